@@ -1,0 +1,145 @@
+import type { PrismaClient } from "../src/generated/prisma/client";
+import { periodEnd } from "../src/server/billing";
+
+// Everything here is invented: titles, networks and summaries are generated from word lists.
+
+export const PRICING_TIERS = [
+  {
+    id: "free",
+    name: "Free",
+    priceCents: 0,
+    maxSubscriptions: 3,
+    features: ["Follow up to 3 shows", "Episode reminders by email"],
+  },
+  {
+    id: "developer",
+    name: "Developer",
+    priceCents: 900,
+    maxSubscriptions: 25,
+    features: ["Follow up to 25 shows", "Episode reminders by email", "API access with your own tokens"],
+  },
+  {
+    id: "enterprise",
+    name: "Enterprise",
+    priceCents: 4900,
+    maxSubscriptions: null,
+    features: ["Unlimited shows", "Episode reminders by email", "API access with your own tokens", "Priority support"],
+  },
+] as const;
+
+const GENRES = ["Animation", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Mystery", "Science Fiction", "Thriller"];
+const NETWORKS = ["Northwind TV", "Lumen+", "Harbor Channel", "Kestrel One", "Blue Orchard", "Polar Stream"];
+const OPENERS = ["The Quiet", "Midnight", "Copper", "Lantern", "Northern", "Paper", "Velvet", "Hollow", "Salt", "Glass"];
+const NOUNS = ["Harbor", "Orchard", "Signal", "Archive", "Meridian", "Lighthouse", "Foundry"];
+const SHOW_COUNT = 64;
+
+export interface SeedShow {
+  slug: string;
+  title: string;
+  network: string;
+  summary: string;
+  premiered: number;
+  status: "running" | "ended";
+  genres: string[];
+}
+
+/** 64 deterministic, invented shows: same input, same rows. */
+export function seedShows(): SeedShow[] {
+  return Array.from({ length: SHOW_COUNT }, (_, i) => {
+    const title = `${OPENERS[i % OPENERS.length]} ${NOUNS[Math.floor(i / OPENERS.length) % NOUNS.length]}`;
+    const genres = [GENRES[i % GENRES.length]!, GENRES[(i * 5 + 3) % GENRES.length]!].filter(
+      (genre, index, all) => all.indexOf(genre) === index,
+    );
+    const network = NETWORKS[(i * 7) % NETWORKS.length]!;
+    return {
+      slug: title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+      title,
+      network,
+      summary: `A ${genres.join(" and ").toLowerCase()} series from ${network} about the people of ${title}.`,
+      premiered: 1994 + ((i * 11) % 31),
+      status: i % 3 === 0 ? "ended" : "running",
+      genres,
+    };
+  });
+}
+
+/** Demo users; their `auth0Sub` values are the local identity provider's test users. */
+export const DEMO_USERS = [
+  { auth0Sub: "dev|alice", email: "alice@example.test", name: "Alice Free", tierId: "free", shows: 2, invoices: 0, card: null },
+  { auth0Sub: "dev|bob", email: "bob@example.test", name: "Bob Developer", tierId: "developer", shows: 12, invoices: 3, card: { brand: "visa", last4: "4242" } },
+  { auth0Sub: "dev|carol", email: "carol@example.test", name: "Carol Enterprise", tierId: "enterprise", shows: 5, invoices: 1, card: { brand: "mastercard", last4: "4444" } },
+] as const;
+
+const DAY_MS = 86_400_000;
+
+/** Idempotent: running it again leaves the same rows (it adds only what is missing). */
+export async function seedDatabase(db: PrismaClient): Promise<void> {
+  for (const [sortOrder, { features, ...tier }] of PRICING_TIERS.entries()) {
+    const data = { ...tier, features: [...features], currency: "usd", interval: "month" as const, sortOrder };
+    await db.pricingTier.upsert({ where: { id: tier.id }, create: data, update: data });
+  }
+
+  for (const name of GENRES) await db.genre.upsert({ where: { name }, create: { name }, update: {} });
+  const shows = seedShows();
+  for (const { genres, ...show } of shows) {
+    const genreLinks = genres.map((name) => ({ name }));
+    await db.show.upsert({
+      where: { slug: show.slug },
+      create: { ...show, genres: { connect: genreLinks } },
+      update: { ...show, genres: { set: genreLinks } },
+    });
+  }
+
+  const now = Date.now();
+  for (const [userIndex, demo] of DEMO_USERS.entries()) {
+    const profile = { email: demo.email, name: demo.name };
+    const user = await db.user.upsert({
+      where: { auth0Sub: demo.auth0Sub },
+      create: { auth0Sub: demo.auth0Sub, ...profile },
+      update: profile,
+    });
+    const tier = PRICING_TIERS.find((candidate) => candidate.id === demo.tierId)!;
+    const periodStart = new Date(now - 10 * DAY_MS);
+    const account = {
+      tierId: demo.tierId,
+      status: "active" as const,
+      currentPeriodStart: periodStart,
+      currentPeriodEnd: periodEnd(periodStart, "month"),
+      paymentBrand: demo.card?.brand ?? null,
+      paymentLast4: demo.card?.last4 ?? null,
+    };
+    const billing = await db.billingAccount.upsert({
+      where: { userId: user.id },
+      create: { userId: user.id, ...account },
+      update: {},
+    });
+
+    // Each user follows a different run of shows, followed one day apart (newest last).
+    for (let i = 0; i < demo.shows; i++) {
+      const show = shows[(userIndex * 17 + i * 3) % shows.length]!;
+      const { id: showId } = await db.show.findUniqueOrThrow({ where: { slug: show.slug }, select: { id: true } });
+      await db.subscription.upsert({
+        where: { userId_showId: { userId: user.id, showId } },
+        create: { userId: user.id, showId, createdAt: new Date(now - (demo.shows - i) * DAY_MS) },
+        update: {},
+      });
+    }
+
+    if (demo.invoices > 0 && (await db.invoice.count({ where: { billingAccountId: billing.id } })) === 0) {
+      await db.invoice.createMany({
+        data: Array.from({ length: demo.invoices }, (_, i) => {
+          const start = new Date(now - (10 + 30 * i) * DAY_MS);
+          return {
+            billingAccountId: billing.id,
+            amountCents: tier.priceCents,
+            currency: "usd",
+            status: "paid" as const,
+            periodStart: start,
+            periodEnd: periodEnd(start, "month"),
+            issuedAt: start,
+          };
+        }),
+      });
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { Auth0Client } from "@auth0/nextjs-auth0/server";
+import { env } from "~/server/env";
+
+// The one Auth0 client of the app. Values come from the validated env rather than the SDK's own
+// env lookup, so a bad variable fails at boot with its name.
+export const auth0 = new Auth0Client({
+  domain: env.AUTH0_DOMAIN,
+  clientId: env.AUTH0_CLIENT_ID,
+  clientSecret: env.AUTH0_CLIENT_SECRET,
+  secret: env.AUTH0_SECRET,
+  appBaseUrl: env.APP_BASE_URL,
+  // v4 does not read audience/scope from env: pass them explicitly.
+  authorizationParameters: {
+    scope: "openid profile email offline_access",
+    ...(env.AUTH0_AUDIENCE ? { audience: env.AUTH0_AUDIENCE } : {}),
+  },
+  allowInsecureRequests: env.AUTH0_ALLOW_INSECURE_REQUESTS,
+});

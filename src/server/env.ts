@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+// Every variable the server reads, validated once at boot. A missing or malformed one stops the
+// app with its name and what is expected (see .env.example).
+const flag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => value === "true" || value === "1");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^file:/, "must be a SQLite URL such as file:./prisma/dev.db")
+      .optional(),
+    APP_BASE_URL: z.url("must be the app's absolute URL, e.g. http://localhost:3000"),
+    AUTH0_DOMAIN: z
+      .string()
+      .regex(
+        /^(https?:\/\/)?[a-z0-9.-]+(:\d+)?\/?$/i,
+        "must be your tenant's domain (example.eu.auth0.com) or http://localhost:4001 for the local provider",
+      ),
+    AUTH0_CLIENT_ID: z.string().min(1, "is required"),
+    AUTH0_CLIENT_SECRET: z.string().min(1, "is required"),
+    AUTH0_SECRET: z
+      .string()
+      .regex(/^(?:[0-9a-f]{2}){32,}$/i, "must be at least 32 bytes of hex (openssl rand -hex 32)"),
+    AUTH0_AUDIENCE: z.string().min(1).optional(),
+    // Lets the SDK talk to an http:// issuer (the local provider). Never in production.
+    AUTH0_ALLOW_INSECURE_REQUESTS: flag,
+  })
+  .refine((env) => !(env.NODE_ENV === "production" && env.AUTH0_ALLOW_INSECURE_REQUESTS), {
+    path: ["AUTH0_ALLOW_INSECURE_REQUESTS"],
+    message: "must not be set when NODE_ENV=production",
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")} ${issue.message}`);
+  throw new Error(`Invalid environment:\n${problems.join("\n")}\nSee .env.example.`);
+}
+
+export const env = parseEnv(process.env);

@@ -1,0 +1,19 @@
+import { billingRouter } from "~/server/routers/billing";
+import { healthRouter } from "~/server/routers/health";
+import { meRouter } from "~/server/routers/me";
+import { showsRouter } from "~/server/routers/shows";
+import { subscriptionsRouter } from "~/server/routers/subscriptions";
+import { createCallerFactory, router } from "~/server/trpc";
+
+export const appRouter = router({
+  shows: showsRouter,
+  subscriptions: subscriptionsRouter,
+  billing: billingRouter,
+  me: meRouter,
+  health: healthRouter,
+});
+
+/** The one API type the clients import (pages, scripts, tests). */
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,69 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import type { Prisma } from "~/generated/prisma/client";
+import { ensureBillingAccount } from "~/server/billing";
+import { showSelect, toShow } from "~/server/routers/shows";
+import { protectedProcedure, router } from "~/server/trpc";
+
+const showIdInput = z.object({ showId: z.cuid("must be a show id") });
+
+const subscriptionSelect = { showId: true, notify: true, createdAt: true } satisfies Prisma.SubscriptionSelect;
+
+export const subscriptionsRouter = router({
+  /** The caller's shows, newest follow first. */
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const rows = await ctx.db.subscription.findMany({
+      where: { userId: ctx.user.id },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: { notify: true, createdAt: true, show: { select: showSelect } },
+    });
+    return rows.map(({ show, ...subscription }) => ({ ...subscription, show: toShow(show) }));
+  }),
+
+  /** Follows a show; following it again changes nothing. Refused past the plan's cap. */
+  add: protectedProcedure.input(showIdInput).mutation(({ ctx, input }) =>
+    // The cap check and the insert share one transaction, so concurrent adds cannot overshoot it.
+    ctx.db.$transaction(async (tx) => {
+      const key = { userId_showId: { userId: ctx.user.id, showId: input.showId } };
+      const existing = await tx.subscription.findUnique({ where: key, select: subscriptionSelect });
+      if (existing) return existing;
+
+      const show = await tx.show.findUnique({ where: { id: input.showId }, select: { id: true } });
+      if (!show) throw new TRPCError({ code: "NOT_FOUND", message: "That show does not exist." });
+
+      const { tier } = await ensureBillingAccount(tx, ctx.user.id);
+      if (tier.maxSubscriptions !== null) {
+        const following = await tx.subscription.count({ where: { userId: ctx.user.id } });
+        if (following >= tier.maxSubscriptions) {
+          throw new TRPCError({
+            code: "FORBIDDEN",
+            message: `Your ${tier.name} plan follows up to ${tier.maxSubscriptions} shows. Upgrade to follow more.`,
+          });
+        }
+      }
+      return tx.subscription.create({
+        data: { userId: ctx.user.id, showId: input.showId },
+        select: subscriptionSelect,
+      });
+    }),
+  ),
+
+  /** Unfollows a show; unfollowing a show one does not follow changes nothing. */
+  remove: protectedProcedure.input(showIdInput).mutation(async ({ ctx, input }) => {
+    const { count } = await ctx.db.subscription.deleteMany({
+      where: { userId: ctx.user.id, showId: input.showId },
+    });
+    return { showId: input.showId, removed: count > 0 };
+  }),
+
+  setNotify: protectedProcedure
+    .input(showIdInput.extend({ notify: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      const { count } = await ctx.db.subscription.updateMany({
+        where: { userId: ctx.user.id, showId: input.showId },
+        data: { notify: input.notify },
+      });
+      if (count === 0) throw new TRPCError({ code: "NOT_FOUND", message: "You do not follow that show." });
+      return { showId: input.showId, notify: input.notify };
+    }),
+});

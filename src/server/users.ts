@@ -1,0 +1,41 @@
+import type { User as SessionUser } from "@auth0/nextjs-auth0/types";
+import { Prisma } from "~/generated/prisma/client";
+import type { Db } from "~/server/db";
+
+export const userSelect = {
+  id: true,
+  auth0Sub: true,
+  email: true,
+  name: true,
+  picture: true,
+  createdAt: true,
+} satisfies Prisma.UserSelect;
+
+export type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
+
+/**
+ * The database user for a session (just-in-time provisioning). Profile fields are refreshed from
+ * the ID token claims, but written only when they changed: most requests are a single read.
+ */
+export async function provisionUser(db: Db, sessionUser: SessionUser): Promise<DbUser> {
+  const profile = {
+    email: sessionUser.email ?? null,
+    name: sessionUser.name ?? null,
+    picture: sessionUser.picture ?? null,
+  };
+  const where = { auth0Sub: sessionUser.sub };
+  const existing = await db.user.findUnique({ where, select: userSelect });
+  if (!existing) {
+    try {
+      return await db.user.create({ data: { ...where, ...profile }, select: userSelect });
+    } catch (error) {
+      // A concurrent first request created it: use theirs.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+        return db.user.findUniqueOrThrow({ where, select: userSelect });
+      }
+      throw error;
+    }
+  }
+  const changed = (Object.keys(profile) as (keyof typeof profile)[]).some((key) => existing[key] !== profile[key]);
+  return changed ? db.user.update({ where, data: profile, select: userSelect }) : existing;
+}

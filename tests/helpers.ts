@@ -1,0 +1,66 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
+import { apiResolver } from "next/dist/server/api-utils/node/api-resolver";
+import { seedDatabase } from "../prisma/seed-data";
+import { createInnerContext } from "~/server/context";
+import { db } from "~/server/db";
+import { createCaller } from "~/server/routers/_app";
+import trpcApiHandler from "~/pages/api/trpc/[trpc]";
+
+export { db };
+
+export const seed = () => seedDatabase(db);
+
+export interface TestUser {
+  sub: string;
+  email?: string;
+  name?: string;
+}
+
+function sessionFor(user: TestUser) {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, name: user.sub, ...user },
+    tokenSet: { accessToken: "test-access-token", idToken: "test-id-token", expiresAt: now + 3600 },
+    internal: { sid: `sid-${user.sub}`, createdAt: now },
+  };
+}
+
+/** A tRPC caller with the same inner context the HTTP handler builds, for `user` or anonymous. */
+export function callerFor(user?: TestUser) {
+  return createCaller(createInnerContext({ session: user ? sessionFor(user) : null }));
+}
+
+/** A real nextjs-auth0 session cookie (`__session=…`), encrypted with `secret`. */
+export async function sessionCookie(user: TestUser, secret = process.env.AUTH0_SECRET!): Promise<string> {
+  return `__session=${await generateSessionCookie(sessionFor(user), { secret })}`;
+}
+
+/**
+ * The real tRPC API route behind Next's own Pages API resolver (cookie and body parsing,
+ * res.status/json), on an ephemeral loopback port.
+ */
+export async function startApiServer() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const match = /^\/api\/trpc\/([^/]+)$/.exec(url.pathname);
+    if (!match) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    const query = { ...Object.fromEntries(url.searchParams), trpc: decodeURIComponent(match[1]!) };
+    const previewProps = { previewModeId: "", previewModeEncryptionKey: "", previewModeSigningKey: "" };
+    void apiResolver(req, res, query, { default: trpcApiHandler }, previewProps, false, false, "/api/trpc/[trpc]");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/trpc`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** superjson's wire format for a plain JSON input. */
+export const wireInput = (input: unknown) => JSON.stringify({ json: input });

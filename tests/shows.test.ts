@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { seedShows } from "../prisma/seed-data";
+import { callerFor, seed } from "./helpers";
+
+beforeAll(seed);
+
+describe("shows", () => {
+  it("pages through every show once, in a stable order, with no duplicates or gaps", async () => {
+    const anonymous = callerFor();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Awaited<ReturnType<typeof anonymous.shows.list>> = await anonymous.shows.list({ cursor, limit: 7 });
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.items.map((show) => show.slug));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+
+    const expected = seedShows().map((show) => show.slug);
+    expect(seen).toHaveLength(expected.length);
+    expect(new Set(seen).size).toBe(expected.length);
+    expect([...seen].sort()).toEqual([...expected].sort());
+    expect(pages).toBe(Math.ceil(expected.length / 7));
+    const titles = (await anonymous.shows.list({ limit: 50 })).items.map((show) => show.title);
+    expect(titles).toEqual([...titles].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it("filters by search text and by genre", async () => {
+    const caller = callerFor();
+    const { items: harbors } = await caller.shows.list({ search: "harbor", limit: 50 });
+    expect(harbors.length).toBeGreaterThan(0);
+    expect(harbors.every((show) => show.title.toLowerCase().includes("harbor"))).toBe(true);
+
+    const { items: mysteries } = await caller.shows.list({ genre: "Mystery", limit: 50 });
+    expect(mysteries.length).toBeGreaterThan(0);
+    expect(mysteries.every((show) => show.genres.includes("Mystery"))).toBe(true);
+    expect((await caller.shows.list({ genre: "No Such Genre" })).items).toEqual([]);
+  });
+
+  it("says which shows the signed-in caller follows", async () => {
+    const followed = new Set((await callerFor({ sub: "dev|alice" }).subscriptions.list()).map((s) => s.show.id));
+    expect(followed.size).toBe(2);
+    const { items } = await callerFor({ sub: "dev|alice" }).shows.list({ limit: 50 });
+    const { items: more } = await callerFor({ sub: "dev|alice" }).shows.list({ limit: 50, cursor: items.at(-1)!.id });
+    const marked = [...items, ...more].filter((show) => show.following).map((show) => show.id);
+    expect(new Set(marked)).toEqual(followed);
+    expect((await callerFor().shows.list({ limit: 50 })).items.some((show) => show.following)).toBe(false);
+  });
+
+  it("finds a show by slug, and answers NOT_FOUND for an unknown slug", async () => {
+    const [first] = seedShows();
+    const show = await callerFor().shows.bySlug({ slug: first!.slug });
+    expect(show).toMatchObject({ title: first!.title, genres: [...first!.genres].sort() });
+    expect(Object.keys(show).sort()).toEqual(
+      ["genres", "id", "network", "premiered", "slug", "status", "summary", "title"].sort(),
+    );
+    await expect(callerFor().shows.bySlug({ slug: "no-such-show" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("lists the genres in use", async () => {
+    const genres = await callerFor().shows.genres();
+    expect(genres).toContain("Drama");
+    expect(genres).toEqual([...genres].sort());
+  });
+
+  it("rejects a limit outside 1..50", async () => {
+    await expect(callerFor().shows.list({ limit: 51 })).rejects.toBeInstanceOf(TRPCError);
+    await expect(callerFor().shows.list({ limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});

@@ -1,0 +1,27 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Next does not load .env files when NODE_ENV=test: tests get their whole env from here.
+export const TEST_ENV = {
+  APP_BASE_URL: "http://localhost:3000",
+  AUTH0_DOMAIN: "http://localhost:4001",
+  AUTH0_CLIENT_ID: "showtrack-test",
+  AUTH0_CLIENT_SECRET: "showtrack-test-client-secret",
+  AUTH0_SECRET: "7e".repeat(32),
+  AUTH0_AUDIENCE: "https://api.showtrack.test",
+  AUTH0_ALLOW_INSECURE_REQUESTS: "true",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+
+export default defineConfig({
+  resolve: { alias: { "~": path.resolve(import.meta.dirname, "src") } },
+  test: {
+    environment: "node",
+    include: ["tests/**/*.test.ts", "dev/**/*.test.ts"],
+    globalSetup: ["tests/setup/template-database.ts"],
+    setupFiles: ["tests/setup/database-per-file.ts"],
+    env: TEST_ENV,
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+  },
+});
