@@ -18,7 +18,7 @@ export interface TestUser {
   name?: string;
 }
 
-function sessionFor(user: TestUser) {
+export function sessionFor(user: TestUser) {
   const now = Math.floor(Date.now() / 1000);
   return {
     user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, name: user.sub, ...user },
@@ -51,8 +51,8 @@ export async function startApiServer() {
       return;
     }
     const query = { ...Object.fromEntries(url.searchParams), trpc: decodeURIComponent(match[1]!) };
-    const previewProps = { previewModeId: "", previewModeEncryptionKey: "", previewModeSigningKey: "" };
-    void apiResolver(req, res, query, { default: trpcApiHandler }, previewProps, false, false, "/api/trpc/[trpc]");
+    const apiContext = { previewModeId: "", previewModeEncryptionKey: "", previewModeSigningKey: "", dev: false };
+    void apiResolver(req, res, query, { default: trpcApiHandler }, apiContext, false, false, "/api/trpc/[trpc]");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,23 +1,42 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
+import { ShowStatus } from "~/generated/prisma/enums";
 import { ensureBillingAccount } from "~/server/billing";
-import { showSelect, toShow } from "~/server/routers/shows";
 import { protectedProcedure, router } from "~/server/trpc";
 
 const showIdInput = z.object({ showId: z.cuid("must be a show id") });
 
+const followedShowRows = z.array(
+  z.object({
+    notify: z.coerce.boolean(),
+    createdAt: z.coerce.date(),
+    id: z.string(),
+    slug: z.string(),
+    title: z.string(),
+    network: z.string(),
+    summary: z.string(),
+    premiered: z.coerce.number().int(),
+    status: z.enum(ShowStatus),
+    genres: z.string().transform((json) => z.array(z.string()).parse(JSON.parse(json))),
+  }),
+);
+
 const subscriptionSelect = { showId: true, notify: true, createdAt: true } satisfies Prisma.SubscriptionSelect;
 
 export const subscriptionsRouter = router({
-  /** The caller's shows, newest follow first. */
+  /** The caller's shows, newest follow first: one SQL query (the relation API would take three). */
   list: protectedProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db.subscription.findMany({
-      where: { userId: ctx.user.id },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      select: { notify: true, createdAt: true, show: { select: showSelect } },
-    });
-    return rows.map(({ show, ...subscription }) => ({ ...subscription, show: toShow(show) }));
+    // _GenreToShow is Prisma's table for the implicit Genre<->Show relation (A = Genre, B = Show).
+    const rows = await ctx.db.$queryRaw<unknown[]>`
+      SELECT s.notify, s.createdAt, sh.id, sh.slug, sh.title, sh.network, sh.summary, sh.premiered, sh.status,
+        (SELECT json_group_array(name) FROM (
+          SELECT g.name FROM _GenreToShow gs JOIN Genre g ON g.id = gs.A WHERE gs.B = sh.id ORDER BY g.name
+        )) AS genres
+      FROM Subscription s JOIN Show sh ON sh.id = s.showId
+      WHERE s.userId = ${ctx.user.id}
+      ORDER BY s.createdAt DESC, s.id DESC`;
+    return followedShowRows.parse(rows).map(({ notify, createdAt, ...show }) => ({ notify, createdAt, show }));
   }),
 
   /** Follows a show; following it again changes nothing. Refused past the plan's cap. */

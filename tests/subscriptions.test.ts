@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { PrismaClient } from "~/generated/prisma/client";
+import { createInnerContext } from "~/server/context";
+import { PrismaBetterSQLite3Serialized } from "~/server/db";
+import { createCaller } from "~/server/routers/_app";
+import { callerFor, db, seed, sessionFor } from "./helpers";
+
+beforeAll(seed);
+
+const showIds = async (count: number, skip = 0) =>
+  (await db.show.findMany({ orderBy: { slug: "asc" }, skip, take: count, select: { id: true } })).map((s) => s.id);
+
+const followCount = (sub: string) => db.subscription.count({ where: { user: { auth0Sub: sub } } });
+
+describe("subscriptions", () => {
+  it("lists the caller's shows with show fields, newest first, in one SQL query", async () => {
+    // The same database through a client that logs every SQL statement it sends.
+    const logged = new PrismaClient({
+      adapter: new PrismaBetterSQLite3Serialized({ url: process.env.DATABASE_URL! }),
+      log: [{ emit: "event", level: "query" }],
+    });
+    const statements: string[] = [];
+    logged.$on("query", (event) => statements.push(event.query));
+    const bob = createCaller(createInnerContext({ session: sessionFor({ sub: "dev|bob" }), db: logged }));
+    await bob.me.profile(); // provisioning happens here, not in the measured call
+    statements.length = 0;
+
+    const list = await bob.subscriptions.list();
+    expect(statements.filter((sql) => !sql.includes("`User`"))).toHaveLength(1);
+    expect(list).toHaveLength(12);
+    const times = list.map((s) => s.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(list[0]).toEqual({
+      notify: true,
+      createdAt: expect.any(Date),
+      show: expect.objectContaining({ id: expect.any(String), slug: expect.any(String), title: expect.any(String), genres: expect.any(Array) }),
+    });
+  });
+
+  it("add and remove are idempotent; setNotify changes one row", async () => {
+    const carol = callerFor({ sub: "dev|carol" });
+    const [showId] = await showIds(1, 40);
+    const before = await followCount("dev|carol");
+    const first = await carol.subscriptions.add({ showId: showId! });
+    const again = await carol.subscriptions.add({ showId: showId! });
+    expect(again).toEqual(first);
+    expect(await followCount("dev|carol")).toBe(before + 1);
+
+    expect(await carol.subscriptions.setNotify({ showId: showId!, notify: false })).toEqual({ showId, notify: false });
+    const row = await db.subscription.findFirstOrThrow({ where: { showId, user: { auth0Sub: "dev|carol" } } });
+    expect(row.notify).toBe(false);
+
+    expect(await carol.subscriptions.remove({ showId: showId! })).toEqual({ showId, removed: true });
+    expect(await carol.subscriptions.remove({ showId: showId! })).toEqual({ showId, removed: false });
+    expect(await followCount("dev|carol")).toBe(before);
+    await expect(carol.subscriptions.setNotify({ showId: showId!, notify: true })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("refuses to follow a show that does not exist", async () => {
+    await expect(callerFor({ sub: "dev|carol" }).subscriptions.add({ showId: "cnosuchshow000000000000" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
+  it("refuses a Free user's 4th show with a message a person can act on", async () => {
+    const user = callerFor({ sub: "test|free-cap" });
+    const ids = await showIds(4);
+    for (const showId of ids.slice(0, 3)) await user.subscriptions.add({ showId });
+    await expect(user.subscriptions.add({ showId: ids[3]! })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: "Your Free plan follows up to 3 shows. Upgrade to follow more.",
+    });
+    expect(await followCount("test|free-cap")).toBe(3);
+  });
+
+  it("20 concurrent adds of different shows on a Free account end with exactly 3 rows", async () => {
+    const user = callerFor({ sub: "test|free-race" });
+    await user.me.profile(); // the user exists before the race, as after any sign-in
+    const results = await Promise.allSettled((await showIds(20)).map((showId) => user.subscriptions.add({ showId })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    const refusals = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(refusals.every((r) => (r.reason as { code?: string }).code === "FORBIDDEN")).toBe(true);
+    expect(await followCount("test|free-race")).toBe(3);
+  });
+
+  it("10 concurrent adds of the same show end with 1 row", async () => {
+    const user = callerFor({ sub: "test|same-race" });
+    await user.me.profile();
+    const [showId] = await showIds(1, 10);
+    const results = await Promise.all(Array.from({ length: 10 }, () => user.subscriptions.add({ showId: showId! })));
+    expect(new Set(results.map((r) => r.createdAt.getTime())).size).toBe(1);
+    expect(await followCount("test|same-race")).toBe(1);
+  });
+
+  it("user B cannot see, change or remove user A's subscriptions", async () => {
+    const alice = callerFor({ sub: "dev|alice" });
+    const mallory = callerFor({ sub: "test|mallory" });
+    const [aliceFirst] = await alice.subscriptions.list();
+    const showId = aliceFirst!.show.id;
+
+    expect(await mallory.subscriptions.list()).toEqual([]);
+    await expect(mallory.subscriptions.setNotify({ showId, notify: false })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await mallory.subscriptions.remove({ showId })).toEqual({ showId, removed: false });
+    expect((await alice.subscriptions.list()).map((s) => [s.show.id, s.notify])).toContainEqual([showId, true]);
+  });
+});
