@@ -1,0 +1,161 @@
+// The tRPC API over real HTTP with real nextjs-auth0 session cookies.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { appRouter } from "~/server/routers/_app";
+import { db, seed, sessionCookie, startApiServer, wireInput } from "./helpers";
+
+let api: Awaited<ReturnType<typeof startApiServer>>;
+beforeAll(async () => {
+  await seed();
+  api = await startApiServer();
+});
+afterAll(() => api.close());
+
+type Procedure = { _def: { type: "query" | "mutation" | "subscription"; meta?: { requiresAuth?: boolean } } };
+const procedures = Object.entries(appRouter._def.procedures as Record<string, Procedure>);
+const protectedPaths = procedures.filter(([, p]) => p._def.meta?.requiresAuth).map(([path]) => path);
+const publicPaths = procedures.filter(([, p]) => !p._def.meta?.requiresAuth).map(([path]) => path);
+const typeOf = (path: string) => procedures.find(([candidate]) => candidate === path)![1]._def.type;
+
+/** Calls one procedure the way @trpc/client does (GET for queries, POST for mutations). */
+async function call(path: string, input?: unknown, cookie?: string) {
+  const headers: Record<string, string> = cookie ? { cookie } : {};
+  const response =
+    typeOf(path) === "query"
+      ? await fetch(`${api.url}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(wireInput(input))}`}`, { headers })
+      : await fetch(`${api.url}/${path}`, {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json" },
+          body: input === undefined ? "" : wireInput(input),
+        });
+  const body = (await response.json()) as {
+    result?: { data: { json: unknown } };
+    error?: { json: { message: string; code: number; data: { code: string; httpStatus: number; zodError: unknown; stack?: string } } };
+  };
+  return { status: response.status, body };
+}
+
+async function expiredCookie(sub: string) {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.now() - 2 * 86_400_000);
+  try {
+    return await sessionCookie({ sub });
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+describe("authentication over HTTP", () => {
+  it("knows which procedures are public: any other must be protected", () => {
+    expect(publicPaths.sort()).toEqual(
+      ["billing.pricingTiers", "health.check", "shows.bySlug", "shows.genres", "shows.list"].sort(),
+    );
+    expect(protectedPaths.sort()).toEqual(
+      ["billing.changeTier", "billing.info", "billing.invoices", "me.profile", "subscriptions.add", "subscriptions.list", "subscriptions.remove", "subscriptions.setNotify"].sort(),
+    );
+  });
+
+  const badCookies: [string, () => Promise<string | undefined>][] = [
+    ["no cookie", async () => undefined],
+    ["a cookie signed with another secret", () => sessionCookie({ sub: "dev|alice" }, "ab".repeat(32))],
+    ["an expired cookie", () => expiredCookie("dev|alice")],
+  ];
+  for (const [label, makeCookie] of badCookies) {
+    it(`every protected procedure answers 401 UNAUTHORIZED with ${label}`, async () => {
+      const cookie = await makeCookie();
+      for (const path of protectedPaths) {
+        const { status, body } = await call(path, undefined, cookie);
+        expect({ path, status, code: body.error?.json.data.code }).toEqual({ path, status: 401, code: "UNAUTHORIZED" });
+      }
+    });
+  }
+
+  it("a valid cookie gets through", async () => {
+    const { status, body } = await call("me.profile", undefined, await sessionCookie({ sub: "dev|alice" }));
+    expect(status).toBe(200);
+    expect(body.result?.data.json).toMatchObject({ tier: { id: "free" } });
+  });
+});
+
+describe("invalid input over HTTP", () => {
+  const invalid: [string, unknown, string][] = [
+    ["shows.list", { limit: 500 }, "limit"],
+    ["shows.list", { limit: "ten" }, "limit"],
+    ["shows.list", { search: "x".repeat(101) }, "search"],
+    ["shows.bySlug", { slug: "" }, "slug"],
+    ["subscriptions.add", { showId: "not a show id" }, "showId"],
+    ["subscriptions.add", {}, "showId"],
+    ["subscriptions.setNotify", { showId: "cnotreal000000000000000", notify: "yes" }, "notify"],
+    ["billing.changeTier", { tierId: "platinum" }, "tierId"],
+    ["billing.invoices", { limit: -1 }, "limit"],
+  ];
+  for (const [path, input, field] of invalid) {
+    it(`${path}(${JSON.stringify(input)}) → 400 naming ${field}`, async () => {
+      const { status, body } = await call(path, input, await sessionCookie({ sub: "dev|alice" }));
+      expect(status).toBe(400);
+      expect(body.error?.json.data.code).toBe("BAD_REQUEST");
+      expect(body.error?.json.data.zodError).toMatchObject({ fieldErrors: { [field]: [expect.any(String)] } });
+      expect(body.error?.json.message).toContain(field);
+      expect(body.error?.json.data.stack).toBeUndefined();
+    });
+  }
+
+  it("a body that is not JSON is a 400, not a 500", async () => {
+    const response = await fetch(`${api.url}/subscriptions.add`, {
+      method: "POST",
+      headers: { cookie: await sessionCookie({ sub: "dev|alice" }), "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it("an unknown procedure is a 404", async () => {
+    expect((await fetch(`${api.url}/shows.nope`)).status).toBe(404);
+  });
+});
+
+describe("one user cannot touch another's data over HTTP", () => {
+  it("subscriptions, billing and invoices stay with their owner", async () => {
+    const alice = await sessionCookie({ sub: "dev|alice" });
+    const bob = await sessionCookie({ sub: "dev|bob" });
+    const aliceShows = (await call("subscriptions.list", undefined, alice)).body.result!.data.json as { show: { id: string } }[];
+    const aliceShowId = aliceShows[0]!.show.id;
+    const bobFollowsIt = await db.subscription.count({ where: { showId: aliceShowId, user: { auth0Sub: "dev|bob" } } });
+
+    const bobsList = (await call("subscriptions.list", undefined, bob)).body.result!.data.json as { show: { id: string } }[];
+    expect(bobsList).toHaveLength(12);
+    await call("subscriptions.remove", { showId: aliceShowId }, bob);
+    expect(await db.subscription.count({ where: { showId: aliceShowId, user: { auth0Sub: "dev|alice" } } })).toBe(1);
+    if (!bobFollowsIt) {
+      const notify = await call("subscriptions.setNotify", { showId: aliceShowId, notify: false }, bob);
+      expect(notify.status).toBe(404);
+    }
+
+    const aliceBilling = (await call("billing.info", undefined, alice)).body.result!.data.json as { invoices: unknown[]; tier: { id: string } };
+    expect(aliceBilling).toMatchObject({ tier: { id: "free" }, invoices: [] });
+    const bobInvoices = (await call("billing.invoices", { limit: 10 }, bob)).body.result!.data.json as { items: { id: string }[] };
+    const aliceInvoices = (await call("billing.invoices", { limit: 10, cursor: bobInvoices.items[0]!.id }, alice)).body.result!.data.json;
+    expect(aliceInvoices).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe("the wire format", () => {
+  it("dates survive the wire (superjson) and batched calls answer in one response", async () => {
+    const cookie = await sessionCookie({ sub: "dev|bob" });
+    const response = await fetch(`${api.url}/me.profile,billing.info?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`, {
+      headers: { cookie },
+    });
+    expect(response.status).toBe(200);
+    const [profile, billing] = (await response.json()) as { result: { data: { json: unknown; meta: { values: Record<string, unknown> } } } }[];
+    expect(profile!.result.data.meta.values).toMatchObject({ createdAt: ["Date"] });
+    expect(billing!.result.data.json).toMatchObject({ tier: { id: "developer" } });
+  });
+
+  it("a FORBIDDEN cap refusal arrives as 403 with the message", async () => {
+    const cookie = await sessionCookie({ sub: "dev|alice" }); // Free, following 2
+    const ids = (await db.show.findMany({ where: { subscriptions: { none: {} } }, take: 2, select: { id: true } })).map((s) => s.id);
+    expect((await call("subscriptions.add", { showId: ids[0] }, cookie)).status).toBe(200);
+    const refused = await call("subscriptions.add", { showId: ids[1] }, cookie);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error?.json.message).toBe("Your Free plan follows up to 3 shows. Upgrade to follow more.");
+  });
+});
