@@ -1,6 +1,5 @@
 import path from "node:path";
 import { defineConfig } from "prisma/config";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaBetterSQLite3ForMigrate } from "./prisma/sqlite-migrate-adapter";
 import { databaseUrl } from "./prisma/database-url";
 

@@ -15,10 +15,10 @@ describe("env validation", () => {
     expect(() => parseEnv({ ...TEST_ENV, AUTH0_DOMAIN: "http://127.0.0.1:4001/path" })).toThrow(/AUTH0_DOMAIN/);
   });
 
-  it("refuses insecure requests in production", () => {
-    expect(() => parseEnv({ ...TEST_ENV, NODE_ENV: "production" })).toThrow(
-      "AUTH0_ALLOW_INSECURE_REQUESTS must not be set when NODE_ENV=production",
-    );
-    expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production", AUTH0_ALLOW_INSECURE_REQUESTS: "false" })).toBeTruthy();
+  it("refuses insecure requests in production, but for the local provider", () => {
+    const realTenant = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", NODE_ENV: "production" };
+    expect(() => parseEnv(realTenant)).toThrow("AUTH0_ALLOW_INSECURE_REQUESTS must not be set when NODE_ENV=production");
+    expect(parseEnv({ ...realTenant, AUTH0_ALLOW_INSECURE_REQUESTS: "false" })).toBeTruthy();
+    expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production" }).AUTH0_ALLOW_INSECURE_REQUESTS).toBe(true);
   });
 });

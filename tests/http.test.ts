@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 type Procedure = { _def: { type: "query" | "mutation" | "subscription"; meta?: { requiresAuth?: boolean } } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, Procedure>);
+// At runtime `_def.procedures` is flat ("shows.list" → procedure); its static type is the nested router.
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
 const protectedPaths = procedures.filter(([, p]) => p._def.meta?.requiresAuth).map(([path]) => path);
 const publicPaths = procedures.filter(([, p]) => !p._def.meta?.requiresAuth).map(([path]) => path);
 const typeOf = (path: string) => procedures.find(([candidate]) => candidate === path)![1]._def.type;
