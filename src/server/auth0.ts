@@ -11,8 +11,14 @@ export const auth0 = new Auth0Client({
   appBaseUrl: env.APP_BASE_URL,
   // v4 does not read audience/scope from env: pass them explicitly.
   authorizationParameters: {
-    scope: "openid profile email offline_access",
+    scope: `openid profile email offline_access ${env.AUTH0_API_SCOPES}`.trim(),
     ...(env.AUTH0_AUDIENCE ? { audience: env.AUTH0_AUDIENCE } : {}),
   },
   allowInsecureRequests: env.AUTH0_ALLOW_INSECURE_REQUESTS,
+  // Rolling session: renewed by every request through the proxy, ended by inactivity or age.
+  session: {
+    rolling: true,
+    inactivityDuration: env.AUTH0_SESSION_INACTIVITY_DURATION,
+    absoluteDuration: env.AUTH0_SESSION_ABSOLUTE_DURATION,
+  },
 });

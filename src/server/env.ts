@@ -7,7 +7,9 @@ const flag = z
   .optional()
   .transform((value) => value === "true" || value === "1");
 
-function isLocalProvider(domain: string): boolean {
+const seconds = z.coerce.number("must be a number of seconds").int().positive("must be a number of seconds");
+
+export function isLocalProvider(domain: string): boolean {
   return /^http:\/\/localhost(:\d+)?\/?$/.test(domain);
 }
 
@@ -31,6 +33,12 @@ const envSchema = z
       .string()
       .regex(/^(?:[0-9a-f]{2}){32,}$/i, "must be at least 32 bytes of hex (openssl rand -hex 32)"),
     AUTH0_AUDIENCE: z.string().min(1).optional(),
+    AUTH0_API_SCOPES: z
+      .string()
+      .regex(/^[\w:.\- ]*$/, "must be space-separated scopes, e.g. read:shows write:shows")
+      .default("read:shows write:shows read:billing write:billing"),
+    AUTH0_SESSION_INACTIVITY_DURATION: seconds.default(86_400),
+    AUTH0_SESSION_ABSOLUTE_DURATION: seconds.default(604_800),
     // Lets the SDK talk to an http:// issuer (the local provider). Never in production.
     AUTH0_ALLOW_INSECURE_REQUESTS: flag,
   })
@@ -54,3 +62,5 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 }
 
 export const env = parseEnv(process.env);
+
+

@@ -1,0 +1,183 @@
+// A development OpenID provider standing in for an Auth0 tenant: same issuer shape (trailing
+// slash), `audience` → RS256 JWT access tokens with API scopes, refresh tokens for offline_access,
+// RP-initiated logout, and its own pages. Development and tests only.
+import fs from "node:fs";
+import http from "node:http";
+import { exportJWK, generateKeyPair } from "jose";
+import Provider, { errors, type Configuration, type JWKS, type KoaContextWithOIDC } from "oidc-provider";
+import { escapeHtml, loginPage, page } from "./pages";
+import { checkPassword, findUser } from "./users";
+
+export interface IdentityProviderOptions {
+  issuer: string; // e.g. http://localhost:4001/
+  appBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  audience: string;
+  apiScopes: string;
+  keysFile: string; // generated on first run, then reused so tokens stay verifiable across restarts
+}
+
+async function loadOrCreateKeys(file: string): Promise<JWKS> {
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as JWKS;
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const jwks = { keys: [{ ...(await exportJWK(privateKey)), kid: "showtrack-dev-rs256", alg: "RS256", use: "sig" }] };
+  fs.writeFileSync(file, JSON.stringify(jwks), { mode: 0o600 });
+  return jwks as JWKS;
+}
+
+async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
+  let body = "";
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > 10_000) throw new Error("form too large");
+  }
+  return new URLSearchParams(body);
+}
+
+function sendHtml(res: http.ServerResponse, status: number, html: string) {
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  res.end(html);
+}
+
+export async function createIdentityProvider(options: IdentityProviderOptions): Promise<http.Server> {
+  const app = options.appBaseUrl.replace(/\/$/, "");
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+        client_name: "Showtrack",
+        redirect_uris: [`${app}/auth/callback`],
+        post_logout_redirect_uris: [app, `${app}/`],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_post", // what nextjs-auth0 v4 uses
+      },
+    ],
+    jwks: await loadOrCreateKeys(options.keysFile),
+    cookies: { keys: ["showtrack-dev-provider-cookie-key"] },
+    pkce: { required: () => true },
+    scopes: ["openid", "profile", "email", "offline_access"],
+    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "nickname", "picture", "updated_at"] },
+    // Auth0 puts the profile and email claims in the ID token of the code flow.
+    conformIdTokenClaims: false,
+    extraParams: ["audience"],
+    async findAccount(_ctx, sub) {
+      const user = findUser(sub);
+      if (!user) return undefined;
+      return {
+        accountId: sub,
+        async claims() {
+          return { sub, email: user.email, email_verified: true, name: user.name, nickname: user.nickname };
+        },
+      };
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false }, // its stock pages load web fonts; ours load nothing
+      revocation: { enabled: true }, // the SDK revokes the refresh token at logout
+      rpInitiatedLogout: {
+        enabled: true,
+        // Auth0 signs out without asking; submit the confirmation form at once.
+        async logoutSource(ctx: KoaContextWithOIDC, form: string) {
+          ctx.body = page(
+            "Signing out…",
+            `${form}<p>Signing out…</p><script>var f=document.getElementById("op.logoutForm");var i=document.createElement("input");i.type="hidden";i.name="logout";i.value="yes";f.appendChild(i);f.submit();</script>`,
+          );
+        },
+        async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
+          ctx.body = page("Signed out", `<h1>Signed out</h1><p><a href="${escapeHtml(app)}">Back to Showtrack</a></p>`);
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Auth0's `audience` parameter plays the part of the RFC 8707 resource indicator.
+        async defaultResource(ctx, _client, oneOf) {
+          if (oneOf) return oneOf;
+          const audience = ctx.oidc.params?.audience;
+          return typeof audience === "string" ? audience : "";
+        },
+        async useGrantedResource() {
+          return true;
+        },
+        async getResourceServerInfo(_ctx, resourceIndicator) {
+          if (resourceIndicator !== options.audience) throw new errors.InvalidTarget();
+          return {
+            scope: options.apiScopes,
+            audience: options.audience,
+            accessTokenTTL: 60 * 60,
+            accessTokenFormat: "jwt",
+            jwt: { sign: { alg: "RS256" } },
+          };
+        },
+      },
+    },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 86_400, Grant: 86_400, RefreshToken: 86_400 },
+    async renderError(ctx, out) {
+      ctx.type = "html";
+      ctx.body = page("Sign-in error", `<h1>Sign-in error</h1><p class="error">${escapeHtml(out.error_description ?? out.error)}</p>`);
+    },
+  };
+
+  const provider = new Provider(options.issuer, configuration);
+  provider.on("server_error", (_ctx, error) => console.error("[idp] server error", error));
+
+  async function interaction(req: http.IncomingMessage, res: http.ServerResponse, uid: string) {
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) return sendHtml(res, 400, page("Expired", "<p>This sign-in page expired. Start again from Showtrack.</p>"));
+
+    if (details.prompt.name === "login") {
+      if (req.method !== "POST") return sendHtml(res, 200, loginPage({ uid }));
+      const form = await readForm(req);
+      const picked = form.get("sub");
+      const user = picked ? findUser(picked) : checkPassword(form.get("email") ?? "", form.get("password") ?? "");
+      if (!user) {
+        return sendHtml(res, 401, loginPage({ uid, error: "Wrong email or password.", email: form.get("email") ?? "" }));
+      }
+      return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+    }
+
+    if (details.prompt.name === "consent") {
+      // First-party app: consent is granted without asking, as Auth0 does for its own applications.
+      const { prompt, params, session, grantId } = details;
+      const grant = grantId
+        ? await provider.Grant.find(grantId)
+        : new provider.Grant({ accountId: session?.accountId, clientId: String(params.client_id) });
+      if (!grant) throw new Error("grant not found");
+      const missing = prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+        grant.addResourceScope(indicator, scopes.join(" "));
+      }
+      return provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+    }
+    sendHtml(res, 400, page("Unsupported", `<p>Unsupported prompt ${escapeHtml(details.prompt.name)}.</p>`));
+  }
+
+  const handle = provider.callback();
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", options.issuer);
+    const match = /^\/interaction\/([^/]+)$/.exec(url.pathname);
+    if (match) {
+      interaction(req, res, match[1]!).catch((error: unknown) => {
+        console.error("[idp] interaction failed", error);
+        if (!res.headersSent) sendHtml(res, 400, page("Sign-in error", "<p>Sign-in failed. Start again from Showtrack.</p>"));
+      });
+      return;
+    }
+    // Auth0 issues a refresh token whenever offline_access is asked for; oidc-provider only with
+    // prompt=consent (OIDC Core 11). Add it; consent is then granted without a page (above).
+    if (req.method === "GET" && url.pathname === "/auth" && !url.searchParams.has("prompt") &&
+        (url.searchParams.get("scope") ?? "").split(" ").includes("offline_access")) {
+      url.searchParams.set("prompt", "consent");
+      req.url = url.pathname + url.search;
+    }
+    handle(req, res);
+  });
+}

@@ -1,0 +1,32 @@
+// `tsx dev/identity-provider/server.ts`: the local provider on http://localhost:4001/ (loopback only).
+// Started by `npm run dev` when AUTH0_DOMAIN points here. Never in production.
+import path from "node:path";
+import { createIdentityProvider } from "./provider";
+
+if (process.env.NODE_ENV === "production") {
+  console.error("[idp] The local identity provider is for development and tests; it refuses NODE_ENV=production.");
+  process.exit(1);
+}
+
+const port = Number(process.env.IDP_PORT ?? 4001);
+const issuer = `http://localhost:${port}/`;
+const required = (name: string) => {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`[idp] ${name} is required (see .env.example).`);
+    process.exit(1);
+  }
+  return value;
+};
+
+const server = await createIdentityProvider({
+  issuer,
+  appBaseUrl: required("APP_BASE_URL"),
+  clientId: required("AUTH0_CLIENT_ID"),
+  clientSecret: required("AUTH0_CLIENT_SECRET"),
+  audience: required("AUTH0_AUDIENCE"),
+  apiScopes: process.env.AUTH0_API_SCOPES ?? "read:shows write:shows read:billing write:billing",
+  keysFile: process.env.IDP_KEYS_FILE ?? path.join(import.meta.dirname, ".keys.json"),
+});
+server.listen(port, "127.0.0.1", () => console.log(`[idp] Local identity provider ready at ${issuer}`));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));

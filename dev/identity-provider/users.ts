@@ -1,0 +1,22 @@
+// The local provider's test users. The first three match the seed's demo users (prisma/seed-data.ts).
+export interface TestUser {
+  sub: string;
+  email: string;
+  name: string;
+  nickname: string;
+  description: string;
+}
+
+export const TEST_PASSWORD = "showtrack";
+
+export const TEST_USERS: readonly TestUser[] = [
+  { sub: "dev|alice", email: "alice@example.test", name: "Alice Free", nickname: "alice", description: "Free plan, follows 2 shows" },
+  { sub: "dev|bob", email: "bob@example.test", name: "Bob Developer", nickname: "bob", description: "Developer plan, 12 shows, 3 invoices" },
+  { sub: "dev|carol", email: "carol@example.test", name: "Carol Enterprise", nickname: "carol", description: "Enterprise plan" },
+  { sub: "dev|dave", email: "dave@example.test", name: "Dave Newcomer", nickname: "dave", description: "No data yet" },
+];
+
+export const findUser = (sub: string) => TEST_USERS.find((user) => user.sub === sub);
+
+export const checkPassword = (email: string, password: string) =>
+  password === TEST_PASSWORD ? TEST_USERS.find((user) => user.email === email.trim().toLowerCase()) : undefined;
