@@ -1,0 +1,84 @@
+// `npm run dev`: everything a fresh clone needs, in one command that one Ctrl-C stops.
+//  1. .env.local from .env.example, with a random AUTH0_SECRET, when there is none;
+//  2. the SQLite database migrated, and seeded when it is new;
+//  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant);
+//  4. next dev. Output is prefixed with the process it comes from.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { databaseUrl } from "../prisma/database-url";
+
+const root = path.resolve(import.meta.dirname, "..");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+const envFile = path.join(root, ".env.local");
+
+function ensureEnvFile() {
+  if (fs.existsSync(envFile)) return;
+  const example = fs.readFileSync(path.join(root, ".env.example"), "utf8");
+  fs.writeFileSync(envFile, example.replace(/^AUTH0_SECRET=.*$/m, `AUTH0_SECRET=${randomBytes(32).toString("hex")}`));
+  console.log("[dev] Wrote .env.local with a new AUTH0_SECRET (edit it to use a real Auth0 tenant).");
+}
+
+/** KEY=VALUE lines of .env.local; the shell's own variables win, as with Next. */
+function readEnvFile(): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of fs.readFileSync(envFile, "utf8").split("\n")) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) values[match[1]!] = match[2]!.replace(/^(["'])(.*)\1$/, "$2");
+  }
+  return values;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const result = spawnSync(command, args, { cwd: root, env, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function prefixed(name: string, child: ChildProcess) {
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = "";
+    stream?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) console.log(`[${name}] ${line}`);
+    });
+  }
+}
+
+ensureEnvFile();
+const env: NodeJS.ProcessEnv = { ...readEnvFile(), ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+const dbFile = path.resolve(root, databaseUrl().replace(/^file:/, ""));
+const isNewDatabase = !fs.existsSync(dbFile);
+run(bin("prisma"), ["migrate", "deploy"], env);
+if (isNewDatabase) run(bin("prisma"), ["db", "seed"], env);
+
+const children: ChildProcess[] = [];
+const localProvider = /^http:\/\/localhost:(\d+)\/?$/.exec(env.AUTH0_DOMAIN ?? "");
+if (localProvider) {
+  const idp = spawn(bin("tsx"), ["dev/identity-provider/server.ts"], {
+    cwd: root,
+    env: { ...env, IDP_PORT: localProvider[1] },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  prefixed("idp", idp);
+  children.push(idp);
+}
+const next = spawn(bin("next"), ["dev", ...process.argv.slice(2)], { cwd: root, env, stdio: ["inherit", "pipe", "pipe"] });
+prefixed("next", next);
+children.push(next);
+
+let stopping = false;
+function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.on("exit", resolve) : resolve(null))))).then(
+    () => process.exit(code),
+  );
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopAll(0));
+// If either process dies, stop the other: a half-running stack only confuses.
+for (const child of children) child.on("exit", (code) => stopAll(code ?? 1));
