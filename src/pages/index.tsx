@@ -1,3 +1,42 @@
+import type { GetServerSideProps } from "next";
+import Link from "next/link";
+import { PricingTiers } from "~/components/PricingTiers";
+import { ShowCard } from "~/components/ShowCard";
+import { createSsr, type SsrProps } from "~/server/ssr";
+import { trpc } from "~/utils/trpc";
+
+const FEATURED = { limit: 6 };
+
+export const getServerSideProps = (async (context) => {
+  const ssr = await createSsr(context);
+  await Promise.all([ssr.helpers.billing.pricingTiers.prefetch(), ssr.helpers.shows.list.prefetch(FEATURED)]);
+  return { props: ssr.props() };
+}) satisfies GetServerSideProps<SsrProps>;
+
 export default function Home() {
-  return <main>Showtrack</main>;
+  const tiers = trpc.billing.pricingTiers.useQuery();
+  const featured = trpc.shows.list.useQuery(FEATURED);
+  return (
+    <>
+      <h1>Never miss an episode</h1>
+      <p className="lead">
+        Follow the shows you love and Showtrack keeps track of them for you. Browse the catalogue, follow a few
+        shows for free, and upgrade when your list grows.
+      </p>
+      <p>
+        <Link className="button" href="/shows">
+          Browse shows
+        </Link>
+      </p>
+      <h2>Featured shows</h2>
+      <ul className="grid">
+        {featured.data?.items.map((show) => <ShowCard key={show.id} show={show} />)}
+      </ul>
+      <h2>Plans</h2>
+      {tiers.data ? <PricingTiers tiers={tiers.data} /> : null}
+      <p>
+        <Link href="/pricing">Compare plans</Link>
+      </p>
+    </>
+  );
 }

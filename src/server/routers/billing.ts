@@ -5,7 +5,7 @@ import { ensureBillingAccount, periodEnd } from "~/server/billing";
 import type { Db } from "~/server/db";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 
-export const TIER_IDS = ["free", "developer", "enterprise"] as const;
+const tierId = z.enum(["free", "developer", "enterprise"]);
 
 const tierSelect = {
   id: true,
@@ -20,7 +20,7 @@ const tierSelect = {
 const featuresSchema = z.array(z.string());
 
 function toTier(tier: Prisma.PricingTierGetPayload<{ select: typeof tierSelect }>) {
-  return { ...tier, features: featuresSchema.parse(tier.features) };
+  return { ...tier, id: tierId.parse(tier.id), features: featuresSchema.parse(tier.features) };
 }
 
 const invoiceSelect = {
@@ -77,7 +77,7 @@ export const billingRouter = router({
    * one follows is refused, saying how many to unfollow.
    */
   changeTier: protectedProcedure
-    .input(z.object({ tierId: z.enum(TIER_IDS) }))
+    .input(z.object({ tierId }))
     .mutation(async ({ ctx, input }) => {
       await ctx.db.$transaction(async (tx) => {
         const account = await ensureBillingAccount(tx, ctx.user.id);

@@ -1,0 +1,70 @@
+import Link from "next/link";
+import { useRouter } from "next/router";
+import type { ReactNode } from "react";
+import { useUser } from "@auth0/nextjs-auth0";
+import { Toasts } from "~/components/Toasts";
+
+const NAV = [
+  { href: "/shows", label: "Shows" },
+  { href: "/pricing", label: "Pricing" },
+  { href: "/account", label: "Account" },
+  { href: "/profile", label: "Profile" },
+];
+
+function Avatar({ name, picture }: { name: string; picture?: string | null }) {
+  return (
+    <span className="avatar" aria-hidden="true">
+      {/* eslint-disable-next-line @next/next/no-img-element -- any identity provider's picture URL */}
+      {picture ? <img src={picture} alt="" /> : name.slice(0, 1).toUpperCase()}
+    </span>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const router = useRouter();
+  const { user, isLoading } = useUser();
+  const returnTo = encodeURIComponent(router.asPath);
+  return (
+    <>
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="inner">
+          <Link className="brand" href="/">
+            Showtrack
+          </Link>
+          <nav aria-label="Main">
+            <ul>
+              {NAV.map((item) => (
+                <li key={item.href}>
+                  <Link href={item.href} aria-current={router.pathname.startsWith(item.href) ? "page" : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="user-box">
+            {user ? (
+              <>
+                <Avatar name={user.name ?? user.email ?? "?"} picture={user.picture} />
+                <span id="header-user">{user.name ?? user.email}</span>
+                {/* /auth/* are the SDK's routes, not pages: plain links, full navigations. */}
+                <a className="button secondary small" href="/auth/logout" id="logout">
+                  Log out
+                </a>
+              </>
+            ) : isLoading ? null : (
+              <a className="button small" href={`/auth/login?returnTo=${returnTo}`} id="login">
+                Log in
+              </a>
+            )}
+          </div>
+        </div>
+      </header>
+      <main id="content">{children}</main>
+      <Toasts />
+    </>
+  );
+}

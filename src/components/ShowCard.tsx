@@ -1,0 +1,32 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+
+export interface ShowSummary {
+  slug: string;
+  title: string;
+  network: string;
+  premiered: number;
+  status: "running" | "ended";
+  genres: string[];
+}
+
+export function ShowCard({ show, children }: { show: ShowSummary; children?: ReactNode }) {
+  return (
+    <li className="card" data-show={show.slug}>
+      <h3>
+        <Link href={`/shows/${show.slug}`}>{show.title}</Link>
+      </h3>
+      <p className="muted">
+        {show.network} · {show.premiered} · {show.status === "running" ? "Running" : "Ended"}
+      </p>
+      <ul className="tags" aria-label="Genres">
+        {show.genres.map((genre) => (
+          <li className="tag" key={genre}>
+            {genre}
+          </li>
+        ))}
+      </ul>
+      {children ? <div className="actions">{children}</div> : null}
+    </li>
+  );
+}

@@ -1,0 +1,13 @@
+import Link from "next/link";
+
+export default function NotFound() {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p className="lead">There is nothing here. The show may have been removed, or the link mistyped.</p>
+      <p>
+        <Link href="/shows">Browse all shows</Link>
+      </p>
+    </>
+  );
+}

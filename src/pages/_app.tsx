@@ -1,0 +1,43 @@
+import "~/styles/globals.css";
+import { Auth0Provider } from "@auth0/nextjs-auth0";
+import { HydrationBoundary, QueryClientProvider, type DehydratedState } from "@tanstack/react-query";
+import type { AppProps } from "next/app";
+import dynamic from "next/dynamic";
+import Head from "next/head";
+import { useState } from "react";
+import superjson from "superjson";
+import { Layout } from "~/components/Layout";
+import type { SsrProps } from "~/server/ssr";
+import { showToast } from "~/utils/toasts";
+import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
+
+const ReactQueryDevtools =
+  process.env.NODE_ENV === "development"
+    ? dynamic(() => import("@tanstack/react-query-devtools").then((module) => module.ReactQueryDevtools), { ssr: false })
+    : () => null;
+
+export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>>) {
+  const [queryClient] = useState(() => createQueryClient(showToast));
+  const [trpcClient] = useState(createTrpcClient);
+  // getServerSideProps returns the prefetched queries serialised with superjson (dates intact).
+  const dehydrated = pageProps.trpcState ? superjson.deserialize<DehydratedState>(pageProps.trpcState as never) : undefined;
+  return (
+    <trpc.Provider client={trpcClient} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>
+        <HydrationBoundary state={dehydrated}>
+          {/* The header's user: from the server when the page has it, else fetched from /auth/profile. */}
+          <Auth0Provider user={pageProps.user ?? undefined}>
+            <Head>
+              <meta name="viewport" content="width=device-width, initial-scale=1" />
+              <title>Showtrack</title>
+            </Head>
+            <Layout>
+              <Component {...pageProps} />
+            </Layout>
+          </Auth0Provider>
+        </HydrationBoundary>
+        <ReactQueryDevtools />
+      </QueryClientProvider>
+    </trpc.Provider>
+  );
+}

@@ -1,0 +1,164 @@
+import type { GetServerSideProps } from "next";
+import Head from "next/head";
+import Link from "next/link";
+import { createSsr, loginRedirect, type SsrProps } from "~/server/ssr";
+import { formatDate, formatPrice } from "~/utils/format";
+import { trpc } from "~/utils/trpc";
+
+// The "user on the backend" page: everything is fetched on the server, so the HTML sent to the
+// browser already holds the person's shows and plan.
+export const getServerSideProps = (async (context) => {
+  const ssr = await createSsr(context);
+  if (!ssr.session) return loginRedirect(context);
+  await Promise.all([
+    ssr.helpers.me.profile.prefetch(),
+    ssr.helpers.subscriptions.list.prefetch(),
+    ssr.helpers.billing.info.prefetch(),
+  ]);
+  return { props: ssr.props() };
+}) satisfies GetServerSideProps<SsrProps>;
+
+function FollowedShows() {
+  const utils = trpc.useUtils();
+  const subscriptions = trpc.subscriptions.list.useQuery();
+  type List = typeof subscriptions.data;
+
+  const optimistic = (update: (list: NonNullable<List>, showId: string, notify?: boolean) => NonNullable<List>) => ({
+    async onMutate({ showId, notify }: { showId: string; notify?: boolean }) {
+      await utils.subscriptions.list.cancel();
+      const previous = utils.subscriptions.list.getData();
+      utils.subscriptions.list.setData(undefined, (list) => list && update(list, showId, notify));
+      return { previous };
+    },
+    onError(_error: unknown, _variables: unknown, context?: { previous?: List }) {
+      utils.subscriptions.list.setData(undefined, context?.previous);
+    },
+    onSettled() {
+      void utils.subscriptions.list.invalidate();
+      void utils.billing.info.invalidate();
+      void utils.shows.list.invalidate();
+    },
+  });
+  const unfollow = trpc.subscriptions.remove.useMutation(optimistic((list, showId) => list.filter((s) => s.show.id !== showId)));
+  const setNotify = trpc.subscriptions.setNotify.useMutation(
+    optimistic((list, showId, notify) => list.map((s) => (s.show.id === showId ? { ...s, notify: notify ?? s.notify } : s))),
+  );
+
+  if (!subscriptions.data) return null;
+  if (subscriptions.data.length === 0) {
+    return (
+      <p className="muted">
+        You do not follow any show yet. <Link href="/shows">Browse the catalogue</Link>.
+      </p>
+    );
+  }
+  return (
+    <ul className="grid" id="my-shows">
+      {subscriptions.data.map(({ show, notify, createdAt }) => (
+        <li className="card" key={show.id} data-show={show.slug}>
+          <h3>
+            <Link href={`/shows/${show.slug}`}>{show.title}</Link>
+          </h3>
+          <p className="muted">
+            {show.network} · following since {formatDate(createdAt)}
+          </p>
+          <div className="actions">
+            <label>
+              <input type="checkbox" checked={notify} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
+              Episode reminders
+            </label>
+            <button type="button" className="button small secondary" aria-label={`Unfollow ${show.title}`} onClick={() => unfollow.mutate({ showId: show.id })}>
+              Unfollow
+            </button>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export default function AccountPage() {
+  const profile = trpc.me.profile.useQuery();
+  const billing = trpc.billing.info.useQuery();
+  const info = billing.data;
+  return (
+    <>
+      <Head>
+        <title>Your account · Showtrack</title>
+      </Head>
+      <h1>Your account</h1>
+      {profile.data ? (
+        <p className="lead">
+          Signed in as <strong>{profile.data.name ?? profile.data.email}</strong> ({profile.data.email}), member since{" "}
+          {formatDate(profile.data.createdAt)}.
+        </p>
+      ) : null}
+
+      {info ? (
+        <section className="panel" aria-labelledby="plan-heading" id="plan">
+          <h2 id="plan-heading">Plan: {info.tier.name}</h2>
+          <dl className="stats">
+            <div>
+              <dt>Price</dt>
+              <dd>{formatPrice(info.tier.priceCents, info.tier.currency, info.tier.interval)}</dd>
+            </div>
+            <div>
+              <dt>Shows followed</dt>
+              <dd>
+                {info.usage.subscriptions} of {info.usage.limit ?? "unlimited"}
+              </dd>
+            </div>
+            <div>
+              <dt>Current period</dt>
+              <dd>
+                {formatDate(info.currentPeriodStart)} – {formatDate(info.currentPeriodEnd)}
+              </dd>
+            </div>
+            <div>
+              <dt>Status</dt>
+              <dd>{info.status.replace("_", " ")}</dd>
+            </div>
+            <div>
+              <dt>Payment method</dt>
+              <dd>{info.paymentMethod ? `${info.paymentMethod.brand} ending ${info.paymentMethod.last4}` : "none"}</dd>
+            </div>
+          </dl>
+          <p>
+            <Link href="/pricing">Change plan</Link>
+          </p>
+        </section>
+      ) : null}
+
+      <h2>Your shows</h2>
+      <FollowedShows />
+
+      {info && info.invoices.length > 0 ? (
+        <>
+          <h2>Latest invoices</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Issued</th>
+                <th scope="col">Period</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {info.invoices.map((invoice) => (
+                <tr key={invoice.id}>
+                  <td>{formatDate(invoice.issuedAt)}</td>
+                  <td>
+                    {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}
+                  </td>
+                  <td>{formatPrice(invoice.amountCents, invoice.currency)}</td>
+                  <td>{invoice.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+import type { GetServerSideProps } from "next";
+import Head from "next/head";
+import { useRouter } from "next/router";
+import { useEffect, useRef, useState } from "react";
+import { FollowButton } from "~/components/FollowButton";
+import { ShowCard } from "~/components/ShowCard";
+import { createSsr, type SsrProps } from "~/server/ssr";
+import { trpc, type RouterInputs } from "~/utils/trpc";
+
+const PAGE_SIZE = 20;
+
+/** The list query for the page's URL (?q=…&genre=…): the server and the client must agree on it. */
+function listInput(query: Record<string, string | string[] | undefined>): RouterInputs["shows"]["list"] {
+  const text = (value: string | string[] | undefined) => (typeof value === "string" && value.trim() ? value.trim().slice(0, 100) : undefined);
+  const search = text(query.q);
+  const genre = text(query.genre);
+  return { limit: PAGE_SIZE, ...(search && { search }), ...(genre && { genre }) };
+}
+
+export const getServerSideProps = (async (context) => {
+  const ssr = await createSsr(context);
+  await Promise.all([
+    ssr.helpers.shows.list.prefetchInfinite(listInput(context.query)),
+    ssr.helpers.shows.genres.prefetch(),
+  ]);
+  return { props: ssr.props() };
+}) satisfies GetServerSideProps<SsrProps>;
+
+export default function ShowsPage({ user }: SsrProps) {
+  const router = useRouter();
+  const input = listInput(router.query);
+  const [search, setSearch] = useState(input.search ?? "");
+  const genres = trpc.shows.genres.useQuery();
+  const shows = trpc.shows.list.useInfiniteQuery(input, { getNextPageParam: (page) => page.nextCursor });
+
+  // The search box updates the URL (shareable, back button) shortly after typing stops.
+  useEffect(() => {
+    if (search.trim() === (input.search ?? "")) return;
+    const timer = setTimeout(() => {
+      const { q: _q, ...rest } = router.query;
+      void router.replace({ query: search.trim() ? { ...rest, q: search.trim() } : rest }, undefined, { shallow: true });
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [search, input.search, router]);
+
+  // Infinite scroll: load the next page when the end of the list comes into view.
+  const sentinel = useRef<HTMLDivElement>(null);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = shows;
+  useEffect(() => {
+    const element = sentinel.current;
+    if (!element || !hasNextPage) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const items = shows.data?.pages.flatMap((page) => page.items) ?? [];
+  const returnTo = encodeURIComponent(router.asPath);
+
+  return (
+    <>
+      <Head>
+        <title>Shows · Showtrack</title>
+      </Head>
+      <h1>Shows</h1>
+      <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+        <label className="field">
+          Search by title
+          <input type="search" name="q" value={search} onChange={(event) => setSearch(event.target.value)} placeholder="e.g. Harbor" />
+        </label>
+        <label className="field">
+          Genre
+          <select
+            name="genre"
+            value={input.genre ?? ""}
+            onChange={(event) => {
+              const { genre: _genre, ...rest } = router.query;
+              void router.replace({ query: event.target.value ? { ...rest, genre: event.target.value } : rest }, undefined, { shallow: true });
+            }}
+          >
+            <option value="">All genres</option>
+            {genres.data?.map((genre) => (
+              <option key={genre} value={genre}>
+                {genre}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {shows.isError ? <p className="notice">The shows could not be loaded. Try again in a moment.</p> : null}
+      {shows.isSuccess && items.length === 0 ? <p className="muted">No show matches. Try another title or genre.</p> : null}
+      <ul className="grid" aria-busy={shows.isFetching}>
+        {items.map((show) => (
+          <ShowCard key={show.id} show={show}>
+            {user ? (
+              <FollowButton showId={show.id} title={show.title} following={show.following} listInput={input} />
+            ) : (
+              <a className="button small secondary" href={`/auth/login?returnTo=${returnTo}`}>
+                Sign in to follow
+              </a>
+            )}
+          </ShowCard>
+        ))}
+      </ul>
+      <div ref={sentinel} className="sentinel" />
+      {hasNextPage ? (
+        <p>
+          <button type="button" className="button secondary" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
+            {isFetchingNextPage ? "Loading…" : "Load more shows"}
+          </button>
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import { createServerSideHelpers } from "@trpc/react-query/server";
+import type { GetServerSidePropsContext } from "next";
+import superjson from "superjson";
+import { createContext } from "~/server/context";
+import { appRouter } from "~/server/routers/_app";
+
+/** What the header needs of the signed-in person; never the tokens. */
+export interface HeaderUser {
+  sub: string;
+  name?: string;
+  email?: string;
+  picture?: string;
+}
+
+/** Props every server-rendered page returns: the dehydrated queries and the header's user. */
+export interface SsrProps {
+  trpcState: unknown;
+  user: HeaderUser | null;
+}
+
+/**
+ * Server-side prefetching from the same context as the API handler (the Auth0 cookie session,
+ * read once). Prefetch with `helpers`, then return `props()`: the client hydrates those queries
+ * without fetching them again.
+ */
+export async function createSsr(context: GetServerSidePropsContext) {
+  const ctx = await createContext({ req: context.req });
+  const helpers = createServerSideHelpers({ router: appRouter, ctx, transformer: superjson });
+  const sessionUser = ctx.session?.user;
+  // Props must be JSON: leave absent claims out rather than undefined.
+  const user: HeaderUser | null = sessionUser
+    ? {
+        sub: sessionUser.sub,
+        ...(sessionUser.name && { name: sessionUser.name }),
+        ...(sessionUser.email && { email: sessionUser.email }),
+        ...(sessionUser.picture && { picture: sessionUser.picture }),
+      }
+    : null;
+  return {
+    helpers,
+    session: ctx.session,
+    props: (): SsrProps => ({ trpcState: helpers.dehydrate(), user }),
+  };
+}
+
+export function loginRedirect(context: GetServerSidePropsContext) {
+  return { redirect: { destination: `/auth/login?returnTo=${encodeURIComponent(context.resolvedUrl)}`, permanent: false } };
+}

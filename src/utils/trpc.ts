@@ -1,0 +1,66 @@
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
+import { httpBatchLink, loggerLink, TRPCClientError } from "@trpc/client";
+import { createTRPCReact } from "@trpc/react-query";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import superjson from "superjson";
+import type { AppRouter } from "~/server/routers/_app";
+
+/** The typed React hooks for the one API (`AppRouter`). */
+export const trpc = createTRPCReact<AppRouter>();
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export function createTrpcClient() {
+  return trpc.createClient({
+    links: [
+      loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && typeof window !== "undefined" && op.direction === "down" }),
+      // The batch link (not the stream link): a response may set cookies (session refresh),
+      // which needs headers that a streamed response has already sent.
+      httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+    ],
+  });
+}
+
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
+}
+
+function isClientError(error: unknown): boolean {
+  const status = error instanceof TRPCClientError ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+  return status !== undefined && status >= 400 && status < 500;
+}
+
+/** Signed out (or the session ended): go to the login page and come back here afterwards. */
+function redirectToLogin() {
+  const returnTo = window.location.pathname + window.location.search;
+  // /auth/login is the Auth0 SDK's route (in the proxy), not a page: a full navigation.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+  window.location.assign(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+}
+
+/** Mutations that show their own error set `meta: { ownErrorMessage: true }`. */
+export function createQueryClient(showError: (message: string) => void) {
+  const onError = (error: unknown) => {
+    if (typeof window !== "undefined" && errorCode(error) === "UNAUTHORIZED") redirectToLogin();
+  };
+  return new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({
+      onError(error, _variables, _context, mutation) {
+        onError(error);
+        if (errorCode(error) !== "UNAUTHORIZED" && !mutation.meta?.ownErrorMessage) showError(friendlyMessage(error));
+      },
+    }),
+    defaultOptions: {
+      // Hydrated data is fresh: no second fetch right after the server rendered it.
+      queries: { staleTime: 30_000, retry: (failures, error) => !isClientError(error) && failures < 2 },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export function friendlyMessage(error: unknown): string {
+  if (error instanceof TRPCClientError && error.message && !/fetch|network/i.test(error.message)) return error.message;
+  return "Showtrack could not be reached. Check your connection and try again.";
+}
