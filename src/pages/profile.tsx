@@ -3,9 +3,10 @@ import { formatDate } from "~/utils/format";
 import { trpc } from "~/utils/trpc";
 
 // The "user on the frontend" page: the server sends it without any user data; the browser then
-// asks the API (signed out → the login page, through the query client's UNAUTHORIZED handler).
+// asks the API for the profile and the plan, in one batched request (signed out → the login page, through the query client's UNAUTHORIZED handler).
 export default function ProfilePage() {
   const profile = trpc.me.profile.useQuery();
+  const billing = trpc.billing.info.useQuery();
   return (
     <>
       <Head>
@@ -31,6 +32,10 @@ export default function ProfilePage() {
           <div>
             <dt>Plan</dt>
             <dd>{profile.data.tier.name}</dd>
+          </div>
+          <div>
+            <dt>Shows followed</dt>
+            <dd>{billing.data ? `${billing.data.usage.subscriptions} of ${billing.data.usage.limit ?? "unlimited"}` : "…"}</dd>
           </div>
           <div>
             <dt>Member since</dt>
