@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // Next does not load .env files when NODE_ENV=test: tests get their whole env from here.
 export const TEST_ENV = {
   APP_BASE_URL: "http://localhost:3000",
-  AUTH0_DOMAIN: "http://localhost:4001",
+  // Not 4001: a developer's `npm run dev` may hold that port. tests/pages.test.ts serves it.
+  AUTH0_DOMAIN: "http://localhost:4011",
   AUTH0_CLIENT_ID: "showtrack-test",
   AUTH0_CLIENT_SECRET: "showtrack-test-client-secret",
   AUTH0_SECRET: "7e".repeat(32),

@@ -149,8 +149,10 @@ describe("Showtrack in a browser", () => {
     const [added] = await Promise.all([page.waitForResponse((r) => r.url().includes("subscriptions.add")), first.click()]);
     expect(added.status()).toBe(200);
     await page.locator(`button[aria-label="Unfollow ${firstTitle}"]`).waitFor();
-    await page.goto(`${app}/account`);
+    apiRequests.length = 0;
+    await page.goto(`${app}/account`, { waitUntil: "networkidle" });
     await expect(page.locator("#my-shows").textContent()).resolves.toContain(firstTitle);
+    expect(apiRequests).toEqual([]); // hydrated from the server's prefetch: no second fetch
 
     // The 4th follow on Free is refused: the message, a link to /pricing, and the button rolled back.
     await page.goto(`${app}/shows`);

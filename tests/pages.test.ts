@@ -1,0 +1,96 @@
+// Server-side rendering entry points and the Auth0 proxy, with real session cookies.
+import fs from "node:fs";
+import http, { IncomingMessage, ServerResponse } from "node:http";
+import { Socket } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { DehydratedState } from "@tanstack/react-query";
+import type { GetServerSidePropsContext } from "next";
+import { NextRequest } from "next/server";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createIdentityProvider } from "../dev/identity-provider/provider";
+import { getServerSideProps as accountProps } from "~/pages/account";
+import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
+import { config as proxyConfig, proxy } from "~/proxy";
+import { seed, sessionCookie } from "./helpers";
+
+let identityProvider: http.Server;
+beforeAll(async () => {
+  await seed();
+  // The provider the SDK's /auth/login discovers (AUTH0_DOMAIN of the test env).
+  identityProvider = await createIdentityProvider({
+    issuer: `${process.env.AUTH0_DOMAIN}/`,
+    appBaseUrl: process.env.APP_BASE_URL!,
+    clientId: process.env.AUTH0_CLIENT_ID!,
+    clientSecret: process.env.AUTH0_CLIENT_SECRET!,
+    audience: process.env.AUTH0_AUDIENCE!,
+    apiScopes: "read:shows write:shows read:billing write:billing",
+    keysFile: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "idp-")), "keys.json"),
+  });
+  await new Promise<void>((resolve) => identityProvider.listen(Number(new URL(process.env.AUTH0_DOMAIN!).port), "127.0.0.1", resolve));
+});
+afterAll(() => new Promise<void>((resolve) => identityProvider.close(() => resolve())));
+
+/** What Next hands getServerSideProps: a Node request with its cookies parsed. */
+function gsspContext(url: string, cookie = "", params: Record<string, string> = {}): GetServerSidePropsContext {
+  const req = new IncomingMessage(new Socket()) as IncomingMessage & { cookies: Record<string, string> };
+  req.headers = { host: "localhost:3000", ...(cookie && { cookie }) };
+  req.cookies = Object.fromEntries(cookie ? cookie.split("; ").map((pair) => pair.split(/=(.*)/s).slice(0, 2)) : []);
+  return { req, res: new ServerResponse(req), query: {}, params, resolvedUrl: url } as GetServerSidePropsContext;
+}
+
+function dehydratedQueries(props: { trpcState: unknown }) {
+  const state = superjson.deserialize<DehydratedState>(props.trpcState as never);
+  return Object.fromEntries(state.queries.map((query) => [JSON.stringify((query.queryKey as unknown[])[0]), query.state.data]));
+}
+
+describe("/account getServerSideProps", () => {
+  it("sends an anonymous visitor to the login page, coming back here after", async () => {
+    expect(await accountProps(gsspContext("/account"))).toEqual({
+      redirect: { destination: "/auth/login?returnTo=%2Faccount", permanent: false },
+    });
+  });
+
+  it("prefetches profile, shows and plan for the signed-in user", async () => {
+    const result = await accountProps(gsspContext("/account", await sessionCookie({ sub: "dev|bob", name: "Bob Developer" })));
+    if (!("props" in result)) throw new Error("expected props");
+    const props = await result.props;
+    expect(props.user).toEqual({ sub: "dev|bob", name: "Bob Developer", email: "devbob@example.test" });
+    const queries = dehydratedQueries(props);
+    expect(queries['["me","profile"]']).toMatchObject({ tier: { id: "developer" } });
+    expect(queries['["subscriptions","list"]']).toHaveLength(12);
+    expect(queries['["billing","info"]']).toMatchObject({ usage: { subscriptions: 12, limit: 25 } });
+  });
+});
+
+describe("/shows/[slug] getServerSideProps", () => {
+  it("answers the 404 page for an unknown show", async () => {
+    expect(await showProps(gsspContext("/shows/nope", "", { slug: "nope" }))).toEqual({ notFound: true });
+  });
+});
+
+describe("the Auth0 proxy", () => {
+  it("covers the API, so API calls roll the session", async () => {
+    const matcher = new RegExp(`^${proxyConfig.matcher[0]}$`);
+    expect(matcher.test("/api/trpc/me.profile")).toBe(true);
+    expect(matcher.test("/auth/login")).toBe(true);
+    expect(matcher.test("/_next/static/chunks/app.js")).toBe(false);
+
+    const cookie = await sessionCookie({ sub: "dev|alice" });
+    const response = await proxy(new NextRequest("http://localhost:3000/api/trpc/me.profile", { headers: { cookie } }));
+    expect(response.headers.get("set-cookie")).toMatch(/__session=/);
+  });
+
+  it("mounts the SDK's routes", async () => {
+    const login = await proxy(new NextRequest("http://localhost:3000/auth/login?returnTo=/account"));
+    expect(login.status).toBe(307);
+    const location = new URL(login.headers.get("location")!);
+    expect(location.origin).toBe(process.env.AUTH0_DOMAIN);
+    expect(location.searchParams.get("audience")).toBe("https://api.showtrack.test");
+    expect(location.searchParams.get("scope")).toBe("openid profile email offline_access read:shows write:shows read:billing write:billing");
+
+    const profile = await proxy(new NextRequest("http://localhost:3000/auth/profile", { headers: { cookie: await sessionCookie({ sub: "dev|alice" }) } }));
+    expect(await profile.json()).toMatchObject({ sub: "dev|alice" });
+  });
+});
