@@ -28,5 +28,5 @@ const server = await createIdentityProvider({
   apiScopes: process.env.AUTH0_API_SCOPES ?? "read:shows write:shows read:billing write:billing",
   keysFile: process.env.IDP_KEYS_FILE ?? path.join(import.meta.dirname, ".keys.json"),
 });
-server.listen(port, "127.0.0.1", () => console.log(`[idp] Local identity provider ready at ${issuer}`));
+server.listen(port, "127.0.0.1", () => console.log(`Local identity provider ready at ${issuer}`));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));
