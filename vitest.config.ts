@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // Next does not load .env files when NODE_ENV=test: tests get their whole env from here.
 export const TEST_ENV = {
   APP_BASE_URL: "http://localhost:3000",
-  // Not 4001: a developer's `npm run dev` may hold that port. tests/pages.test.ts serves it.
+  // Not 4001: a developer's `npm run dev` may hold that port. tests/setup/identity-provider.ts serves it.
   AUTH0_DOMAIN: "http://localhost:4011",
   AUTH0_CLIENT_ID: "showtrack-test",
   AUTH0_CLIENT_SECRET: "showtrack-test-client-secret",
@@ -19,7 +19,7 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["tests/**/*.test.ts", "dev/**/*.test.ts"],
-    globalSetup: ["tests/setup/template-database.ts"],
+    globalSetup: ["tests/setup/template-database.ts", "tests/setup/identity-provider.ts"],
     setupFiles: ["tests/setup/database-per-file.ts"],
     env: TEST_ENV,
     testTimeout: 20_000,

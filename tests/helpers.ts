@@ -1,8 +1,12 @@
+import fs from "node:fs";
 import http from "node:http";
+import type { KeyObject } from "node:crypto";
+import { importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import type { AddressInfo } from "node:net";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import { apiResolver } from "next/dist/server/api-utils/node/api-resolver";
 import { seedDatabase } from "../prisma/seed-data";
+import { IDP_KEYS_FILE } from "./setup/paths";
 import { createInnerContext } from "~/server/context";
 import { db } from "~/server/db";
 import { createCaller } from "~/server/routers/_app";
@@ -12,17 +16,27 @@ export { db };
 
 export const seed = () => seedDatabase(db);
 
+export const ALL_SCOPES = "read:shows write:shows read:billing write:billing";
+
 export interface TestUser {
   sub: string;
   email?: string;
   name?: string;
+  /** The API scopes granted to the session's access token (default: all). */
+  scope?: string;
 }
 
-export function sessionFor(user: TestUser) {
+export function sessionFor({ scope = ALL_SCOPES, ...user }: TestUser) {
   const now = Math.floor(Date.now() / 1000);
   return {
     user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, name: user.sub, ...user },
-    tokenSet: { accessToken: "test-access-token", idToken: "test-id-token", expiresAt: now + 3600 },
+    tokenSet: {
+      accessToken: "test-access-token",
+      idToken: "test-id-token",
+      expiresAt: now + 3600,
+      scope: `openid profile email offline_access ${scope}`,
+      audience: process.env.AUTH0_AUDIENCE,
+    },
     internal: { sid: `sid-${user.sub}`, createdAt: now },
   };
 }
@@ -60,6 +74,30 @@ export async function startApiServer() {
     url: `http://127.0.0.1:${port}/api/trpc`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * An RS256 access token signed with the local identity provider's own key (the one its JWKS
+ * publishes), with Auth0's claims. Override any claim, or sign with another key.
+ */
+export async function accessToken(
+  claims: JWTPayload = {},
+  { key, kid = "showtrack-dev-rs256" }: { key?: CryptoKey | KeyObject | Uint8Array; kid?: string } = {},
+): Promise<string> {
+  const providerKey = (JSON.parse(fs.readFileSync(IDP_KEYS_FILE, "utf8")) as { keys: JWK[] }).keys[0]!;
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    iss: `${process.env.AUTH0_DOMAIN}/`,
+    aud: process.env.AUTH0_AUDIENCE,
+    sub: "dev|bob",
+    iat: now,
+    exp: now + 600,
+    scope: ALL_SCOPES,
+    permissions: ALL_SCOPES.split(" "),
+    ...claims,
+  })
+    .setProtectedHeader({ alg: "RS256", kid, typ: "at+jwt" })
+    .sign(key ?? (await importJWK(providerKey, "RS256")));
 }
 
 /** superjson's wire format for a plain JSON input. */

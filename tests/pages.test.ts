@@ -1,36 +1,17 @@
 // Server-side rendering entry points and the Auth0 proxy, with real session cookies.
-import fs from "node:fs";
-import http, { IncomingMessage, ServerResponse } from "node:http";
+import { IncomingMessage, ServerResponse } from "node:http";
 import { Socket } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import type { DehydratedState } from "@tanstack/react-query";
 import type { GetServerSidePropsContext } from "next";
 import { NextRequest } from "next/server";
 import superjson from "superjson";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIdentityProvider } from "../dev/identity-provider/provider";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getServerSideProps as accountProps } from "~/pages/account";
 import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
 import { config as proxyConfig, proxy } from "~/proxy";
 import { seed, sessionCookie } from "./helpers";
 
-let identityProvider: http.Server;
-beforeAll(async () => {
-  await seed();
-  // The provider the SDK's /auth/login discovers (AUTH0_DOMAIN of the test env).
-  identityProvider = await createIdentityProvider({
-    issuer: `${process.env.AUTH0_DOMAIN}/`,
-    appBaseUrl: process.env.APP_BASE_URL!,
-    clientId: process.env.AUTH0_CLIENT_ID!,
-    clientSecret: process.env.AUTH0_CLIENT_SECRET!,
-    audience: process.env.AUTH0_AUDIENCE!,
-    apiScopes: "read:shows write:shows read:billing write:billing",
-    keysFile: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "idp-")), "keys.json"),
-  });
-  await new Promise<void>((resolve) => identityProvider.listen(Number(new URL(process.env.AUTH0_DOMAIN!).port), "127.0.0.1", resolve));
-});
-afterAll(() => new Promise<void>((resolve) => identityProvider.close(() => resolve())));
+beforeAll(seed);
 
 /** What Next hands getServerSideProps: a Node request with its cookies parsed. */
 function gsspContext(url: string, cookie = "", params: Record<string, string> = {}): GetServerSidePropsContext {

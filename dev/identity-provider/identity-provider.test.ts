@@ -80,7 +80,7 @@ function authorizeUrl(challenge: string) {
     state: "state-1",
     nonce: "nonce-1",
   });
-  return `${issuer}auth?${params}`;
+  return `${issuer}authorize?${params}`;
 }
 
 const form = (fields: Record<string, string>) => ({
@@ -90,15 +90,21 @@ const form = (fields: Record<string, string>) => ({
 });
 
 async function token(fields: Record<string, string>) {
-  const response = await fetch(`${issuer}token`, form({ ...CLIENT, ...fields }));
+  const response = await fetch(`${issuer}oauth/token`, form({ ...CLIENT, ...fields }));
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
 describe("local identity provider", () => {
   it("publishes Auth0-shaped discovery and an RS256 public JWKS", async () => {
     const discovery = (await (await fetch(`${issuer}.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    expect(discovery).toMatchObject({ issuer, jwks_uri: `${issuer}jwks`, end_session_endpoint: `${issuer}session/end` });
-    const { keys } = (await (await fetch(`${issuer}jwks`)).json()) as { keys: Record<string, string>[] };
+    expect(discovery).toMatchObject({
+      issuer,
+      authorization_endpoint: `${issuer}authorize`,
+      token_endpoint: `${issuer}oauth/token`,
+      jwks_uri: `${issuer}.well-known/jwks.json`,
+      end_session_endpoint: `${issuer}oidc/logout`,
+    });
+    const { keys } = (await (await fetch(`${issuer}.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };
     expect(keys).toEqual([expect.objectContaining({ kty: "RSA", alg: "RS256", use: "sig", kid: "showtrack-dev-rs256" })]);
     expect(keys[0]).not.toHaveProperty("d"); // public parts only
     expect(fs.existsSync(keysFile)).toBe(true);
@@ -135,7 +141,7 @@ describe("local identity provider", () => {
     expect(tokens.status).toBe(200);
     expect(tokens.body).toMatchObject({ token_type: "Bearer", refresh_token: expect.any(String) });
 
-    const jwks = createRemoteJWKSet(new URL(`${issuer}jwks`));
+    const jwks = createRemoteJWKSet(new URL(`${issuer}.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(tokens.body.access_token!, jwks, { issuer, audience: AUDIENCE });
     expect(protectedHeader.alg).toBe("RS256");
     expect(payload).toMatchObject({ sub: "dev|bob", scope: expect.stringContaining("read:shows") });

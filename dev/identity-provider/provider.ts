@@ -13,6 +13,8 @@ export interface IdentityProviderOptions {
   appBaseUrl: string;
   clientId: string;
   clientSecret: string;
+  /** The public client of the browser-only page /spa (auth0-spa-js, code + PKCE, no secret). */
+  spaClientId?: string;
   audience: string;
   apiScopes: string;
   keysFile: string; // generated on first run, then reused so tokens stay verifiable across restarts
@@ -54,7 +56,33 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
         response_types: ["code"],
         token_endpoint_auth_method: "client_secret_post", // what nextjs-auth0 v4 uses
       },
+      {
+        client_id: options.spaClientId ?? "showtrack-spa",
+        client_name: "Showtrack (browser app)",
+        application_type: "web",
+        redirect_uris: [`${app}/spa`],
+        post_logout_redirect_uris: [`${app}/spa`],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none",
+      },
     ],
+    // Auth0's endpoint paths, so that SDKs which do not read discovery (auth0-spa-js) find them.
+    routes: {
+      authorization: "/authorize",
+      token: "/oauth/token",
+      jwks: "/.well-known/jwks.json",
+      end_session: "/oidc/logout",
+      revocation: "/oauth/revoke",
+      userinfo: "/userinfo",
+    },
+    // The browser app calls the token endpoint from the app's origin.
+    clientBasedCORS: (_ctx, origin) => origin === new URL(app).origin,
+    // Auth0 RBAC: the API permissions granted to the token, as a claim of their own.
+    async extraTokenClaims(_ctx, token) {
+      if (!("scope" in token) || typeof token.scope !== "string") return undefined;
+      return { permissions: token.scope.split(" ").filter((scope) => options.apiScopes.split(" ").includes(scope)) };
+    },
     jwks: await loadOrCreateKeys(options.keysFile),
     cookies: { keys: ["showtrack-dev-provider-cookie-key"] },
     pkce: { required: () => true },
@@ -152,8 +180,10 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       };
       if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      // Like Auth0 RBAC: the API scopes granted are those asked for that the user holds.
+      const permissions = findUser(String(session?.accountId))?.permissions ?? [];
       for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-        grant.addResourceScope(indicator, scopes.join(" "));
+        grant.addResourceScope(indicator, scopes.filter((scope) => permissions.includes(scope)).join(" "));
       }
       return provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
     }
@@ -171,9 +201,18 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       });
       return;
     }
+    // Auth0's legacy logout URL (auth0-spa-js uses it) → RP-initiated logout.
+    if (url.pathname === "/v2/logout") {
+      const target = new URL("/oidc/logout", options.issuer);
+      target.searchParams.set("client_id", url.searchParams.get("client_id") ?? "");
+      const returnTo = url.searchParams.get("returnTo");
+      if (returnTo) target.searchParams.set("post_logout_redirect_uri", returnTo);
+      res.writeHead(302, { location: target.href }).end();
+      return;
+    }
     // Auth0 issues a refresh token whenever offline_access is asked for; oidc-provider only with
     // prompt=consent (OIDC Core 11). Add it; consent is then granted without a page (above).
-    if (req.method === "GET" && url.pathname === "/auth" && !url.searchParams.has("prompt") &&
+    if (req.method === "GET" && url.pathname === "/authorize" && !url.searchParams.has("prompt") &&
         (url.searchParams.get("scope") ?? "").split(" ").includes("offline_access")) {
       url.searchParams.set("prompt", "consent");
       req.url = url.pathname + url.search;

@@ -5,15 +5,20 @@ export interface TestUser {
   name: string;
   nickname: string;
   description: string;
+  /** The API permissions (Auth0 RBAC) this user may be granted. */
+  permissions: readonly string[];
 }
+
+const ALL_PERMISSIONS = ["read:shows", "write:shows", "read:billing", "write:billing"];
 
 export const TEST_PASSWORD = "showtrack";
 
 export const TEST_USERS: readonly TestUser[] = [
-  { sub: "dev|alice", email: "alice@example.test", name: "Alice Free", nickname: "alice", description: "Free plan, follows 2 shows" },
-  { sub: "dev|bob", email: "bob@example.test", name: "Bob Developer", nickname: "bob", description: "Developer plan, 12 shows, 3 invoices" },
-  { sub: "dev|carol", email: "carol@example.test", name: "Carol Enterprise", nickname: "carol", description: "Enterprise plan" },
-  { sub: "dev|dave", email: "dave@example.test", name: "Dave Newcomer", nickname: "dave", description: "No data yet" },
+  { sub: "dev|alice", email: "alice@example.test", name: "Alice Free", nickname: "alice", description: "Free plan, follows 2 shows", permissions: ALL_PERMISSIONS },
+  { sub: "dev|bob", email: "bob@example.test", name: "Bob Developer", nickname: "bob", description: "Developer plan, 12 shows, 3 invoices", permissions: ALL_PERMISSIONS },
+  { sub: "dev|carol", email: "carol@example.test", name: "Carol Enterprise", nickname: "carol", description: "Enterprise plan", permissions: ALL_PERMISSIONS },
+  { sub: "dev|dave", email: "dave@example.test", name: "Dave Newcomer", nickname: "dave", description: "No data yet", permissions: ALL_PERMISSIONS },
+  { sub: "dev|rita", email: "rita@example.test", name: "Rita Readonly", nickname: "rita", description: "Read-only: may look, not change", permissions: ["read:shows", "read:billing"] },
 ];
 
 export const findUser = (sub: string) => TEST_USERS.find((user) => user.sub === sub);

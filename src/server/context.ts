@@ -1,22 +1,38 @@
 import type { IncomingMessage } from "node:http";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { auth0 } from "~/server/auth0";
+import { authFromSession, bearerToken, verifyAccessToken, type Auth } from "~/server/auth";
 import { db as defaultDb, type Db } from "~/server/db";
 
 export interface InnerContextOptions {
-  session: SessionData | null;
+  session?: SessionData | null;
+  /** Defaults to the session's; set for bearer callers. */
+  auth?: Auth | null;
+  /** Credentials were presented but are not valid: every procedure refuses the request. */
+  authError?: string | null;
   db?: Db;
 }
 
 /** What procedures see. Tests and SSR helpers build it directly, without an HTTP request. */
-export function createInnerContext({ session, db = defaultDb }: InnerContextOptions) {
-  return { session, db };
+export function createInnerContext({ session = null, auth, authError = null, db = defaultDb }: InnerContextOptions) {
+  return { session, auth: auth ?? (session ? authFromSession(session) : null), authError, db };
 }
 
 export type Context = ReturnType<typeof createInnerContext>;
 
-/** Per HTTP request (API handler, getServerSideProps): reads the Auth0 cookie session once. */
+/**
+ * Per HTTP request (API handler, REST routes, getServerSideProps). A bearer token, when present,
+ * decides alone: a bad one is refused even if a good session cookie rides along.
+ */
 export async function createContext({ req }: { req: IncomingMessage }): Promise<Context> {
-  const session = await auth0.getSession(req);
-  return createInnerContext({ session });
+  const token = bearerToken(req.headers.authorization);
+  if (token === "malformed") return createInnerContext({ authError: "The Authorization header is not a bearer token." });
+  if (token) {
+    try {
+      return createInnerContext({ auth: await verifyAccessToken(token) });
+    } catch {
+      return createInnerContext({ authError: "The access token is invalid or expired." });
+    }
+  }
+  return createInnerContext({ session: await auth0.getSession(req) });
 }

@@ -6,6 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { Prisma } from "~/generated/prisma/client";
+import type { ApiScope } from "~/server/auth";
 import type { Context } from "~/server/context";
 import { provisionUser } from "~/server/users";
 
@@ -13,9 +14,10 @@ import { provisionUser } from "~/server/users";
 
 const INTERNAL_ERROR_MESSAGE = "Something went wrong on our side. Please try again.";
 
-/** Procedure metadata; `requiresAuth` lets tests find every protected procedure. */
+/** Procedure metadata: `requiresAuth` marks protected procedures, `scope` the permission they need. */
 export interface Meta {
   requiresAuth?: boolean;
+  scope?: ApiScope;
 }
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
@@ -54,14 +56,26 @@ const mapPrismaErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Requires a session, then provisions the database user for it (just in time). */
-const requireUser = t.middleware(async ({ ctx, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
-  const user = await provisionUser(ctx.db, ctx.session.user);
-  return next({ ctx: { session: ctx.session, user } });
+/** Presented credentials that do not verify are refused, never treated as anonymous. */
+const rejectInvalidCredentials = t.middleware(({ ctx, next }) => {
+  if (ctx.authError) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError });
+  return next();
+});
+
+/**
+ * Requires a caller (session or bearer token) holding the procedure's `meta.scope`, then
+ * provisions the database user for them (just in time).
+ */
+const requireUser = t.middleware(async ({ ctx, meta, next }) => {
+  if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
+  if (meta?.scope && !ctx.auth.scopes.includes(meta.scope)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `Your access does not include the ${meta.scope} permission.` });
+  }
+  const user = await provisionUser(ctx.db, ctx.auth.sub, ctx.session?.user);
+  return next({ ctx: { auth: ctx.auth, user } });
 });
 
 // ─── 3. Procedures ──────────────────────────────────────────────────────────────────────────────
 
-export const publicProcedure = t.procedure.use(mapPrismaErrors);
+export const publicProcedure = t.procedure.use(mapPrismaErrors).use(rejectInvalidCredentials);
 export const protectedProcedure = publicProcedure.use(requireUser).meta({ requiresAuth: true });

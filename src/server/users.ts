@@ -14,16 +14,13 @@ export const userSelect = {
 export type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
 
 /**
- * The database user for a session (just-in-time provisioning). Profile fields are refreshed from
- * the ID token claims, but written only when they changed: most requests are a single read.
+ * The database user for a caller (just-in-time provisioning). A session's ID token claims refresh
+ * the profile, written only when they changed: most requests are a single read. Bearer callers
+ * carry no profile claims, so theirs is left as it is.
  */
-export async function provisionUser(db: Db, sessionUser: SessionUser): Promise<DbUser> {
-  const profile = {
-    email: sessionUser.email ?? null,
-    name: sessionUser.name ?? null,
-    picture: sessionUser.picture ?? null,
-  };
-  const where = { auth0Sub: sessionUser.sub };
+export async function provisionUser(db: Db, sub: string, claims?: SessionUser): Promise<DbUser> {
+  const profile = claims && { email: claims.email ?? null, name: claims.name ?? null, picture: claims.picture ?? null };
+  const where = { auth0Sub: sub };
   const existing = await db.user.findUnique({ where, select: userSelect });
   if (!existing) {
     try {
@@ -36,6 +33,6 @@ export async function provisionUser(db: Db, sessionUser: SessionUser): Promise<D
       throw error;
     }
   }
-  const changed = (Object.keys(profile) as (keyof typeof profile)[]).some((key) => existing[key] !== profile[key]);
+  const changed = profile && (Object.keys(profile) as (keyof typeof profile)[]).some((key) => existing[key] !== profile[key]);
   return changed ? db.user.update({ where, data: profile, select: userSelect }) : existing;
 }

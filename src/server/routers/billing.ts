@@ -69,7 +69,7 @@ export const billingRouter = router({
     return tiers.map(toTier);
   }),
 
-  info: protectedProcedure.query(({ ctx }) => billingInfo(ctx.db, ctx.user.id)),
+  info: protectedProcedure.meta({ scope: "read:billing" }).query(({ ctx }) => billingInfo(ctx.db, ctx.user.id)),
 
   /**
    * Moves the account to another tier, starting a new billing period. A paid tier's period is
@@ -77,6 +77,7 @@ export const billingRouter = router({
    * one follows is refused, saying how many to unfollow.
    */
   changeTier: protectedProcedure
+    .meta({ scope: "write:billing" })
     .input(z.object({ tierId }))
     .mutation(async ({ ctx, input }) => {
       await ctx.db.$transaction(async (tx) => {
@@ -117,6 +118,7 @@ export const billingRouter = router({
     }),
 
   invoices: protectedProcedure
+    .meta({ scope: "read:billing" })
     .input(
       z.object({
         cursor: z.cuid("must be an invoice id").nullish(),

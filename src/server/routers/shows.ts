@@ -24,7 +24,7 @@ export function toShow({ genres, ...show }: ShowRow) {
 
 /** Which of these shows the caller follows; none for anonymous callers (no query either). */
 async function followedShowIds(ctx: Context, showIds: string[]): Promise<Set<string>> {
-  const sub = ctx.session?.user.sub;
+  const sub = ctx.auth?.sub;
   if (!sub || showIds.length === 0) return new Set();
   const rows = await ctx.db.subscription.findMany({
     where: { user: { auth0Sub: sub }, showId: { in: showIds } },

@@ -26,7 +26,7 @@ const subscriptionSelect = { showId: true, notify: true, createdAt: true } satis
 
 export const subscriptionsRouter = router({
   /** The caller's shows, newest follow first: one SQL query (the relation API would take three). */
-  list: protectedProcedure.query(async ({ ctx }) => {
+  list: protectedProcedure.meta({ scope: "read:shows" }).query(async ({ ctx }) => {
     // _GenreToShow is Prisma's table for the implicit Genre<->Show relation (A = Genre, B = Show).
     const rows = await ctx.db.$queryRaw<unknown[]>`
       SELECT s.notify, s.createdAt, sh.id, sh.slug, sh.title, sh.network, sh.summary, sh.premiered, sh.status,
@@ -40,7 +40,7 @@ export const subscriptionsRouter = router({
   }),
 
   /** Follows a show; following it again changes nothing. Refused past the plan's cap. */
-  add: protectedProcedure.input(showIdInput).mutation(({ ctx, input }) =>
+  add: protectedProcedure.meta({ scope: "write:shows" }).input(showIdInput).mutation(({ ctx, input }) =>
     // The cap check and the insert share one transaction, so concurrent adds cannot overshoot it.
     ctx.db.$transaction(async (tx) => {
       const key = { userId_showId: { userId: ctx.user.id, showId: input.showId } };
@@ -68,7 +68,7 @@ export const subscriptionsRouter = router({
   ),
 
   /** Unfollows a show; unfollowing a show one does not follow changes nothing. */
-  remove: protectedProcedure.input(showIdInput).mutation(async ({ ctx, input }) => {
+  remove: protectedProcedure.meta({ scope: "write:shows" }).input(showIdInput).mutation(async ({ ctx, input }) => {
     const { count } = await ctx.db.subscription.deleteMany({
       where: { userId: ctx.user.id, showId: input.showId },
     });
@@ -76,6 +76,7 @@ export const subscriptionsRouter = router({
   }),
 
   setNotify: protectedProcedure
+    .meta({ scope: "write:shows" })
     .input(showIdInput.extend({ notify: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const { count } = await ctx.db.subscription.updateMany({

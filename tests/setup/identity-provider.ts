@@ -1,0 +1,23 @@
+// One local identity provider for the whole run, on the test env's AUTH0_DOMAIN (port 4011): the
+// SDK's /auth/login discovers it, and the API verifies bearer tokens against its JWKS. Tests mint
+// their own tokens with its key (tests/helpers.ts → accessToken).
+import { createIdentityProvider } from "../../dev/identity-provider/provider";
+import { TEST_ENV } from "../../vitest.config";
+import { IDP_KEYS_FILE } from "./paths";
+
+export default async function startIdentityProvider() {
+  const server = await createIdentityProvider({
+    issuer: `${TEST_ENV.AUTH0_DOMAIN}/`,
+    appBaseUrl: TEST_ENV.APP_BASE_URL,
+    clientId: TEST_ENV.AUTH0_CLIENT_ID,
+    clientSecret: TEST_ENV.AUTH0_CLIENT_SECRET,
+    audience: TEST_ENV.AUTH0_AUDIENCE,
+    apiScopes: "read:shows write:shows read:billing write:billing",
+    keysFile: IDP_KEYS_FILE,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(new URL(TEST_ENV.AUTH0_DOMAIN).port), "127.0.0.1", resolve);
+  });
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
