@@ -1,0 +1,152 @@
+// Bearer access tokens (the browser-app and machine clients' way in) and per-procedure scopes.
+import { generateKeyPair } from "jose";
+import { createHmac } from "node:crypto";
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "~/server/routers/_app";
+import { accessToken, db, seed, sessionCookie, startApiServer, wireInput } from "./helpers";
+import { IDP_KEYS_FILE } from "./setup/paths";
+
+let api: Awaited<ReturnType<typeof startApiServer>>;
+beforeAll(async () => {
+  await seed();
+  api = await startApiServer();
+});
+afterAll(() => api.close());
+
+type Procedure = { _def: { type: "query" | "mutation"; meta?: { requiresAuth?: boolean; scope?: string } } };
+// At runtime `_def.procedures` is flat ("shows.list" → procedure); its static type is the nested router.
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
+const protectedProcedures = procedures.filter(([, p]) => p._def.meta?.requiresAuth);
+
+async function call(path: string, { input, headers = {} }: { input?: unknown; headers?: Record<string, string> } = {}) {
+  const type = procedures.find(([candidate]) => candidate === path)![1]._def.type;
+  const response =
+    type === "query"
+      ? await fetch(`${api.url}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(wireInput(input))}`}`, { headers })
+      : await fetch(`${api.url}/${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: wireInput(input ?? null) });
+  const body = (await response.json()) as { error?: { json: { message: string; data: { code: string } } } };
+  return { status: response.status, code: body.error?.json.data.code, message: body.error?.json.message };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+describe("bearer tokens", () => {
+  it("a valid token gets through and provisions the user by sub", async () => {
+    const response = await fetch(`${api.url}/me.profile`, { headers: bearer(await accessToken({ sub: "api|newcomer" })) });
+    expect(response.status).toBe(200);
+    expect(await db.user.count({ where: { auth0Sub: "api|newcomer" } })).toBe(1);
+    const bob = await call("billing.info", { headers: bearer(await accessToken({ sub: "dev|bob" })) });
+    expect(bob.status).toBe(200);
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const negatives: [string, () => Promise<string>][] = [
+    ["alg none", async () => `${base64url({ alg: "none", typ: "JWT" })}.${base64url({ sub: "dev|bob", aud: process.env.AUTH0_AUDIENCE, iss: `${process.env.AUTH0_DOMAIN}/`, exp: now() + 600 })}.`],
+    [
+      "HS256 signed with the public key",
+      async () => {
+        const { kty, n, e } = (JSON.parse(fs.readFileSync(IDP_KEYS_FILE, "utf8")) as { keys: Record<string, string>[] }).keys[0]!;
+        const header = base64url({ alg: "HS256", typ: "JWT", kid: "showtrack-dev-rs256" });
+        const payload = base64url({ sub: "dev|bob", aud: process.env.AUTH0_AUDIENCE, iss: `${process.env.AUTH0_DOMAIN}/`, exp: now() + 600, scope: "read:billing" });
+        const signature = createHmac("sha256", JSON.stringify({ kty, n, e })).update(`${header}.${payload}`).digest("base64url");
+        return `${header}.${payload}.${signature}`;
+      },
+    ],
+    ["wrong audience", () => accessToken({ aud: "https://api.someone-else.test" })],
+    ["wrong issuer", () => accessToken({ iss: "http://localhost:4999/" })],
+    ["expired", () => accessToken({ exp: now() - 120 })],
+    ["not yet valid", () => accessToken({ nbf: now() + 120 })],
+    ["unknown kid", async () => accessToken({}, { key: (await generateKeyPair("RS256")).privateKey, kid: "not-a-known-key" })],
+    [
+      "bad signature",
+      async () => {
+        const [header, , signature] = (await accessToken()).split(".");
+        return `${header}.${base64url({ sub: "dev|alice", aud: process.env.AUTH0_AUDIENCE, iss: `${process.env.AUTH0_DOMAIN}/`, exp: now() + 600 })}.${signature}`;
+      },
+    ],
+    ["malformed", async () => "not-a-jwt"],
+  ];
+  for (const [label, makeToken] of negatives) {
+    it(`refuses a token with ${label}: 401, never 500`, async () => {
+      const result = await call("billing.info", { headers: bearer(await makeToken()) });
+      expect(result).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
+    });
+  }
+
+  it("refuses an empty bearer and a non-bearer Authorization header", async () => {
+    expect((await call("me.profile", { headers: { authorization: "Bearer " } })).status).toBe(401);
+    expect((await call("me.profile", { headers: { authorization: "Basic Ym9iOnNlY3JldA==" } })).status).toBe(401);
+  });
+
+  it("a bad bearer token next to a good session cookie is refused, not downgraded", async () => {
+    const cookie = await sessionCookie({ sub: "dev|alice" });
+    expect((await call("me.profile", { headers: { cookie } })).status).toBe(200);
+    expect(await call("me.profile", { headers: { cookie, ...bearer(await accessToken({ aud: "https://elsewhere.test" })) } })).toMatchObject({
+      status: 401,
+      code: "UNAUTHORIZED",
+    });
+    // Even for a public procedure: the caller meant to be someone, and is not.
+    expect((await call("shows.genres", { headers: { cookie, authorization: "Bearer garbage" } })).status).toBe(401);
+  });
+});
+
+describe("scopes", () => {
+  // A valid input for every protected procedure; the first test keeps this table complete.
+  const sampleInput = async (path: string): Promise<unknown> => {
+    const show = await db.show.findFirstOrThrow({ where: { subscriptions: { none: {} } }, select: { id: true } });
+    const inputs: Record<string, unknown> = {
+      "subscriptions.list": undefined,
+      "subscriptions.add": { showId: show.id },
+      "subscriptions.remove": { showId: show.id },
+      "subscriptions.setNotify": { showId: (await db.subscription.findFirstOrThrow({ where: { user: { auth0Sub: "dev|carol" } } })).showId, notify: false },
+      "billing.info": undefined,
+      "billing.changeTier": { tierId: "enterprise" },
+      "billing.invoices": { limit: 5 },
+      "me.profile": undefined,
+    };
+    if (!(path in inputs)) throw new Error(`No sample input for ${path}: add one`);
+    return inputs[path];
+  };
+
+  it("every protected procedure declares a scope, except me.profile", () => {
+    const declared = Object.fromEntries(protectedProcedures.map(([path, p]) => [path, p._def.meta?.scope ?? null]));
+    expect(declared).toEqual({
+      "subscriptions.list": "read:shows",
+      "subscriptions.add": "write:shows",
+      "subscriptions.remove": "write:shows",
+      "subscriptions.setNotify": "write:shows",
+      "billing.info": "read:billing",
+      "billing.changeTier": "write:billing",
+      "billing.invoices": "read:billing",
+      "me.profile": null,
+    });
+  });
+
+  for (const via of ["bearer", "session"] as const) {
+    it(`over ${via}: without its scope every protected procedure is 403 naming it; with it, 200`, async () => {
+      for (const [path, procedure] of protectedProcedures) {
+        const scope = procedure._def.meta?.scope;
+        const input = await sampleInput(path);
+        const credentials = async (scopes: string) =>
+          via === "bearer"
+            ? bearer(await accessToken({ sub: "dev|carol", scope: scopes, permissions: scopes.split(" ").filter(Boolean) }))
+            : { cookie: await sessionCookie({ sub: "dev|carol", scope: scopes }) };
+        if (scope) {
+          const everythingElse = ["read:shows", "write:shows", "read:billing", "write:billing"].filter((s) => s !== scope).join(" ");
+          const refused = await call(path, { input, headers: await credentials(everythingElse) });
+          expect({ path, ...refused }).toEqual({ path, status: 403, code: "FORBIDDEN", message: `Your access does not include the ${scope} permission.` });
+        }
+        const allowed = await call(path, { input, headers: await credentials(scope ?? "") });
+        expect({ path, status: allowed.status }).toEqual({ path, status: 200 });
+      }
+    });
+  }
+
+  it("reads scopes from Auth0's permissions claim as well as scope", async () => {
+    const token = await accessToken({ sub: "dev|carol", scope: "openid", permissions: ["read:billing"] });
+    expect((await call("billing.info", { headers: bearer(token) })).status).toBe(200);
+    expect((await call("subscriptions.list", { headers: bearer(token) })).status).toBe(403);
+  });
+});
