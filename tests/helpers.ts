@@ -4,12 +4,18 @@ import type { KeyObject } from "node:crypto";
 import { importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import type { AddressInfo } from "node:net";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
+import type { NextApiHandler } from "next";
 import { apiResolver } from "next/dist/server/api-utils/node/api-resolver";
 import { seedDatabase } from "../prisma/seed-data";
 import { IDP_KEYS_FILE } from "./setup/paths";
 import { createInnerContext } from "~/server/context";
 import { db } from "~/server/db";
 import { createCaller } from "~/server/routers/_app";
+import billingInfo from "~/pages/api/billing-info";
+import me from "~/pages/api/me";
+import myShows from "~/pages/api/my/shows";
+import openApi from "~/pages/api/openapi.json";
+import pricingTiers from "~/pages/api/pricing-tiers";
 import trpcApiHandler from "~/pages/api/trpc/[trpc]";
 
 export { db };
@@ -51,27 +57,41 @@ export async function sessionCookie(user: TestUser, secret = process.env.AUTH0_S
   return `__session=${await generateSessionCookie(sessionFor(user), { secret })}`;
 }
 
+// The app's API routes as Next maps them (src/pages/api/…).
+const API_ROUTES: Record<string, NextApiHandler> = {
+  "/api/pricing-tiers": pricingTiers,
+  "/api/billing-info": billingInfo,
+  "/api/my/shows": myShows,
+  "/api/me": me,
+  "/api/openapi.json": openApi,
+};
+
 /**
- * The real tRPC API route behind Next's own Pages API resolver (cookie and body parsing,
- * res.status/json), on an ephemeral loopback port.
+ * The real API routes (tRPC and REST) behind Next's own Pages API resolver (cookie and body
+ * parsing, res.status/json), on an ephemeral loopback port.
  */
 export async function startApiServer() {
+  const apiContext = { previewModeId: "", previewModeEncryptionKey: "", previewModeSigningKey: "", dev: false };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const match = /^\/api\/trpc\/([^/]+)$/.exec(url.pathname);
-    if (!match) {
+    const query = Object.fromEntries(url.searchParams);
+    const trpcPath = /^\/api\/trpc\/([^/]+)$/.exec(url.pathname)?.[1];
+    const [handler, page, params] = trpcPath
+      ? [trpcApiHandler, "/api/trpc/[trpc]", { trpc: decodeURIComponent(trpcPath) }]
+      : [API_ROUTES[url.pathname], url.pathname, {}];
+    if (!handler) {
       res.statusCode = 404;
       res.end();
       return;
     }
-    const query = { ...Object.fromEntries(url.searchParams), trpc: decodeURIComponent(match[1]!) };
-    const apiContext = { previewModeId: "", previewModeEncryptionKey: "", previewModeSigningKey: "", dev: false };
-    void apiResolver(req, res, query, { default: trpcApiHandler }, apiContext, false, false, "/api/trpc/[trpc]");
+    void apiResolver(req, res, { ...query, ...params }, { default: handler }, apiContext, false, false, page);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}/api/trpc`,
+    origin,
+    url: `${origin}/api/trpc`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

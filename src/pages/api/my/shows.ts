@@ -1,0 +1,3 @@
+import { restRoute } from "~/server/rest";
+
+export default restRoute("private", (caller) => caller.subscriptions.list());

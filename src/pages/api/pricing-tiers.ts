@@ -1,0 +1,3 @@
+import { restRoute } from "~/server/rest";
+
+export default restRoute("public", (caller) => caller.billing.pricingTiers());

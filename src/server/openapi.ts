@@ -1,0 +1,144 @@
+import { z } from "zod";
+import { API_SCOPES, issuerUrl } from "~/server/auth";
+import { env } from "~/server/env";
+
+// The REST routes' response shapes (dates as ISO strings, as JSON carries them), turned into the
+// OpenAPI 3.1 document served at /api/openapi.json. tests/rest.test.ts checks real responses
+// against this document, so it cannot drift from what the routes return.
+const schemas = z.registry<{ id: string }>();
+const date = z.iso.datetime();
+
+const Tier = z
+  .object({
+    id: z.enum(["free", "developer", "enterprise"]),
+    name: z.string(),
+    priceCents: z.int(),
+    currency: z.string(),
+    interval: z.enum(["month", "year"]),
+    maxSubscriptions: z.int().nullable().describe("null: unlimited"),
+    features: z.array(z.string()),
+  })
+  .register(schemas, { id: "PricingTier" });
+
+const Invoice = z
+  .object({
+    id: z.string(),
+    amountCents: z.int(),
+    currency: z.string(),
+    status: z.enum(["paid", "open", "void"]),
+    periodStart: date,
+    periodEnd: date,
+    issuedAt: date,
+  })
+  .register(schemas, { id: "Invoice" });
+
+z
+  .object({
+    status: z.enum(["active", "past_due", "canceled"]),
+    currentPeriodStart: date,
+    currentPeriodEnd: date,
+    tier: Tier,
+    paymentMethod: z.object({ brand: z.string(), last4: z.string() }).nullable(),
+    usage: z.object({ subscriptions: z.int(), limit: z.int().nullable() }),
+    invoices: z.array(Invoice).describe("the 5 latest"),
+  })
+  .register(schemas, { id: "BillingInfo" });
+
+const Show = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    title: z.string(),
+    network: z.string(),
+    summary: z.string(),
+    premiered: z.int(),
+    status: z.enum(["running", "ended"]),
+    genres: z.array(z.string()),
+  })
+  .register(schemas, { id: "Show" });
+
+z
+  .object({ notify: z.boolean(), createdAt: date, show: Show })
+  .register(schemas, { id: "FollowedShow" });
+
+z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    picture: z.string().nullable(),
+    createdAt: date,
+    tier: z.object({ id: z.string(), name: z.string() }),
+  })
+  .register(schemas, { id: "Profile" });
+
+z
+  .object({ error: z.object({ code: z.string().describe("the tRPC error code, e.g. UNAUTHORIZED"), message: z.string() }) })
+  .register(schemas, { id: "Error" });
+
+const json = (schema: string, description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: `#/components/schemas/${schema}` } } },
+});
+const jsonArray = (schema: string, description: string) => ({
+  description,
+  content: { "application/json": { schema: { type: "array", items: { $ref: `#/components/schemas/${schema}` } } } },
+});
+const errors = {
+  401: json("Error", "No valid session cookie or bearer token (see the WWW-Authenticate header)"),
+  403: json("Error", "The token lacks the permission this route needs"),
+  500: json("Error", "Something went wrong on the server"),
+};
+const protectedGet = (summary: string, scope: string | null, ok: object) => ({
+  get: {
+    summary,
+    security: [{ bearerAuth: scope ? [scope] : [] }, { sessionCookie: [] }],
+    responses: { 200: ok, ...errors },
+  },
+});
+
+export function openApiDocument() {
+  const { schemas: components } = z.toJSONSchema(schemas, {
+    target: "draft-2020-12",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Showtrack REST API",
+      version: "1.0.0",
+      description: "Thin REST routes over the tRPC procedures. Send the session cookie or `Authorization: Bearer <access token>`.",
+    },
+    paths: {
+      "/api/pricing-tiers": {
+        get: { summary: "The pricing tiers (public, cacheable)", security: [], responses: { 200: jsonArray("PricingTier", "The tiers, cheapest first"), 500: errors[500] } },
+      },
+      "/api/billing-info": protectedGet("The caller's plan, usage and latest invoices", "read:billing", json("BillingInfo", "Billing information")),
+      "/api/my/shows": protectedGet("The shows the caller follows, newest first", "read:shows", jsonArray("FollowedShow", "Followed shows")),
+      "/api/me": protectedGet("The caller's profile", null, json("Profile", "Profile")),
+    },
+    components: {
+      schemas: Object.fromEntries(Object.entries(components).map(([id, schema]) => [id, stripDialect(schema)])),
+      securitySchemes: {
+        bearerAuth: {
+          type: "oauth2",
+          description: `Access token for audience ${env.AUTH0_AUDIENCE ?? "(AUTH0_AUDIENCE)"}`,
+          flows: {
+            authorizationCode: {
+              authorizationUrl: new URL("authorize", issuerUrl()).href,
+              tokenUrl: new URL("oauth/token", issuerUrl()).href,
+              scopes: Object.fromEntries(API_SCOPES.map((scope) => [scope, scope.replace(":", " ")])),
+            },
+          },
+        },
+        sessionCookie: { type: "apiKey", in: "cookie", name: "__session" },
+      },
+    },
+  };
+}
+
+// Components live inside the document, whose dialect OpenAPI 3.1 fixes: drop per-schema $schema.
+function stripDialect(schema: object) {
+  const { $schema: _dialect, ...rest } = schema as { $schema?: string };
+  return rest;
+}

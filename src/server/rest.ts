@@ -1,0 +1,52 @@
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import type { NextApiRequest, NextApiResponse } from "next";
+import { createContext } from "~/server/context";
+import { createCaller } from "~/server/routers/_app";
+
+type Caller = ReturnType<typeof createCaller>;
+
+const CACHE_CONTROL = {
+  // Same for everyone: let browsers and CDNs keep it a while.
+  public: "public, max-age=300, stale-while-revalidate=3600",
+  // One person's data: never stored anywhere.
+  private: "private, no-store",
+};
+
+function sendError(res: NextApiResponse, error: TRPCError) {
+  const status = getHTTPStatusCodeFromError(error);
+  const message = status >= 500 ? "Something went wrong on our side. Please try again." : error.message;
+  res.setHeader("Cache-Control", CACHE_CONTROL.private);
+  res.status(status).json({ error: { code: error.code, message } });
+}
+
+/**
+ * A REST route over one procedure, through a server-side caller with the same context as the tRPC
+ * handler (session cookie or bearer token): same checks, same status codes, JSON error bodies
+ * `{ error: { code, message } }`, and RFC 6750 challenges on 401/403.
+ */
+export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: Caller) => Promise<T>) {
+  return async function handler(req: NextApiRequest, res: NextApiResponse) {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("Allow", "GET, HEAD");
+      return sendError(res, new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Only GET is supported here." }));
+    }
+    const ctx = await createContext({ req });
+    try {
+      const data = await call(createCaller(ctx));
+      res.setHeader("Cache-Control", CACHE_CONTROL[cache]);
+      if (cache === "private") res.setHeader("Vary", "Cookie, Authorization");
+      res.status(200).json(data);
+    } catch (cause) {
+      const error = cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause });
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[rest] ${req.url} failed:`, error.cause ?? error);
+      if (error.code === "UNAUTHORIZED") {
+        res.setHeader("WWW-Authenticate", ctx.authError ? `Bearer realm="showtrack", error="invalid_token"` : `Bearer realm="showtrack"`);
+      }
+      if (error.code === "FORBIDDEN" && ctx.auth?.via === "bearer") {
+        res.setHeader("WWW-Authenticate", `Bearer realm="showtrack", error="insufficient_scope"`);
+      }
+      sendError(res, error);
+    }
+  };
+}

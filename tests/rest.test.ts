@@ -1,0 +1,94 @@
+// The REST routes of the seed, and their OpenAPI document checked against the real responses.
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessToken, seed, sessionCookie, startApiServer } from "./helpers";
+
+let api: Awaited<ReturnType<typeof startApiServer>>;
+let document: { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+
+beforeAll(async () => {
+  await seed();
+  api = await startApiServer();
+  const response = await fetch(`${api.origin}/api/openapi.json`);
+  expect(response.status).toBe(200);
+  document = (await response.json()) as typeof document;
+  ajv.addSchema(document, "openapi.json");
+});
+afterAll(() => api.close());
+
+/** Fetches a route and checks the body against the document's schema for that status. */
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${api.origin}${path}`, { headers });
+  const body: unknown = await response.json();
+  const pointer = `openapi.json#/paths/${path.replaceAll("/", "~1")}/get/responses/${response.status}/content/application~1json/schema`;
+  const valid = ajv.validate({ $ref: pointer }, body);
+  expect({ path, status: response.status, errors: ajv.errors ?? null }).toEqual({ path, status: response.status, errors: null });
+  expect(valid).toBe(true);
+  return { status: response.status, body, headers: response.headers };
+}
+
+const ROUTES = ["/api/pricing-tiers", "/api/billing-info", "/api/my/shows", "/api/me"];
+const bearer = async (claims = {}) => ({ authorization: `Bearer ${await accessToken({ sub: "dev|bob", ...claims })}` });
+
+describe("REST routes", () => {
+  it("the document describes exactly the routes served", () => {
+    expect(Object.keys(document.paths).sort()).toEqual([...ROUTES].sort());
+  });
+
+  it("GET /api/pricing-tiers is public and cacheable", async () => {
+    const { status, body, headers } = await get("/api/pricing-tiers");
+    expect(status).toBe(200);
+    expect((body as { id: string }[]).map((tier) => tier.id)).toEqual(["free", "developer", "enterprise"]);
+    expect(headers.get("cache-control")).toBe("public, max-age=300, stale-while-revalidate=3600");
+  });
+
+  for (const path of ROUTES.slice(1)) {
+    it(`GET ${path}: anonymous → 401 with a Bearer challenge`, async () => {
+      const { status, body, headers } = await get(path);
+      expect(status).toBe(401);
+      expect(body).toEqual({ error: { code: "UNAUTHORIZED", message: "Please sign in to continue." } });
+      expect(headers.get("www-authenticate")).toBe('Bearer realm="showtrack"');
+      expect(headers.get("cache-control")).toBe("private, no-store");
+    });
+
+    it(`GET ${path}: a bad token → 401 invalid_token`, async () => {
+      const { status, headers } = await get(path, await bearer({ aud: "https://elsewhere.test" }));
+      expect(status).toBe(401);
+      expect(headers.get("www-authenticate")).toBe('Bearer realm="showtrack", error="invalid_token"');
+    });
+
+    it(`GET ${path}: the same answer through the cookie and the bearer token, never cached`, async () => {
+      const viaCookie = await get(path, { cookie: await sessionCookie({ sub: "dev|bob", name: "Bob Developer", email: "bob@example.test" }) });
+      const viaBearer = await get(path, await bearer());
+      expect(viaCookie.status).toBe(200);
+      expect(viaBearer.body).toEqual(viaCookie.body);
+      expect(viaBearer.headers.get("cache-control")).toBe("private, no-store");
+      expect(viaBearer.headers.get("vary")).toBe("Cookie, Authorization");
+    });
+  }
+
+  it("bodies carry what each route promises", async () => {
+    const headers = await bearer();
+    expect((await get("/api/my/shows", headers)).body).toHaveLength(12);
+    expect((await get("/api/billing-info", headers)).body).toMatchObject({ tier: { id: "developer" }, usage: { subscriptions: 12, limit: 25 } });
+    expect((await get("/api/me", headers)).body).toMatchObject({ email: "bob@example.test", tier: { id: "developer" } });
+  });
+
+  it("insufficient scope → 403 naming it, with an insufficient_scope challenge", async () => {
+    const readShowsOnly = await bearer({ scope: "read:shows", permissions: ["read:shows"] });
+    const { status, body, headers } = await get("/api/billing-info", readShowsOnly);
+    expect(status).toBe(403);
+    expect(body).toEqual({ error: { code: "FORBIDDEN", message: "Your access does not include the read:billing permission." } });
+    expect(headers.get("www-authenticate")).toBe('Bearer realm="showtrack", error="insufficient_scope"');
+    expect((await get("/api/my/shows", readShowsOnly)).status).toBe(200);
+  });
+
+  it("only GET is served", async () => {
+    const response = await fetch(`${api.origin}/api/me`, { method: "POST" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+  });
+});
