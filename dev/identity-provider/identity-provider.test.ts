@@ -68,12 +68,12 @@ function pkce() {
   return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }
 
-function authorizeUrl(challenge: string) {
+function authorizeUrl(challenge: string, scope = "openid profile email offline_access read:shows") {
   const params = new URLSearchParams({
     client_id: CLIENT.client_id,
     redirect_uri: REDIRECT_URI,
     response_type: "code",
-    scope: "openid profile email offline_access read:shows",
+    scope,
     audience: AUDIENCE,
     code_challenge: challenge,
     code_challenge_method: "S256",
@@ -151,6 +151,19 @@ describe("local identity provider", () => {
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.access_token).not.toBe(tokens.body.access_token);
     await expect(jwtVerify(refreshed.body.access_token!, jwks, { issuer, audience: AUDIENCE })).resolves.toBeTruthy();
+  });
+
+  it("grants only the API permissions a user holds (RBAC), in scope and in permissions", async () => {
+    const browser = new Browser();
+    const { verifier, challenge } = pkce();
+    const login = await browser.follow(authorizeUrl(challenge, "openid offline_access read:shows write:shows"));
+    const back = await browser.follow(login.url, form({ sub: "dev|rita" })); // read-only user
+    const code = new URL(back.url).searchParams.get("code");
+    expect(code).toBeTruthy();
+    const tokens = await token({ grant_type: "authorization_code", code: code!, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+    const claims = decodeJwt(tokens.body.access_token!);
+    expect(claims.scope).toBe("read:shows");
+    expect(claims.permissions).toEqual(["read:shows"]);
   });
 
   it("refuses to start in production", async () => {

@@ -180,10 +180,14 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       };
       if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-      // Like Auth0 RBAC: the API scopes granted are those asked for that the user holds.
+      // Like Auth0 RBAC: the API scopes granted are those asked for that the user holds; the
+      // others are rejected (not left missing, which would ask for consent again and again).
       const permissions = findUser(String(session?.accountId))?.permissions ?? [];
       for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-        grant.addResourceScope(indicator, scopes.filter((scope) => permissions.includes(scope)).join(" "));
+        const held = scopes.filter((scope) => permissions.includes(scope));
+        const refused = scopes.filter((scope) => !permissions.includes(scope));
+        if (held.length > 0) grant.addResourceScope(indicator, held.join(" "));
+        if (refused.length > 0) grant.rejectResourceScope(indicator, refused.join(" "));
       }
       return provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
     }

@@ -8,7 +8,20 @@ type ListInput = RouterInputs["shows"]["list"];
  * Follow / Unfollow with an optimistic update of the catalogue page it sits on, rolled back when
  * the server refuses. The plan-cap refusal is shown next to the button, with a way out.
  */
-export function FollowButton({ showId, title, following, listInput }: { showId: string; title: string; following: boolean; listInput: ListInput }) {
+export function FollowButton({
+  showId,
+  title,
+  following,
+  listInput,
+  readOnly,
+}: {
+  showId: string;
+  title: string;
+  following: boolean;
+  listInput: ListInput;
+  /** Signed in without the write:shows permission: the button stays, disabled, with the reason. */
+  readOnly: boolean;
+}) {
   const utils = trpc.useUtils();
   const [error, setError] = useState<{ message: string; upgrade: boolean } | null>(null);
 
@@ -44,6 +57,7 @@ export function FollowButton({ showId, title, following, listInput }: { showId: 
   const follow = trpc.subscriptions.add.useMutation(optimistic(true));
   const unfollow = trpc.subscriptions.remove.useMutation(optimistic(false));
   const busy = follow.isPending || unfollow.isPending;
+  const reasonId = `follow-reason-${showId}`;
 
   return (
     <>
@@ -52,11 +66,17 @@ export function FollowButton({ showId, title, following, listInput }: { showId: 
         className={`button small${following ? " secondary" : ""}`}
         aria-pressed={following}
         aria-label={`${following ? "Unfollow" : "Follow"} ${title}`}
-        disabled={busy}
+        disabled={busy || readOnly}
+        aria-describedby={readOnly ? reasonId : undefined}
         onClick={() => (following ? unfollow : follow).mutate({ showId })}
       >
         {following ? "Following ✓" : "Follow"}
       </button>
+      {readOnly ? (
+        <small className="muted" id={reasonId}>
+          Read-only access: following needs the write:shows permission.
+        </small>
+      ) : null}
       {error ? (
         <p className="notice inline" role="alert" data-testid="follow-error">
           {error.message}

@@ -18,7 +18,7 @@ export const getServerSideProps = (async (context) => {
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
 
-function FollowedShows() {
+function FollowedShows({ readOnly }: { readOnly: boolean }) {
   const utils = trpc.useUtils();
   const subscriptions = trpc.subscriptions.list.useQuery();
   type List = typeof subscriptions.data;
@@ -64,10 +64,10 @@ function FollowedShows() {
           </p>
           <div className="actions">
             <label>
-              <input type="checkbox" checked={notify} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
+              <input type="checkbox" checked={notify} disabled={readOnly} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
               Episode reminders
             </label>
-            <button type="button" className="button small secondary" aria-label={`Unfollow ${show.title}`} onClick={() => unfollow.mutate({ showId: show.id })}>
+            <button type="button" className="button small secondary" aria-label={`Unfollow ${show.title}`} disabled={readOnly} onClick={() => unfollow.mutate({ showId: show.id })}>
               Unfollow
             </button>
           </div>
@@ -77,7 +77,7 @@ function FollowedShows() {
   );
 }
 
-export default function AccountPage() {
+export default function AccountPage({ scopes }: SsrProps) {
   const profile = trpc.me.profile.useQuery();
   const billing = trpc.billing.info.useQuery();
   const info = billing.data;
@@ -130,7 +130,8 @@ export default function AccountPage() {
       ) : null}
 
       <h2>Your shows</h2>
-      <FollowedShows />
+      {scopes.includes("write:shows") ? null : <p className="muted">Read-only access: changing your shows needs the write:shows permission.</p>}
+      <FollowedShows readOnly={!scopes.includes("write:shows")} />
 
       {info && info.invoices.length > 0 ? (
         <>

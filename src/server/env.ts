@@ -33,6 +33,8 @@ const envSchema = z
       .string()
       .regex(/^(?:[0-9a-f]{2}){32,}$/i, "must be at least 32 bytes of hex (openssl rand -hex 32)"),
     AUTH0_AUDIENCE: z.string().min(1).optional(),
+    // The browser-only page /spa signs in with its own public client (no secret).
+    AUTH0_SPA_CLIENT_ID: z.string().min(1).default("showtrack-spa"),
     AUTH0_API_SCOPES: z
       .string()
       .regex(/^[\w:.\- ]*$/, "must be space-separated scopes, e.g. read:shows write:shows")

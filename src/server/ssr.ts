@@ -1,6 +1,7 @@
 import { createServerSideHelpers } from "@trpc/react-query/server";
 import type { GetServerSidePropsContext } from "next";
 import superjson from "superjson";
+import type { ApiScope } from "~/server/auth";
 import { createContext } from "~/server/context";
 import { appRouter } from "~/server/routers/_app";
 
@@ -12,10 +13,11 @@ export interface HeaderUser {
   picture?: string;
 }
 
-/** Props every server-rendered page returns: the dehydrated queries and the header's user. */
+/** Props every server-rendered page returns: the dehydrated queries, the header's user and the API permissions. */
 export interface SsrProps {
   trpcState: unknown;
   user: HeaderUser | null;
+  scopes: ApiScope[];
 }
 
 /**
@@ -39,7 +41,7 @@ export async function createSsr(context: GetServerSidePropsContext) {
   return {
     helpers,
     session: ctx.session,
-    props: (): SsrProps => ({ trpcState: helpers.dehydrate(), user }),
+    props: (): SsrProps => ({ trpcState: helpers.dehydrate(), user, scopes: ctx.auth?.scopes ?? [] }),
   };
 }
 

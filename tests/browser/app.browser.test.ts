@@ -184,4 +184,42 @@ describe("Showtrack in a browser", () => {
     timings.flows = performance.now() - flowsStarted;
     expect(blocked).toEqual([]);
   }, 120_000);
+
+  it("the browser app (/spa) signs in with PKCE, lists my shows with a bearer token, renews it, signs out", async () => {
+    await page.goto(`${app}/spa`);
+    await page.click("#spa-login");
+    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+    const [showsRequest] = await Promise.all([
+      page.waitForRequest((request) => request.url() === `${app}/api/my/shows`),
+      page.click('button[data-sub="dev|bob"]'),
+    ]);
+    expect(showsRequest.headers().authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    await page.locator('#spa[data-status="signed-in"]').waitFor();
+    expect(await page.textContent("#spa-user")).toBe("Bob Developer");
+    expect(await page.locator("#spa-shows li").count()).toBe(12);
+
+    // Silent renewal: the refresh token buys a new access token, which the API accepts.
+    const [refresh, reload] = await Promise.all([
+      page.waitForRequest((request) => request.url().endsWith("/oauth/token") && /grant_type=refresh_token/.test(request.postData() ?? "")),
+      page.waitForResponse((response) => response.url() === `${app}/api/my/shows`),
+      page.click("#spa-refresh"),
+    ]);
+    expect(refresh).toBeTruthy();
+    expect(reload.status()).toBe(200);
+
+    await page.click("#spa-logout");
+    await page.waitForURL(`${app}/spa`);
+    await page.locator("#spa-login").waitFor();
+    expect(blocked).toEqual([]);
+  }, 60_000);
+
+  it("a read-only user sees the follow buttons disabled, with the reason", async () => {
+    await page.goto(`${app}/auth/login?returnTo=%2Fshows`);
+    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+    await Promise.all([page.waitForURL(`${app}/shows`), page.click('button[data-sub="dev|rita"]')]);
+    const follow = page.locator("button[aria-pressed]").first();
+    expect(await follow.isDisabled()).toBe(true);
+    const reason = await page.locator(`#${await follow.getAttribute("aria-describedby")}`).textContent();
+    expect(reason).toBe("Read-only access: following needs the write:shows permission.");
+  }, 60_000);
 });

@@ -26,7 +26,7 @@ export const getServerSideProps = (async (context) => {
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
 
-export default function ShowsPage({ user }: SsrProps) {
+export default function ShowsPage({ user, scopes }: SsrProps) {
   const router = useRouter();
   const input = listInput(router.query);
   const [search, setSearch] = useState(input.search ?? "");
@@ -95,7 +95,13 @@ export default function ShowsPage({ user }: SsrProps) {
         {items.map((show) => (
           <ShowCard key={show.id} show={show}>
             {user ? (
-              <FollowButton showId={show.id} title={show.title} following={show.following} listInput={input} />
+              <FollowButton
+                showId={show.id}
+                title={show.title}
+                following={show.following}
+                listInput={input}
+                readOnly={!scopes.includes("write:shows")}
+              />
             ) : (
               <a className="button small secondary" href={`/auth/login?returnTo=${returnTo}`}>
                 Sign in to follow
