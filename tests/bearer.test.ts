@@ -3,8 +3,7 @@ import { generateKeyPair } from "jose";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRouter } from "~/server/routers/_app";
-import { accessToken, db, seed, sessionCookie, startApiServer, wireInput } from "./helpers";
+import { accessToken, callProcedure, db, procedures, seed, sessionCookie, startApiServer } from "./helpers";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
 let api: Awaited<ReturnType<typeof startApiServer>>;
@@ -14,19 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type Procedure = { _def: { type: "query" | "mutation"; meta?: { requiresAuth?: boolean; scope?: string } } };
-// At runtime `_def.procedures` is flat ("shows.list" → procedure); its static type is the nested router.
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
-const protectedProcedures = procedures.filter(([, p]) => p._def.meta?.requiresAuth);
+const protectedProcedures = procedures.filter((p) => p.meta.requiresAuth);
 
-async function call(path: string, { input, headers = {} }: { input?: unknown; headers?: Record<string, string> } = {}) {
-  const type = procedures.find(([candidate]) => candidate === path)![1]._def.type;
-  const response =
-    type === "query"
-      ? await fetch(`${api.url}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(wireInput(input))}`}`, { headers })
-      : await fetch(`${api.url}/${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: wireInput(input ?? null) });
-  const body = (await response.json()) as { error?: { json: { message: string; data: { code: string } } } };
-  return { status: response.status, code: body.error?.json.data.code, message: body.error?.json.message };
+async function call(path: string, options: { input?: unknown; headers?: Record<string, string> } = {}) {
+  const { status, body } = await callProcedure(api.url, path, options);
+  return { status, code: body.error?.json.data.code, message: body.error?.json.message };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -111,7 +102,7 @@ describe("scopes", () => {
   };
 
   it("every protected procedure declares a scope, except me.profile", () => {
-    const declared = Object.fromEntries(protectedProcedures.map(([path, p]) => [path, p._def.meta?.scope ?? null]));
+    const declared = Object.fromEntries(protectedProcedures.map((p) => [p.path, p.meta.scope ?? null]));
     expect(declared).toEqual({
       "subscriptions.list": "read:shows",
       "subscriptions.add": "write:shows",
@@ -126,8 +117,8 @@ describe("scopes", () => {
 
   for (const via of ["bearer", "session"] as const) {
     it(`over ${via}: without its scope every protected procedure is 403 naming it; with it, 200`, async () => {
-      for (const [path, procedure] of protectedProcedures) {
-        const scope = procedure._def.meta?.scope;
+      for (const { path, meta } of protectedProcedures) {
+        const scope = meta.scope;
         const input = await sampleInput(path);
         const credentials = async (scopes: string) =>
           via === "bearer"

@@ -8,9 +8,12 @@ import type { NextApiHandler } from "next";
 import { apiResolver } from "next/dist/server/api-utils/node/api-resolver";
 import { seedDatabase } from "../prisma/seed-data";
 import { IDP_KEYS_FILE } from "./setup/paths";
+
+export { freeLoopbackPort } from "./ports";
 import { createInnerContext } from "~/server/context";
 import { db } from "~/server/db";
-import { createCaller } from "~/server/routers/_app";
+import { appRouter, createCaller } from "~/server/routers/_app";
+import type { Meta } from "~/server/trpc";
 import billingInfo from "~/pages/api/billing-info";
 import me from "~/pages/api/me";
 import myShows from "~/pages/api/my/shows";
@@ -122,3 +125,31 @@ export async function accessToken(
 
 /** superjson's wire format for a plain JSON input. */
 export const wireInput = (input: unknown) => JSON.stringify({ json: input });
+
+interface ProcedureDef {
+  _def: { type: "query" | "mutation" | "subscription"; meta?: Meta };
+}
+/** Every procedure of the router by path, so that a new one cannot escape the enumerating tests. */
+// At runtime `_def.procedures` is flat ("shows.list" → procedure); its static type is the nested router.
+export const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(
+  ([path, procedure]) => ({ path, type: procedure._def.type, meta: procedure._def.meta ?? {} }),
+);
+
+export interface TrpcResponseBody {
+  result?: { data: { json: unknown } };
+  error?: { json: { message: string; code: number; data: { code: string; httpStatus: number; zodError: unknown; stack?: string } } };
+}
+
+/** Calls one procedure over HTTP the way @trpc/client does (GET for queries, POST for mutations). */
+export async function callProcedure(apiUrl: string, path: string, { input, headers = {} }: { input?: unknown; headers?: Record<string, string> } = {}) {
+  const type = procedures.find((procedure) => procedure.path === path)?.type;
+  const response =
+    type === "query"
+      ? await fetch(`${apiUrl}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(wireInput(input))}`}`, { headers })
+      : await fetch(`${apiUrl}/${path}`, {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json" },
+          body: input === undefined ? "" : wireInput(input),
+        });
+  return { status: response.status, body: (await response.json()) as TrpcResponseBody };
+}

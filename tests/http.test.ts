@@ -1,7 +1,6 @@
 // The tRPC API over real HTTP with real nextjs-auth0 session cookies.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { appRouter } from "~/server/routers/_app";
-import { db, seed, sessionCookie, startApiServer, wireInput } from "./helpers";
+import { callProcedure, db, procedures, seed, sessionCookie, startApiServer } from "./helpers";
 
 let api: Awaited<ReturnType<typeof startApiServer>>;
 beforeAll(async () => {
@@ -10,30 +9,10 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type Procedure = { _def: { type: "query" | "mutation" | "subscription"; meta?: { requiresAuth?: boolean } } };
-// At runtime `_def.procedures` is flat ("shows.list" → procedure); its static type is the nested router.
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
-const protectedPaths = procedures.filter(([, p]) => p._def.meta?.requiresAuth).map(([path]) => path);
-const publicPaths = procedures.filter(([, p]) => !p._def.meta?.requiresAuth).map(([path]) => path);
-const typeOf = (path: string) => procedures.find(([candidate]) => candidate === path)![1]._def.type;
-
-/** Calls one procedure the way @trpc/client does (GET for queries, POST for mutations). */
-async function call(path: string, input?: unknown, cookie?: string) {
-  const headers: Record<string, string> = cookie ? { cookie } : {};
-  const response =
-    typeOf(path) === "query"
-      ? await fetch(`${api.url}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(wireInput(input))}`}`, { headers })
-      : await fetch(`${api.url}/${path}`, {
-          method: "POST",
-          headers: { ...headers, "content-type": "application/json" },
-          body: input === undefined ? "" : wireInput(input),
-        });
-  const body = (await response.json()) as {
-    result?: { data: { json: unknown } };
-    error?: { json: { message: string; code: number; data: { code: string; httpStatus: number; zodError: unknown; stack?: string } } };
-  };
-  return { status: response.status, body };
-}
+const protectedPaths = procedures.filter((p) => p.meta.requiresAuth).map((p) => p.path);
+const publicPaths = procedures.filter((p) => !p.meta.requiresAuth).map((p) => p.path);
+const call = (path: string, input?: unknown, cookie?: string) =>
+  callProcedure(api.url, path, { input, headers: cookie ? { cookie } : {} });
 
 async function expiredCookie(sub: string) {
   vi.useFakeTimers({ toFake: ["Date"] });

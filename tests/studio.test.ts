@@ -1,16 +1,7 @@
 // `npm run db:studio` against this file's seeded database, read through Studio's own SQL endpoint.
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, seed } from "./helpers";
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { db, freeLoopbackPort, seed } from "./helpers";
 
 let studio: ChildProcess;
 let port: number;

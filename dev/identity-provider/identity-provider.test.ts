@@ -2,11 +2,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import type http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freeLoopbackPort } from "../../tests/ports";
 import { createIdentityProvider } from "./provider";
 
 const CLIENT = { client_id: "idp-test-client", client_secret: "idp-test-secret" };
@@ -19,10 +19,7 @@ let issuer: string;
 let keysFile: string;
 
 beforeAll(async () => {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freeLoopbackPort();
   issuer = `http://localhost:${port}/`;
   keysFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "idp-")), "keys.json");
   server = await createIdentityProvider({

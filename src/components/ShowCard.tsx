@@ -19,14 +19,20 @@ export function ShowCard({ show, children }: { show: ShowSummary; children?: Rea
       <p className="muted">
         {show.network} · {show.premiered} · {show.status === "running" ? "Running" : "Ended"}
       </p>
-      <ul className="tags" aria-label="Genres">
-        {show.genres.map((genre) => (
-          <li className="tag" key={genre}>
-            {genre}
-          </li>
-        ))}
-      </ul>
+      <GenreTags genres={show.genres} />
       {children ? <div className="actions">{children}</div> : null}
     </li>
+  );
+}
+
+export function GenreTags({ genres }: { genres: string[] }) {
+  return (
+    <ul className="tags" aria-label="Genres">
+      {genres.map((genre) => (
+        <li className="tag" key={genre}>
+          {genre}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -3,23 +3,14 @@
 // is not for loopback is blocked (and would fail the test).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, seed } from "../helpers";
+import { db, freeLoopbackPort, seed } from "../helpers";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitForHttp(url: string, child: ChildProcess, log: () => string) {
   for (let attempt = 0; attempt < 300; attempt++) {
@@ -51,7 +42,7 @@ const apiRequests: string[] = [];
 
 beforeAll(async () => {
   await seed();
-  const [appPort, idpPort] = await Promise.all([freePort(), freePort()]);
+  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
   app = `http://localhost:${appPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
+import { GenreTags } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/ssr";
 import { trpc } from "~/utils/trpc";
 
@@ -32,13 +33,7 @@ export default function ShowPage({ slug }: { slug: string }) {
       <p className="muted">
         {show.network} · premiered {show.premiered} · {show.status === "running" ? "still running" : "ended"}
       </p>
-      <ul className="tags" aria-label="Genres">
-        {show.genres.map((genre) => (
-          <li className="tag" key={genre}>
-            {genre}
-          </li>
-        ))}
-      </ul>
+      <GenreTags genres={show.genres} />
       <p className="lead">{show.summary}</p>
     </article>
   );
