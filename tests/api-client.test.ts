@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createShowtrackClient, summary } from "../scripts/api-client";
-import { accessToken, seed, startApiServer } from "./helpers";
+import { accessToken, seededApiServer } from "./helpers";
 
-let api: Awaited<ReturnType<typeof startApiServer>>;
-beforeAll(async () => {
-  await seed();
-  api = await startApiServer();
-});
-afterAll(() => api.close());
+const api = seededApiServer();
 
 describe("the typed Node client example", () => {
   it("calls the tRPC API with a bearer token", async () => {

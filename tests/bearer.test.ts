@@ -2,16 +2,11 @@
 import { generateKeyPair } from "jose";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessToken, callProcedure, db, procedures, seed, sessionCookie, startApiServer } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { accessToken, callProcedure, db, procedures, sessionCookie, seededApiServer } from "./helpers";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
-let api: Awaited<ReturnType<typeof startApiServer>>;
-beforeAll(async () => {
-  await seed();
-  api = await startApiServer();
-});
-afterAll(() => api.close());
+const api = seededApiServer();
 
 const protectedProcedures = procedures.filter((p) => p.meta.requiresAuth);
 

@@ -1,16 +1,11 @@
 // What errors look like to callers: Prisma errors mapped to their HTTP meaning, internal errors
 // hidden in production (and logged on the server), never a stack trace.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { createCallerFactory, publicProcedure, router } from "~/server/trpc";
-import { callProcedure, db, seed, startApiServer } from "./helpers";
+import { callProcedure, db, seededApiServer } from "./helpers";
 
-let api: Awaited<ReturnType<typeof startApiServer>>;
-beforeAll(async () => {
-  await seed();
-  api = await startApiServer();
-});
-afterAll(() => api.close());
+const api = seededApiServer();
 
 describe("Prisma errors through the procedure middleware", () => {
   // Real database operations that fail, behind the real publicProcedure.

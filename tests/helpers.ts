@@ -5,6 +5,7 @@ import { importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import type { AddressInfo } from "node:net";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import type { NextApiHandler } from "next";
+import { afterAll, beforeAll } from "vitest";
 import { apiResolver } from "next/dist/server/api-utils/node/api-resolver";
 import { seedDatabase } from "../prisma/seed-data";
 import { IDP_KEYS_FILE } from "./setup/paths";
@@ -97,6 +98,22 @@ export async function startApiServer() {
     url: `${origin}/api/trpc`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export type ApiServer = Awaited<ReturnType<typeof startApiServer>>;
+
+/**
+ * For a test file that talks HTTP: seeds its database and serves the API routes before its tests,
+ * stops the server after. The returned object is filled in by then.
+ */
+export function seededApiServer(): ApiServer {
+  const api = {} as ApiServer;
+  beforeAll(async () => {
+    await seed();
+    Object.assign(api, await startApiServer());
+  });
+  afterAll(() => api.close());
+  return api;
 }
 
 /**

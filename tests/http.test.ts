@@ -1,13 +1,8 @@
 // The tRPC API over real HTTP with real nextjs-auth0 session cookies.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { callProcedure, db, procedures, seed, sessionCookie, startApiServer } from "./helpers";
+import { describe, expect, it, vi } from "vitest";
+import { callProcedure, db, procedures, sessionCookie, seededApiServer } from "./helpers";
 
-let api: Awaited<ReturnType<typeof startApiServer>>;
-beforeAll(async () => {
-  await seed();
-  api = await startApiServer();
-});
-afterAll(() => api.close());
+const api = seededApiServer();
 
 const protectedPaths = procedures.filter((p) => p.meta.requiresAuth).map((p) => p.path);
 const publicPaths = procedures.filter((p) => !p.meta.requiresAuth).map((p) => p.path);

@@ -1,23 +1,20 @@
 // The REST routes of the seed, and their OpenAPI document checked against the real responses.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessToken, seed, sessionCookie, startApiServer } from "./helpers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { accessToken, seededApiServer, sessionCookie } from "./helpers";
 
-let api: Awaited<ReturnType<typeof startApiServer>>;
+const api = seededApiServer();
 let document: { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 
 beforeAll(async () => {
-  await seed();
-  api = await startApiServer();
   const response = await fetch(`${api.origin}/api/openapi.json`);
   expect(response.status).toBe(200);
   document = (await response.json()) as typeof document;
   ajv.addSchema(document, "openapi.json");
 });
-afterAll(() => api.close());
 
 /** Fetches a route and checks the body against the document's schema for that status. */
 async function get(path: string, headers: Record<string, string> = {}) {
