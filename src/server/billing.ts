@@ -4,7 +4,7 @@ import type { BillingInterval } from "~/generated/prisma/enums";
 /** A Prisma client or an interactive transaction: billing helpers run in both. */
 type DbOrTx = Prisma.TransactionClient;
 
-export const FREE_TIER_ID = "free";
+const FREE_TIER_ID = "free";
 
 export function periodEnd(start: Date, interval: BillingInterval): Date {
   const end = new Date(start);

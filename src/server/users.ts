@@ -2,7 +2,7 @@ import type { User as SessionUser } from "@auth0/nextjs-auth0/types";
 import { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/db";
 
-export const userSelect = {
+const userSelect = {
   id: true,
   auth0Sub: true,
   email: true,
@@ -11,7 +11,7 @@ export const userSelect = {
   createdAt: true,
 } satisfies Prisma.UserSelect;
 
-export type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
+type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
 
 /**
  * The database user for a caller (just-in-time provisioning). A session's ID token claims refresh

@@ -4,7 +4,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import type { Context } from "~/server/context";
 import { publicProcedure, router } from "~/server/trpc";
 
-export const showSelect = {
+const showSelect = {
   id: true,
   slug: true,
   title: true,
@@ -18,7 +18,7 @@ export const showSelect = {
 type ShowRow = Prisma.ShowGetPayload<{ select: typeof showSelect }>;
 
 /** The wire shape of a show: genres as plain names. */
-export function toShow({ genres, ...show }: ShowRow) {
+function toShow({ genres, ...show }: ShowRow) {
   return { ...show, genres: genres.map((genre) => genre.name) };
 }
 
