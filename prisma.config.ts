@@ -1,6 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "prisma/config";
-import { PrismaBetterSQLite3ForMigrate } from "./prisma/sqlite-migrate-adapter";
+import { PrismaPgForMigrate } from "./prisma/pg-migrate-adapter";
 import { databaseUrl } from "./prisma/database-url";
 
 // Prisma 6.19's WASM schema engine leaves 10 s / 60 s timers pending, so every CLI command would
@@ -12,7 +12,9 @@ globalThis.setTimeout = ((handler: (...args: unknown[]) => void, ms?: number, ..
   return timer;
 }) as typeof setTimeout;
 
-const url = databaseUrl();
+// Migrations need a direct connection: behind a transaction-mode pooler (PgBouncer), set
+// DIRECT_DATABASE_URL to the server itself for the CLI; the app keeps DATABASE_URL.
+const url = process.env.DIRECT_DATABASE_URL || databaseUrl();
 
 export default defineConfig({
   // engine "js" = WASM schema engine: no native binary to download from Prisma's CDN.
@@ -21,6 +23,6 @@ export default defineConfig({
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations"), seed: "tsx prisma/seed.ts" },
   async adapter() {
-    return new PrismaBetterSQLite3ForMigrate({ url });
+    return new PrismaPgForMigrate(url);
   },
 });

@@ -1,13 +1,14 @@
 // `npm run dev`: everything a fresh clone needs, in one command that one Ctrl-C stops.
 //  1. .env.local from .env.example, with a random AUTH0_SECRET, when there is none;
-//  2. the SQLite database migrated, and seeded when it is new;
+//  2. the database: the embedded PostgreSQL server (unless DATABASE_URL is set), migrated, and
+//     seeded when it is new;
 //  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant);
 //  4. next dev. Output is prefixed with the process it comes from.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { databaseUrl } from "../prisma/database-url";
+import { openDatabase } from "./local-database";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -30,11 +31,6 @@ function readEnvFile(): Record<string, string> {
   return values;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
-  const result = spawnSync(command, args, { cwd: root, env, stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
 function prefixed(name: string, child: ChildProcess) {
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = "";
@@ -50,10 +46,11 @@ function prefixed(name: string, child: ChildProcess) {
 ensureEnvFile();
 const env: NodeJS.ProcessEnv = { ...readEnvFile(), ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
-const dbFile = path.resolve(root, databaseUrl().replace(/^file:/, ""));
-const isNewDatabase = !fs.existsSync(dbFile);
-run(bin("prisma"), ["migrate", "deploy"], env);
-if (isNewDatabase) run(bin("prisma"), ["db", "seed"], env);
+const database = await openDatabase({ external: env.DATABASE_URL, prepare: true }).catch((error: unknown) => {
+  console.error(`[dev] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+env.DATABASE_URL = database.url;
 
 const children: ChildProcess[] = [];
 const localProvider = /^http:\/\/localhost:(\d+)\/?$/.exec(env.AUTH0_DOMAIN ?? "");
@@ -75,9 +72,9 @@ function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.on("exit", resolve) : resolve(null))))).then(
-    () => process.exit(code),
-  );
+  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.on("exit", resolve) : resolve(null)))))
+    .then(() => database.close())
+    .finally(() => process.exit(code));
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopAll(0));
 // If either process dies, stop the other: a half-running stack only confuses.

@@ -103,13 +103,12 @@ export async function startApiServer() {
 export type ApiServer = Awaited<ReturnType<typeof startApiServer>>;
 
 /**
- * For a test file that talks HTTP: seeds its database and serves the API routes before its tests,
- * stops the server after. The returned object is filled in by then.
+ * For a test file that talks HTTP: serves the API routes (on the file's seeded database) before its
+ * tests, stops the server after. The returned object is filled in by then.
  */
 export function seededApiServer(): ApiServer {
   const api = {} as ApiServer;
   beforeAll(async () => {
-    await seed();
     Object.assign(api, await startApiServer());
   });
   afterAll(() => api.close());

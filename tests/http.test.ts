@@ -125,12 +125,12 @@ describe("the wire format", () => {
     expect(billing!.result.data.json).toMatchObject({ tier: { id: "developer" } });
   });
 
-  it("a FORBIDDEN cap refusal arrives as 403 with the message", async () => {
+  it("a plan-cap refusal arrives as 412 with the message", async () => {
     const cookie = await sessionCookie({ sub: "dev|alice" }); // Free, following 2
     const ids = (await db.show.findMany({ where: { subscriptions: { none: {} } }, take: 2, select: { id: true } })).map((s) => s.id);
     expect((await call("subscriptions.add", { showId: ids[0] }, cookie)).status).toBe(200);
     const refused = await call("subscriptions.add", { showId: ids[1] }, cookie);
-    expect(refused.status).toBe(403);
-    expect(refused.body.error?.json.message).toBe("Your Free plan follows up to 3 shows. Upgrade to follow more.");
+    expect(refused.status).toBe(412);
+    expect(refused.body.error?.json.message).toBe("Your Free plan follows up to 3 shows, and you follow 3. Upgrade to follow more.");
   });
 });

@@ -9,9 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getServerSideProps as accountProps } from "~/pages/account";
 import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
 import { config as proxyConfig, proxy } from "~/proxy";
-import { seed, sessionCookie } from "./helpers";
+import { sessionCookie } from "./helpers";
 
-beforeAll(seed);
 
 /** What Next hands getServerSideProps: a Node request with its cookies parsed. */
 function gsspContext(url: string, cookie = "", params: Record<string, string> = {}): GetServerSidePropsContext {

@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { seedShows } from "../prisma/seed-data";
-import { callerFor, seed } from "./helpers";
+import { callerFor } from "./helpers";
 
-beforeAll(seed);
 
 describe("shows", () => {
   it("pages through every show once, in a stable order, with no duplicates or gaps", async () => {

@@ -1,13 +1,12 @@
 // `npm run db:studio` against this file's seeded database, read through Studio's own SQL endpoint.
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, freeLoopbackPort, seed } from "./helpers";
+import { db, freeLoopbackPort } from "./helpers";
 
 let studio: ChildProcess;
 let port: number;
 
 beforeAll(async () => {
-  await seed();
   port = await freeLoopbackPort();
   studio = spawn("npm", ["run", "db:studio"], {
     env: { ...process.env, STUDIO_PORT: String(port) },
@@ -44,14 +43,14 @@ async function studioQuery(sql: string) {
 describe("Prisma Studio (npm run db:studio)", () => {
   it("reads the seeded subscriptions of this test database", async () => {
     const rows = await studioQuery(
-      `SELECT u.auth0Sub AS sub, count(*) AS follows FROM Subscription s JOIN User u ON u.id = s.userId
-       GROUP BY u.auth0Sub ORDER BY u.auth0Sub`,
+      `SELECT u."auth0Sub" AS sub, count(*)::int AS follows FROM "Subscription" s JOIN "User" u ON u.id = s."userId"
+       GROUP BY u."auth0Sub" ORDER BY u."auth0Sub"`,
     );
     expect(rows).toEqual([
       { sub: "dev|alice", follows: 2 },
       { sub: "dev|bob", follows: 12 },
       { sub: "dev|carol", follows: 5 },
     ]);
-    expect(await studioQuery("SELECT count(*) AS n FROM Subscription")).toEqual([{ n: await db.subscription.count() }]);
+    expect(await studioQuery('SELECT count(*)::int AS n FROM "Subscription"')).toEqual([{ n: await db.subscription.count() }]);
   });
 });

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { useState } from "react";
+import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
 import { errorCode, friendlyMessage, trpc, type RouterInputs } from "~/utils/trpc";
 
 type ListInput = RouterInputs["shows"]["list"];
@@ -47,7 +48,7 @@ export function FollowButton({
     },
     onError(cause: unknown, _variables: unknown, context?: { previous?: ReturnType<typeof utils.shows.list.getInfiniteData> }) {
       utils.shows.list.setInfiniteData(listInput, context?.previous);
-      if (errorCode(cause) !== "UNAUTHORIZED") setError({ message: friendlyMessage(cause), upgrade: errorCode(cause) === "FORBIDDEN" });
+      if (errorCode(cause) !== "UNAUTHORIZED") setError({ message: friendlyMessage(cause), upgrade: errorCode(cause) === PLAN_LIMIT_CODE });
     },
     onSettled() {
       void utils.subscriptions.list.invalidate();

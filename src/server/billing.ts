@@ -13,16 +13,24 @@ export function periodEnd(start: Date, interval: BillingInterval): Date {
   return end;
 }
 
-/** The user's billing account; a Free one is opened on first access. */
-export async function ensureBillingAccount(db: DbOrTx, userId: string) {
-  const existing = await db.billingAccount.findUnique({ where: { userId }, include: { tier: true } });
-  if (existing) return existing;
-  const free = await db.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID } });
+/**
+ * Opens a Free account for a user who has none. `INSERT … ON CONFLICT DO NOTHING` on the unique
+ * userId: concurrent first requests (on any instance) leave one account and no error.
+ */
+export async function openFreeAccount(db: DbOrTx, userId: string): Promise<void> {
+  const free = await db.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID }, select: { id: true, interval: true } });
   const now = new Date();
-  return db.billingAccount.upsert({
-    where: { userId },
-    create: { userId, tierId: free.id, currentPeriodStart: now, currentPeriodEnd: periodEnd(now, free.interval) },
-    update: {},
-    include: { tier: true },
+  await db.billingAccount.createMany({
+    data: [{ userId, tierId: free.id, currentPeriodStart: now, currentPeriodEnd: periodEnd(now, free.interval) }],
+    skipDuplicates: true,
   });
+}
+
+/** The user's billing account with its tier; a Free one is opened on first access. */
+export async function ensureBillingAccount(db: DbOrTx, userId: string) {
+  const query = { relationLoadStrategy: "join", where: { userId }, include: { tier: true } } as const;
+  const existing = await db.billingAccount.findUnique(query);
+  if (existing) return existing;
+  await openFreeAccount(db, userId);
+  return db.billingAccount.findUniqueOrThrow(query);
 }

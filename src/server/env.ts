@@ -16,10 +16,13 @@ export function isLocalProvider(domain: string): boolean {
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    // Unset on a laptop: the embedded server that `npm run dev` starts (prisma/database-url.ts).
     DATABASE_URL: z
       .string()
-      .regex(/^file:/, "must be a SQLite URL such as file:./prisma/dev.db")
+      .regex(/^postgres(ql)?:\/\/\S+$/, "must be a PostgreSQL URL such as postgresql://user:password@host:5432/showtrack")
       .optional(),
+    // Connections per app instance (src/server/db.ts; default 10).
+    DATABASE_POOL_SIZE: z.coerce.number("must be a number of connections").int().min(1).max(1000).optional(),
     APP_BASE_URL: z.url("must be the app's absolute URL, e.g. http://localhost:3000"),
     AUTH0_DOMAIN: z
       .string()

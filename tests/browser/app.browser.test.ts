@@ -152,7 +152,7 @@ describe("Showtrack in a browser", () => {
     await fourth.click();
     const refusal = page.locator('[data-testid="follow-error"]');
     await refusal.waitFor();
-    expect(await refusal.textContent()).toContain("Your Free plan follows up to 3 shows. Upgrade to follow more.");
+    expect(await refusal.textContent()).toContain("Your Free plan follows up to 3 shows, and you follow 3. Upgrade to follow more.");
     expect(await refusal.locator('a[href="/pricing"]').count()).toBe(1);
     await page.locator(`button[aria-label="Follow ${fourthTitle}"]`).waitFor();
     expect(await aliceShowTitles()).toHaveLength(3);

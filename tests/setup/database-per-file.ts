@@ -1,13 +1,11 @@
-// Runs before each test file is imported: the file's modules (including the app's default Prisma
-// client) open a fresh copy of the migrated template database.
+// Runs before each test file is imported: the file's modules (the app's default Prisma client
+// included) work on a database of their own, cloned from the migrated and seeded template.
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-import { afterAll } from "vitest";
-import { TEMPLATE_DB, TMP_DIR } from "./paths";
+import { afterAll, inject } from "vitest";
+import { createDatabaseFrom, dropDatabase } from "../../dev/postgres";
 
-const file = path.join(TMP_DIR, `${randomUUID()}.db`);
-fs.copyFileSync(TEMPLATE_DB, file);
-process.env.DATABASE_URL = `file:${file}`;
+const { serverUrl, template, prefix } = inject("database");
+const name = `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+process.env.DATABASE_URL = await createDatabaseFrom(serverUrl, name, template);
 
-afterAll(() => fs.rmSync(file, { force: true }));
+afterAll(() => dropDatabase(serverUrl, name));

@@ -1,8 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { ensureBillingAccount, periodEnd } from "~/server/billing";
+import { openFreeAccount, periodEnd } from "~/server/billing";
 import type { Db } from "~/server/db";
+import { assertPlanFits, lockBillingAccount } from "~/server/entitlements";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 
 const tierId = z.enum(["free", "developer", "enterprise"]);
@@ -46,12 +47,15 @@ const billingInfoSelect = {
   user: { select: { _count: { select: { subscriptions: true } } } },
 } satisfies Prisma.BillingAccountSelect;
 
+/** One statement for a user who has an account (plan, invoices and usage joined in). */
 async function billingInfo(db: Db, userId: string) {
-  await ensureBillingAccount(db, userId);
-  const { tier, invoices, user, paymentBrand, paymentLast4, ...account } = await db.billingAccount.findUniqueOrThrow({
-    where: { userId },
-    select: billingInfoSelect,
-  });
+  const query = { relationLoadStrategy: "join", where: { userId }, select: billingInfoSelect } as const;
+  let found = await db.billingAccount.findUnique(query);
+  if (!found) {
+    await openFreeAccount(db, userId);
+    found = await db.billingAccount.findUniqueOrThrow(query);
+  }
+  const { tier, invoices, user, paymentBrand, paymentLast4, ...account } = found;
   return {
     ...account,
     tier: toTier(tier),
@@ -60,8 +64,6 @@ async function billingInfo(db: Db, userId: string) {
     invoices,
   };
 }
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 export const billingRouter = router({
   pricingTiers: publicProcedure.query(async ({ ctx }) => {
@@ -74,28 +76,19 @@ export const billingRouter = router({
   /**
    * Moves the account to another tier, starting a new billing period. A paid tier's period is
    * invoiced (and marked paid: there is no payment provider yet). A downgrade below the shows
-   * one follows is refused, saying how many to unfollow.
+   * one follows is refused, saying how many to unfollow. The account lock (see entitlements.ts)
+   * keeps follows racing with the change from overshooting the new cap.
    */
   changeTier: protectedProcedure
     .meta({ scope: "write:billing" })
     .input(z.object({ tierId }))
     .mutation(async ({ ctx, input }) => {
       await ctx.db.$transaction(async (tx) => {
-        const account = await ensureBillingAccount(tx, ctx.user.id);
+        const account = await lockBillingAccount(tx, ctx.user.id);
         if (account.tierId === input.tierId) return;
         const target = await tx.pricingTier.findUnique({ where: { id: input.tierId } });
         if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
-
-        if (target.maxSubscriptions !== null) {
-          const following = await tx.subscription.count({ where: { userId: ctx.user.id } });
-          const excess = following - target.maxSubscriptions;
-          if (excess > 0) {
-            throw new TRPCError({
-              code: "PRECONDITION_FAILED",
-              message: `The ${target.name} plan follows up to ${plural(target.maxSubscriptions, "show")} and you follow ${following}. Unfollow ${plural(excess, "show")} first.`,
-            });
-          }
-        }
+        assertPlanFits(target, await tx.subscription.count({ where: { userId: ctx.user.id } }));
 
         const periodStart = new Date();
         const period = { currentPeriodStart: periodStart, currentPeriodEnd: periodEnd(periodStart, target.interval) };
