@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { seedShows } from "../prisma/seed-data";
-import { callerFor } from "./helpers";
-
+import { foldForSearch } from "~/server/search";
+import { callerFor, db } from "./helpers";
 
 describe("shows", () => {
   it("pages through every show once, in a stable order, with no duplicates or gaps", async () => {
@@ -37,6 +37,27 @@ describe("shows", () => {
     expect(mysteries.length).toBeGreaterThan(0);
     expect(mysteries.every((show) => show.genres.includes("Mystery"))).toBe(true);
     expect((await caller.shows.list({ genre: "No Such Genre" })).items).toEqual([]);
+  });
+
+  it("search ignores case and accents, as a person expects", async () => {
+    await db.show.create({
+      data: { slug: "cafe-aerodrom", title: "Café Ærødrom", network: "Lumen+", summary: "A test show.", premiered: 2020, status: "running" },
+    });
+    for (const search of ["café", "CAFE", "cafe aero", "Ærødrom", "AERODROM", "é ær"]) {
+      const { items } = await callerFor().shows.list({ search });
+      expect({ search, titles: items.map((show) => show.title) }).toEqual({ search, titles: ["Café Ærødrom"] });
+    }
+    expect((await callerFor().shows.list({ search: "cafeteria" })).items).toEqual([]);
+  });
+
+  it("folds a search term exactly as the database folds titles, for every Latin letter", async () => {
+    // Latin-1 Supplement and Latin Extended-A: the letters of the European languages.
+    const letters = Array.from({ length: 0x180 - 0xc0 }, (_, i) => String.fromCodePoint(0xc0 + i)).filter((c) => /\p{L}/u.test(c));
+    const folded = await db.$queryRaw<{ letter: string; folded: string }[]>`
+      SELECT letter, search_fold(letter) AS folded FROM unnest(${letters}::text[]) AS letter`;
+    const disagreements = folded.filter((row) => foldForSearch(row.letter) !== row.folded);
+    expect(disagreements).toEqual([]);
+    expect(folded).toHaveLength(letters.length);
   });
 
   it("says which shows the signed-in caller follows", async () => {

@@ -1,110 +1,70 @@
 // The whole app in a real browser: local identity provider + production build (next build +
 // next start) on loopback ports, Debian's Chromium driven by playwright-core. Every request that
-// is not for loopback is blocked (and would fail the test).
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+// is not for loopback is blocked (and would fail the test). Its database goes the way of a fresh
+// `npm run dev`: the embedded PostgreSQL server, initialised, migrated and seeded on first use.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, freeLoopbackPort, seed } from "../helpers";
-
-const root = path.resolve(import.meta.dirname, "../..");
-const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-
-async function waitForHttp(url: string, child: ChildProcess, log: () => string) {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited (${child.exitCode})\n${log()}`);
-    const ok = await fetch(url).then((r) => r.status < 500, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100)); // polling a starting server, not a fixed delay
-  }
-  throw new Error(`${url} did not answer\n${log()}`);
-}
-
-function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv) {
-  let output = "";
-  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return { child, log: () => output };
-}
+import { createPrismaClient } from "~/server/db";
+import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
+import {
+  freeLoopbackPort,
+  launchBrowser,
+  productionBuild,
+  productionEnv,
+  startApp,
+  startIdentityProvider,
+  type StartedProcess,
+} from "./production";
 
 const timings: Record<string, number> = {};
 const started = performance.now();
 let app: string;
-let processes: ReturnType<typeof startProcess>[] = [];
+let processes: StartedProcess[] = [];
+let database: LocalDatabase | undefined;
+let db: ReturnType<typeof createPrismaClient>;
+let dataDir: string;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
-const blocked: string[] = [];
+let blocked: string[];
 const apiRequests: string[] = [];
 
 beforeAll(async () => {
-  await seed();
-  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
-  app = `http://localhost:${appPort}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    NEXT_DIST_DIR: ".next-e2e",
-    NEXT_TELEMETRY_DISABLED: "1",
-    APP_BASE_URL: app,
-    AUTH0_DOMAIN: `http://localhost:${idpPort}`,
-    AUTH0_CLIENT_ID: "showtrack-e2e",
-    AUTH0_CLIENT_SECRET: "showtrack-e2e-secret",
-    AUTH0_ALLOW_INSECURE_REQUESTS: "true",
-    DATABASE_URL: process.env.DATABASE_URL, // this file's own seeded copy
-  };
-
+  const [appPort, idpPort, databasePort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
   let t = performance.now();
-  execFileSync(bin("next"), ["build"], { cwd: root, env, stdio: "pipe" });
-  timings.build = performance.now() - t;
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-embedded-postgres-"));
+  database = await openDatabase({ embedded: { dataDir, port: databasePort }, prepare: true });
+  db = createPrismaClient(database.url);
+  timings.database = performance.now() - t;
+
+  app = `http://localhost:${appPort}`;
+  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: database.url });
+  timings.build = (await productionBuild(env)) * 1000;
 
   t = performance.now();
-  const idp = startProcess(bin("tsx"), ["dev/identity-provider/server.ts"], {
-    ...env,
-    NODE_ENV: "test",
-    IDP_PORT: String(idpPort),
-    IDP_KEYS_FILE: path.join(os.tmpdir(), `showtrack-e2e-keys-${idpPort}.json`),
-  });
-  const next = startProcess(bin("next"), ["start", "-p", String(appPort), "-H", "127.0.0.1"], env);
-  processes = [idp, next];
-  await Promise.all([
-    waitForHttp(`http://localhost:${idpPort}/.well-known/openid-configuration`, idp.child, idp.log),
-    waitForHttp(`${app}/api/trpc/health.check`, next.child, next.log),
-  ]);
+  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
   timings.servers = performance.now() - t;
 
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "localhost" || url.hostname === "127.0.0.1") return route.continue();
-    blocked.push(url.href);
-    return route.abort();
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchBrowser();
+  ({ context, page, blocked } = browser);
   page.on("request", (request) => {
     if (new URL(request.url()).pathname.startsWith("/api/trpc/")) apiRequests.push(request.url());
   });
 }, 240_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   for (const { child } of processes) child.kill("SIGTERM");
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await db?.$disconnect();
+  await database?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   timings.total = performance.now() - started;
   console.log(
-    `[browser test] next build ${(timings.build! / 1000).toFixed(1)} s · servers ready ${(timings.servers! / 1000).toFixed(1)} s · ` +
-      `flows ${Math.round(timings.flows ?? 0)} ms · whole file ${(timings.total / 1000).toFixed(1)} s`,
+    `[browser test] embedded database ready ${(timings.database! / 1000).toFixed(1)} s · next build ${(timings.build! / 1000).toFixed(1)} s · ` +
+      `servers ready ${(timings.servers! / 1000).toFixed(1)} s · flows ${Math.round(timings.flows ?? 0)} ms · whole file ${(timings.total / 1000).toFixed(1)} s`,
   );
 });
 

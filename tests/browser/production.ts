@@ -1,0 +1,135 @@
+// A production build of the app (next build, once per test run whichever file asks first), the
+// local identity provider and `next start` instances on loopback ports, and Debian's Chromium.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { chromium, type BrowserContext } from "playwright-core";
+import { freeLoopbackPort } from "../ports";
+import { TMP_DIR } from "../setup/paths";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+const DIST_DIR = ".next-e2e";
+
+export interface StartedProcess {
+  child: ChildProcess;
+  log: () => string;
+}
+
+function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv): StartedProcess {
+  let output = "";
+  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return { child, log: () => output };
+}
+
+async function waitForHttp(url: string, { child, log }: StartedProcess) {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited (${child.exitCode})\n${log()}`);
+    const ok = await fetch(url).then((r) => r.status < 500, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // polling a starting server, not a fixed delay
+  }
+  throw new Error(`${url} did not answer\n${log()}`);
+}
+
+/** The environment of the production processes; the build reads it only to validate it. */
+export function productionEnv(overrides: { appBaseUrl: string; idpPort: number; databaseUrl: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_DIST_DIR: DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: "1",
+    APP_BASE_URL: overrides.appBaseUrl,
+    AUTH0_DOMAIN: `http://localhost:${overrides.idpPort}`,
+    AUTH0_CLIENT_ID: "showtrack-e2e",
+    AUTH0_CLIENT_SECRET: "showtrack-e2e-secret",
+    AUTH0_ALLOW_INSECURE_REQUESTS: "true",
+    DATABASE_URL: overrides.databaseUrl,
+  };
+}
+
+/**
+ * `next build` into .next-e2e, once per test run: the first file to ask builds, the others wait for
+ * it (test files run in parallel workers). Returns the seconds this call spent.
+ */
+export async function productionBuild(env: NodeJS.ProcessEnv): Promise<number> {
+  const started = performance.now();
+  const lock = path.join(TMP_DIR, "production-build.lock");
+  const outcome = path.join(TMP_DIR, "production-build.result");
+  let builder = false;
+  try {
+    fs.mkdirSync(lock);
+    builder = true;
+  } catch {
+    // another file is building
+  }
+  if (builder) {
+    const result = await promisify(execFile)(bin("next"), ["build"], { cwd: root, env, maxBuffer: 64 << 20 }).then(
+      () => "ok",
+      (error: { stdout?: string; stderr?: string }) => `next build failed:\n${error.stdout ?? ""}${error.stderr ?? ""}`,
+    );
+    fs.writeFileSync(outcome, result);
+  }
+  while (!fs.existsSync(outcome)) await new Promise((resolve) => setTimeout(resolve, 250)); // waiting for the builder
+  const result = fs.readFileSync(outcome, "utf8");
+  if (result !== "ok") throw new Error(result);
+  return (performance.now() - started) / 1000;
+}
+
+/** The local identity provider (as `npm run dev` starts it) on `port`, ready. */
+export async function startIdentityProvider(env: NodeJS.ProcessEnv, port: number): Promise<StartedProcess> {
+  const idp = startProcess(bin("tsx"), ["dev/identity-provider/server.ts"], {
+    ...env,
+    NODE_ENV: "test",
+    IDP_PORT: String(port),
+    IDP_KEYS_FILE: path.join(os.tmpdir(), `showtrack-e2e-keys-${port}.json`),
+  });
+  await waitForHttp(`http://localhost:${port}/.well-known/openid-configuration`, idp);
+  return idp;
+}
+
+/** `next start` of the production build on `port`, ready. */
+export async function startApp(env: NodeJS.ProcessEnv, port: number): Promise<StartedProcess> {
+  const app = startProcess(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], env);
+  await waitForHttp(`http://localhost:${port}/api/trpc/health.check`, app);
+  return app;
+}
+
+export { freeLoopbackPort };
+
+/**
+ * Chromium in a fresh profile. Every request that is not for loopback is blocked and recorded in
+ * `blocked` (a test fails when one appears).
+ */
+export async function launchBrowser() {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-chromium-"));
+  const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  const blocked: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === "localhost" || url.hostname === "127.0.0.1") return route.continue();
+    blocked.push(url.href);
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    blocked,
+    close: async () => {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
