@@ -18,7 +18,16 @@ describe("env validation", () => {
   it("refuses insecure requests in production, but for the local provider", () => {
     const realTenant = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", NODE_ENV: "production" };
     expect(() => parseEnv(realTenant)).toThrow("AUTH0_ALLOW_INSECURE_REQUESTS must not be set when NODE_ENV=production");
-    expect(parseEnv({ ...realTenant, AUTH0_ALLOW_INSECURE_REQUESTS: "false" })).toBeTruthy();
+    expect(parseEnv({ ...realTenant, AUTH0_ALLOW_INSECURE_REQUESTS: "false", DATABASE_URL: "postgresql://db/showtrack" })).toBeTruthy();
     expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production" }).AUTH0_ALLOW_INSECURE_REQUESTS).toBe(true);
+  });
+
+  it("takes a PostgreSQL DATABASE_URL, required in production with a real tenant", () => {
+    const production = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", AUTH0_ALLOW_INSECURE_REQUESTS: "false", NODE_ENV: "production" };
+    expect(() => parseEnv(production)).toThrow("DATABASE_URL is required when NODE_ENV=production");
+    expect(parseEnv({ ...production, DATABASE_URL: "postgresql://app:secret@db.internal:5432/showtrack?sslmode=require" })).toBeTruthy();
+    expect(() => parseEnv({ ...TEST_ENV, DATABASE_URL: "file:./prisma/dev.db" })).toThrow("DATABASE_URL must be a PostgreSQL URL");
+    expect(() => parseEnv({ ...TEST_ENV, DATABASE_POOL_SIZE: "lots" })).toThrow("DATABASE_POOL_SIZE must be a number of connections");
+    expect(parseEnv({ ...TEST_ENV, DATABASE_POOL_SIZE: "20" }).DATABASE_POOL_SIZE).toBe(20);
   });
 });

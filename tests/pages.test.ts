@@ -5,7 +5,7 @@ import type { DehydratedState } from "@tanstack/react-query";
 import type { GetServerSidePropsContext } from "next";
 import { NextRequest } from "next/server";
 import superjson from "superjson";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getServerSideProps as accountProps } from "~/pages/account";
 import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
 import { config as proxyConfig, proxy } from "~/proxy";

@@ -55,7 +55,12 @@ const envSchema = z
       path: ["AUTH0_ALLOW_INSECURE_REQUESTS"],
       message: "must not be set when NODE_ENV=production, except with AUTH0_DOMAIN=http://localhost:<port>",
     },
-  );
+  )
+  // The embedded database is a laptop's: a deployment names its PostgreSQL server.
+  .refine((env) => !(env.NODE_ENV === "production" && !env.DATABASE_URL && !isLocalProvider(env.AUTH0_DOMAIN)), {
+    path: ["DATABASE_URL"],
+    message: "is required when NODE_ENV=production (postgresql://user:password@host:5432/showtrack)",
+  });
 
 export type Env = z.infer<typeof envSchema>;
 
