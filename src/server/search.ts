@@ -16,3 +16,11 @@ export function foldForSearch(text: string): string {
     .replace(/\p{M}/gu, "")
     .toLowerCase();
 }
+
+/**
+ * The value for Prisma's `contains` on a folded column: the folded term with LIKE's wildcards
+ * escaped (Prisma passes it to LIKE as it is, so "%" would match every title).
+ */
+export function containsFolded(term: string): string {
+  return foldForSearch(term).replace(/[\\%_]/g, "\\$&");
+}

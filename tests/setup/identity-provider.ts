@@ -1,4 +1,4 @@
-// One local identity provider for the whole run, on the test env's AUTH0_DOMAIN (port 4011): the
+// One local identity provider for the whole run, on the test env's AUTH0_DOMAIN (a free port): the
 // SDK's /auth/login discovers it, and the API verifies bearer tokens against its JWKS. Tests mint
 // their own tokens with its key (tests/helpers.ts → accessToken).
 import { createIdentityProvider } from "../../dev/identity-provider/provider";

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { foldForSearch } from "~/server/search";
+import { containsFolded } from "~/server/search";
 import { showSelect, toShow } from "~/server/shows";
 import { publicProcedure, router } from "~/server/trpc";
 
@@ -24,7 +24,7 @@ export const showsRouter = router({
       const rows = await ctx.db.show.findMany({
         relationLoadStrategy: "join",
         where: {
-          ...(input.search ? { titleSearch: { contains: foldForSearch(input.search) } } : {}),
+          ...(input.search ? { titleSearch: { contains: containsFolded(input.search) } } : {}),
           ...(input.genre ? { genres: { some: { name: input.genre } } } : {}),
         },
         orderBy: showOrder,
