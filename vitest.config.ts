@@ -22,6 +22,10 @@ export const TEST_ENV = {
   AUTH0_AUDIENCE: "https://api.showtrack.test",
   AUTH0_ALLOW_INSECURE_REQUESTS: "true",
   NEXT_TELEMETRY_DISABLED: "1",
+  // Far above what any test sends; the rate-limit tests set their own.
+  RATE_LIMIT_READS_PER_MINUTE: "100000",
+  RATE_LIMIT_WRITES_PER_MINUTE: "100000",
+  RATE_LIMIT_SIGNINS_PER_MINUTE: "100000",
 };
 
 export default defineConfig({

@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { createCallerFactory, publicProcedure, router } from "~/server/trpc";
+import { logger } from "~/server/logger";
 import { callProcedure, db, seededApiServer } from "./helpers";
 
 const api = seededApiServer();
@@ -27,15 +28,17 @@ describe("Prisma errors through the procedure middleware", () => {
 describe("internal errors over HTTP", () => {
   it("in production the message is generic, the cause is logged, and no stack leaves the server", async () => {
     await db.$executeRawUnsafe('DROP TABLE "_GenreToShow"'); // this file's own database: break it
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = vi.spyOn(logger, "error");
     vi.stubEnv("NODE_ENV", "production");
     try {
-      const { status, body } = await callProcedure(api.url, "shows.list", { input: {} });
+      const requestId = "quote-me-0001";
+      const { status, body } = await callProcedure(api.url, "shows.list", { input: {}, headers: { "x-request-id": requestId } });
       expect(status).toBe(500);
-      expect(body.error?.json.message).toBe("Something went wrong on our side. Please try again.");
+      expect(body.error?.json.message).toBe(`Something went wrong on our side. Please try again. (request id ${requestId})`);
+      expect(body.error?.json.data).toMatchObject({ requestId });
       expect(body.error?.json.data.stack).toBeUndefined();
       expect(JSON.stringify(body)).not.toMatch(/_GenreToShow|prisma/i);
-      expect(logged).toHaveBeenCalledWith(expect.stringContaining("shows.list failed"), expect.anything());
+      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId, path: "shows.list" }), "query shows.list failed");
     } finally {
       vi.unstubAllEnvs();
       logged.mockRestore();

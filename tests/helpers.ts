@@ -16,11 +16,12 @@ import { db } from "~/server/db";
 import { appRouter, createCaller } from "~/server/routers/_app";
 import type { Meta } from "~/server/trpc";
 import billingInfo from "~/pages/api/billing-info";
+import health from "~/pages/api/health";
 import me from "~/pages/api/me";
 import myShows from "~/pages/api/my/shows";
 import openApi from "~/pages/api/openapi.json";
 import pricingTiers from "~/pages/api/pricing-tiers";
-import trpcApiHandler from "~/pages/api/trpc/[trpc]";
+import trpcApiHandler, { config as trpcRouteConfig } from "~/pages/api/trpc/[trpc]";
 
 export { db };
 
@@ -68,6 +69,7 @@ const API_ROUTES: Record<string, NextApiHandler> = {
   "/api/my/shows": myShows,
   "/api/me": me,
   "/api/openapi.json": openApi,
+  "/api/health": health,
 };
 
 /**
@@ -80,15 +82,16 @@ export async function startApiServer() {
     const url = new URL(req.url ?? "/", "http://localhost");
     const query = Object.fromEntries(url.searchParams);
     const trpcPath = /^\/api\/trpc\/([^/]+)$/.exec(url.pathname)?.[1];
-    const [handler, page, params] = trpcPath
-      ? [trpcApiHandler, "/api/trpc/[trpc]", { trpc: decodeURIComponent(trpcPath) }]
-      : [API_ROUTES[url.pathname], url.pathname, {}];
-    if (!handler) {
+    // A route module as Next loads it: its handler and its config (the tRPC route reads its own body).
+    const [route, page, params] = trpcPath
+      ? [{ default: trpcApiHandler, config: trpcRouteConfig }, "/api/trpc/[trpc]", { trpc: decodeURIComponent(trpcPath) }]
+      : [API_ROUTES[url.pathname] && { default: API_ROUTES[url.pathname] }, url.pathname, {}];
+    if (!route) {
       res.statusCode = 404;
       res.end();
       return;
     }
-    void apiResolver(req, res, { ...query, ...params }, { default: handler }, apiContext, false, false, page);
+    void apiResolver(req, res, { ...query, ...params }, route, apiContext, false, false, page);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -153,10 +156,13 @@ export const procedures = Object.entries(appRouter._def.procedures as unknown as
 
 export interface TrpcResponseBody {
   result?: { data: { json: unknown } };
-  error?: { json: { message: string; code: number; data: { code: string; httpStatus: number; zodError: unknown; stack?: string } } };
+  error?: { json: { message: string; code: number; data: { code: string; httpStatus: number; zodError: unknown; requestId: string | null; stack?: string } } };
 }
 
-/** Calls one procedure over HTTP the way @trpc/client does (GET for queries, POST for mutations). */
+/**
+ * Calls one procedure over HTTP the way @trpc/client does from the app's pages: GET for queries,
+ * POST for mutations, which a browser sends with the page's Origin (override it in `headers`).
+ */
 export async function callProcedure(apiUrl: string, path: string, { input, headers = {} }: { input?: unknown; headers?: Record<string, string> } = {}) {
   const type = procedures.find((procedure) => procedure.path === path)?.type;
   const response =
@@ -164,7 +170,7 @@ export async function callProcedure(apiUrl: string, path: string, { input, heade
       ? await fetch(`${apiUrl}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(wireInput(input))}`}`, { headers })
       : await fetch(`${apiUrl}/${path}`, {
           method: "POST",
-          headers: { ...headers, "content-type": "application/json" },
+          headers: { origin: new URL(process.env.APP_BASE_URL!).origin, ...headers, "content-type": "application/json" },
           body: input === undefined ? "" : wireInput(input),
         });
   return { status: response.status, body: (await response.json()) as TrpcResponseBody };

@@ -7,6 +7,8 @@ const flag = z
   .optional()
   .transform((value) => value === "true" || value === "1");
 
+const perMinute = z.coerce.number("must be a number of requests per minute").int().positive("must be a number of requests per minute");
+
 const seconds = z.coerce.number("must be a number of seconds").int().positive("must be a number of seconds");
 
 export function isLocalProvider(domain: string): boolean {
@@ -46,6 +48,14 @@ const envSchema = z
     AUTH0_SESSION_ABSOLUTE_DURATION: seconds.default(604_800),
     // Lets the SDK talk to an http:// issuer (the local provider). Never in production.
     AUTH0_ALLOW_INSECURE_REQUESTS: flag,
+    // Rate limits per caller and minute (src/server/rate-limit.ts); Redis shares them between instances.
+    RATE_LIMIT_READS_PER_MINUTE: perMinute.default(300),
+    RATE_LIMIT_WRITES_PER_MINUTE: perMinute.default(60),
+    RATE_LIMIT_SIGNINS_PER_MINUTE: perMinute.default(20),
+    REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a Redis URL such as redis://localhost:6379").optional(),
+    // Behind a load balancer or CDN: take the client IP from X-Forwarded-For (its first address).
+    TRUST_PROXY: flag,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   })
   // A production build may run against the local provider (the browser tests do), never a real
   // tenant with insecure requests allowed.

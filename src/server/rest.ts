@@ -2,6 +2,9 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext } from "~/server/context";
+import { logger } from "~/server/logger";
+import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
+import { requestIdOf } from "~/server/request";
 import { createCaller } from "~/server/routers/_app";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -13,9 +16,9 @@ const CACHE_CONTROL = {
   private: "private, no-store",
 };
 
-function sendError(res: NextApiResponse, error: TRPCError) {
+function sendError(res: NextApiResponse, error: TRPCError, requestId: string) {
   const status = getHTTPStatusCodeFromError(error);
-  const message = status >= 500 ? "Something went wrong on our side. Please try again." : error.message;
+  const message = status >= 500 ? `Something went wrong on our side. Please try again. (request id ${requestId})` : error.message;
   res.setHeader("Cache-Control", CACHE_CONTROL.private);
   res.status(status).json({ error: { code: error.code, message } });
 }
@@ -27,26 +30,31 @@ function sendError(res: NextApiResponse, error: TRPCError) {
  */
 export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: Caller) => Promise<T>) {
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
-      return sendError(res, new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Only GET is supported here." }));
+      return sendError(res, new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Only GET is supported here." }), requestId);
     }
     const ctx = await createContext({ req });
+    const setRateLimitHeaders = () => ctx.rateLimit.state && res.setHeaders(new Map(Object.entries(rateLimitHeaders(ctx.rateLimit.state))));
     try {
       const data = await call(createCaller(ctx));
+      setRateLimitHeaders();
       res.setHeader("Cache-Control", CACHE_CONTROL[cache]);
       if (cache === "private") res.setHeader("Vary", "Cookie, Authorization");
       res.status(200).json(data);
     } catch (cause) {
       const error = cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause });
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[rest] ${req.url} failed:`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ requestId, url: req.url, err: error.cause ?? error }, "REST route failed");
+      if (error.cause instanceof RateLimitExceeded) setRateLimitHeaders();
       if (error.code === "UNAUTHORIZED") {
         res.setHeader("WWW-Authenticate", ctx.authError ? `Bearer realm="showtrack", error="invalid_token"` : `Bearer realm="showtrack"`);
       }
       if (error.code === "FORBIDDEN" && ctx.auth?.via === "bearer") {
         res.setHeader("WWW-Authenticate", `Bearer realm="showtrack", error="insufficient_scope"`);
       }
-      sendError(res, error);
+      sendError(res, error, requestId);
     }
   };
 }

@@ -8,6 +8,8 @@ import { z, ZodError } from "zod";
 import { Prisma } from "~/generated/prisma/client";
 import type { ApiScope } from "~/server/auth";
 import type { Context } from "~/server/context";
+import { RateLimitExceeded, rateLimiter } from "~/server/rate-limit";
+import { isSameOrigin } from "~/server/request";
 import { provisionUser } from "~/server/users";
 
 // ─── 1. Init ────────────────────────────────────────────────────────────────────────────────────
@@ -20,17 +22,49 @@ export interface Meta {
   scope?: ApiScope;
 }
 
+/** How deep an input may nest: far beyond any procedure's input, far below a stack overflow. */
+export const MAX_INPUT_DEPTH = 16;
+
+/** Refuses an input nested deeper than MAX_INPUT_DEPTH, walking it without recursion. */
+function assertShallow(input: unknown): void {
+  const pending: [unknown, number][] = [[input, 0]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_INPUT_DEPTH) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: `The input is nested more than ${MAX_INPUT_DEPTH} levels deep.` });
+    }
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+}
+
 const t = initTRPC.context<Context>().meta<Meta>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
+  // superjson, with the depth of every input checked before it is deserialised.
+  transformer: {
+    input: {
+      serialize: (value: unknown) => superjson.serialize(value),
+      deserialize: (value: unknown) => {
+        assertShallow(value);
+        return superjson.deserialize(value as Parameters<typeof superjson.deserialize>[0]);
+      },
+    },
+    output: superjson,
+  },
+  errorFormatter({ shape, error, ctx }) {
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
     const hideMessage = error.code === "INTERNAL_SERVER_ERROR" && process.env.NODE_ENV === "production";
-    // Stack traces stay in the server log (see the API handler's onError), in every environment.
+    const requestId = ctx?.request?.id ?? null;
+    // Stack traces stay in the server log (see the API handler's onError), in every environment; the
+    // request id lets a person quote the failure and us find it in that log.
     const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
-      message: zodError ? z.prettifyError(zodError) : hideMessage ? INTERNAL_ERROR_MESSAGE : shape.message,
-      data: { ...data, zodError: zodError ? z.flattenError(zodError) : null },
+      message: zodError
+        ? z.prettifyError(zodError)
+        : hideMessage
+          ? `${INTERNAL_ERROR_MESSAGE}${requestId ? ` (request id ${requestId})` : ""}`
+          : shape.message,
+      data: { ...data, zodError: zodError ? z.flattenError(zodError) : null, requestId },
     };
   },
 });
@@ -63,6 +97,36 @@ const rejectInvalidCredentials = t.middleware(({ ctx, next }) => {
 });
 
 /**
+ * A write authenticated by the session cookie must come from the app's own pages (Origin, or
+ * Sec-Fetch-Site): a hostile page cannot make a browser follow a show or change a plan. Bearer
+ * tokens are not sent by browsers on their own, so bearer calls are exempt; so are server-side
+ * callers (no HTTP request). Runs before anything is written, provisioning included.
+ */
+const requireSameOriginForCookieWrites = t.middleware(({ ctx, type, next }) => {
+  if (type === "mutation" && ctx.session && ctx.request && !isSameOrigin(ctx.request)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "This change must come from Showtrack's own pages." });
+  }
+  return next();
+});
+
+/**
+ * One point of the caller's read or write budget per procedure call (a batch of five costs five),
+ * keyed by user when signed in, else by IP. Server-side callers (no HTTP request) are not limited.
+ */
+const rateLimit = t.middleware(async ({ ctx, type, next }) => {
+  if (!ctx.request) return next();
+  const key = ctx.auth ? `user:${ctx.auth.sub}` : `ip:${ctx.request.ip}`;
+  try {
+    ctx.rateLimit.state = await rateLimiter().consume(type === "mutation" ? "write" : "read", key);
+  } catch (error) {
+    if (!(error instanceof RateLimitExceeded)) throw error;
+    ctx.rateLimit.state = error.state;
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message, cause: error });
+  }
+  return next();
+});
+
+/**
  * Requires a caller (session or bearer token) holding the procedure's `meta.scope`, then
  * provisions the database user for them (just in time).
  */
@@ -77,5 +141,9 @@ const requireUser = t.middleware(async ({ ctx, meta, next }) => {
 
 // ─── 3. Procedures ──────────────────────────────────────────────────────────────────────────────
 
-export const publicProcedure = t.procedure.use(mapPrismaErrors).use(rejectInvalidCredentials);
+export const publicProcedure = t.procedure
+  .use(mapPrismaErrors)
+  .use(rejectInvalidCredentials)
+  .use(requireSameOriginForCookieWrites)
+  .use(rateLimit);
 export const protectedProcedure = publicProcedure.use(requireUser).meta({ requiresAuth: true });

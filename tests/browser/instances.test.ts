@@ -40,7 +40,9 @@ afterAll(async () => {
   for (const { child } of processes) child.kill("SIGTERM");
 });
 
-const call = (origin: string, path: string, input?: unknown) => callProcedure(`${origin}/api/trpc`, path, { input, headers: { cookie } });
+// Writes carry the public origin, as the app's pages send them through the load balancer.
+const call = (instance: string, path: string, input?: unknown) =>
+  callProcedure(`${instance}/api/trpc`, path, { input, headers: { cookie, origin: instances[0] } });
 
 describe("two app instances on one database", () => {
   it("honours a session signed in through the other instance", async () => {

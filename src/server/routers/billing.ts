@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { openFreeAccount, periodEnd } from "~/server/billing";
 import type { Db } from "~/server/db";
+import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/entitlements";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 
@@ -114,7 +115,7 @@ export const billingRouter = router({
     .meta({ scope: "read:billing" })
     .input(
       z.object({
-        cursor: z.cuid("must be an invoice id").nullish(),
+        cursor: rowId("an invoice").nullish(),
         limit: z.number().int().min(1).max(50).default(10),
       }),
     )

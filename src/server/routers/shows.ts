@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
+import { rowId, text } from "~/server/inputs";
 import { containsFolded } from "~/server/search";
 import { showSelect, toShow } from "~/server/shows";
 import { publicProcedure, router } from "~/server/trpc";
@@ -12,10 +13,10 @@ export const showsRouter = router({
   list: publicProcedure
     .input(
       z.object({
-        cursor: z.string().min(1).max(64).nullish(),
+        cursor: rowId("a show").nullish(),
         limit: z.number().int().min(1).max(50).default(20),
-        search: z.string().trim().max(100).optional(),
-        genre: z.string().trim().min(1).max(50).optional(),
+        search: text({ max: 100 }).optional(),
+        genre: text({ min: 1, max: 50 }).optional(),
       }),
     )
     .query(async ({ ctx, input }) => {
@@ -43,7 +44,7 @@ export const showsRouter = router({
     }),
 
   bySlug: publicProcedure
-    .input(z.object({ slug: z.string().trim().min(1).max(100) }))
+    .input(z.object({ slug: text({ min: 1, max: 100 }) }))
     .query(async ({ ctx, input }) => {
       const show = await ctx.db.show.findUnique({ relationLoadStrategy: "join", where: { slug: input.slug }, select: showSelect });
       if (!show) throw new TRPCError({ code: "NOT_FOUND", message: `No show called "${input.slug}".` });

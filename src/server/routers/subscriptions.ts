@@ -1,11 +1,12 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
+import { rowId } from "~/server/inputs";
 import { assertCanFollowAnother, lockBillingAccount } from "~/server/entitlements";
 import { showSelect, toShow } from "~/server/shows";
 import { protectedProcedure, router } from "~/server/trpc";
 
-const showIdInput = z.object({ showId: z.cuid("must be a show id") });
+const showIdInput = z.object({ showId: rowId("a show") });
 
 const subscriptionSelect = { showId: true, notify: true, createdAt: true } satisfies Prisma.SubscriptionSelect;
 

@@ -1,12 +1,55 @@
 import { createNextApiHandler } from "@trpc/server/adapters/next";
-import { createContext } from "~/server/context";
+import type { NextApiRequest, NextApiResponse } from "next";
+import { createContext, type Context } from "~/server/context";
+import { logger, userHash } from "~/server/logger";
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "~/utils/api-limits";
+import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
+import { requestIdOf } from "~/server/request";
 import { appRouter } from "~/server/routers/_app";
 
-export default createNextApiHandler({
+// tRPC reads the raw body itself, with the size limit: Next's parser would accept 1 MB, then hand
+// tRPC an object that it serialises again.
+export const config = { api: { bodyParser: false } };
+
+/** The context of each request, so that the access log can name the caller. */
+const contexts = new WeakMap<NextApiRequest, Context>();
+
+const trpcHandler = createNextApiHandler({
   router: appRouter,
-  createContext,
-  onError({ error, path, type }) {
-    // The client gets a code and a message; the cause and stack are logged here only.
-    if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${type} ${path ?? "?"} failed:`, error.cause ?? error);
+  async createContext({ req }) {
+    const ctx = await createContext({ req });
+    contexts.set(req, ctx);
+    return ctx;
+  },
+  maxBodySize: MAX_BODY_BYTES,
+  maxBatchSize: MAX_BATCH_SIZE,
+  responseMeta({ ctx, errors }) {
+    const exceeded = errors.map((error) => error.cause).find((cause) => cause instanceof RateLimitExceeded);
+    const state = exceeded?.state ?? ctx?.rateLimit.state;
+    return { headers: state ? rateLimitHeaders(state) : {} };
+  },
+  onError({ error, path, type, req }) {
+    // The client gets a code, a message and the request id; the cause and stack are logged here only.
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      logger.error({ requestId: contexts.get(req)?.request?.id, path, type, err: error.cause ?? error }, `${type} ${path ?? "?"} failed`);
+    }
   },
 });
+
+/** The tRPC endpoint, with an x-request-id on every response and one JSON log line per request. */
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const started = performance.now();
+  res.setHeader("x-request-id", requestIdOf(req));
+  res.on("finish", () => {
+    const ctx = contexts.get(req);
+    logger.info({
+      requestId: ctx?.request?.id,
+      procedure: typeof req.query.trpc === "string" ? req.query.trpc : undefined,
+      method: req.method,
+      status: res.statusCode,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      user: userHash(ctx?.auth?.sub),
+    });
+  });
+  await trpcHandler(req, res);
+}

@@ -1,0 +1,53 @@
+// The rate-limit tests, run once with the in-memory store and once with Redis (the two files that
+// import this set the env first: 5 reads and 3 writes a minute).
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { callProcedure, seededApiServer, sessionCookie } from "./helpers";
+
+
+export function describeRateLimits(store: string) {
+  const api = seededApiServer();
+  const someone = async () => sessionCookie({ sub: `test|rl-${randomUUID()}` }); // a budget no other run has touched
+
+  describe(`rate limits (${store})`, () => {
+    it("serves a user's reads up to the budget, then 429 with Retry-After; another user is unaffected", async () => {
+      const cookie = await someone();
+      const remaining: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const response = await fetch(`${api.url}/subscriptions.list`, { headers: { cookie } });
+        expect(response.status).toBe(200);
+        remaining.push(response.headers.get("ratelimit-remaining")!);
+      }
+      expect(remaining).toEqual(["4", "3", "2", "1", "0"]);
+      const refused = await fetch(`${api.url}/subscriptions.list`, { headers: { cookie } });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+      expect(refused.headers.get("ratelimit-limit")).toBe("5");
+      expect(((await refused.json()) as { error: { json: { data: { code: string } } } }).error.json.data.code).toBe("TOO_MANY_REQUESTS");
+
+      expect((await fetch(`${api.url}/subscriptions.list`, { headers: { cookie: await someone() } })).status).toBe(200);
+      // The REST routes draw on the same budget.
+      const rest = await fetch(`${api.origin}/api/my/shows`, { headers: { cookie } });
+      expect([rest.status, rest.headers.has("retry-after")]).toEqual([429, true]);
+    });
+
+    it("keeps writes on a budget of their own, and counts each procedure of a batch", async () => {
+      const cookie = await someone();
+      const writes = [];
+      for (let i = 0; i < 4; i++) writes.push((await callProcedure(api.url, "subscriptions.remove", { input: { showId: "c00000000000000000000000" }, headers: { cookie } })).status);
+      expect(writes).toEqual([200, 200, 200, 429]);
+      const batch = await fetch(`${api.url}/me.profile,billing.info,subscriptions.list?batch=1&input=${encodeURIComponent("{}")}`, { headers: { cookie } });
+      expect(batch.status).toBe(200); // 3 reads of 5
+      const twoMore = await fetch(`${api.url}/me.profile,billing.info,subscriptions.list?batch=1&input=${encodeURIComponent("{}")}`, { headers: { cookie } });
+      expect(twoMore.status).toBe(207); // tRPC's batch status when some calls failed: 2 served, 1 refused
+    });
+
+    it("limits anonymous callers by IP", async () => {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await fetch(`${api.url}/shows.genres`, { headers: { "x-forwarded-for": `203.0.113.${i}` } })).status);
+      // X-Forwarded-For is ignored without TRUST_PROXY: all six come from 127.0.0.1.
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    });
+  });
+}
