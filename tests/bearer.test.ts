@@ -91,12 +91,13 @@ describe("scopes", () => {
       "billing.changeTier": { tierId: "enterprise" },
       "billing.invoices": { limit: 5 },
       "me.profile": undefined,
+      "me.activity": { limit: 5 },
     };
     if (!(path in inputs)) throw new Error(`No sample input for ${path}: add one`);
     return inputs[path];
   };
 
-  it("every protected procedure declares a scope, except me.profile", () => {
+  it("every protected procedure declares a scope, except me.profile and me.activity (which filters by scope)", () => {
     const declared = Object.fromEntries(protectedProcedures.map((p) => [p.path, p.meta.scope ?? null]));
     expect(declared).toEqual({
       "subscriptions.list": "read:shows",
@@ -107,6 +108,7 @@ describe("scopes", () => {
       "billing.changeTier": "write:billing",
       "billing.invoices": "read:billing",
       "me.profile": null,
+      "me.activity": null,
     });
   });
 

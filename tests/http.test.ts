@@ -25,7 +25,7 @@ describe("authentication over HTTP", () => {
       ["billing.pricingTiers", "health.check", "shows.bySlug", "shows.genres", "shows.list"].sort(),
     );
     expect(protectedPaths.sort()).toEqual(
-      ["billing.changeTier", "billing.info", "billing.invoices", "me.profile", "subscriptions.add", "subscriptions.list", "subscriptions.remove", "subscriptions.setNotify"].sort(),
+      ["billing.changeTier", "billing.info", "billing.invoices", "me.activity", "me.profile", "subscriptions.add", "subscriptions.list", "subscriptions.remove", "subscriptions.setNotify"].sort(),
     );
   });
 
@@ -77,7 +77,7 @@ describe("invalid input over HTTP", () => {
   it("a body that is not JSON is a 400, not a 500", async () => {
     const response = await fetch(`${api.url}/subscriptions.add`, {
       method: "POST",
-      headers: { cookie: await sessionCookie({ sub: "dev|alice" }), "content-type": "application/json" },
+      headers: { cookie: await sessionCookie({ sub: "dev|alice" }), origin: new URL(process.env.APP_BASE_URL!).origin, "content-type": "application/json" },
       body: "{not json",
     });
     expect(response.status).toBe(400);

@@ -34,6 +34,7 @@ const INPUTS: Record<string, unknown> = {
   "shows.list": { search: "harbor", genre: "Drama" },
   "shows.bySlug": { slug: "copper-harbor" },
   "billing.invoices": { limit: 2 },
+  "me.activity": { limit: 10 },
 };
 const queries = procedures.filter((procedure) => procedure.type === "query");
 

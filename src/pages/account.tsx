@@ -2,8 +2,10 @@ import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/ssr";
-import { formatDate, formatPrice } from "~/utils/format";
-import { trpc } from "~/utils/trpc";
+import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
+import { trpc, type RouterOutputs } from "~/utils/trpc";
+
+const ACTIVITY_INPUT = { limit: 10 };
 
 // The "user on the backend" page: everything is fetched on the server, so the HTML sent to the
 // browser already holds the person's shows and plan.
@@ -14,6 +16,7 @@ export const getServerSideProps = (async (context) => {
     ssr.helpers.me.profile.prefetch(),
     ssr.helpers.subscriptions.list.prefetch(),
     ssr.helpers.billing.info.prefetch(),
+    ssr.helpers.me.activity.prefetch(ACTIVITY_INPUT),
   ]);
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
@@ -37,6 +40,7 @@ function FollowedShows({ readOnly }: { readOnly: boolean }) {
       void utils.subscriptions.list.invalidate();
       void utils.billing.info.invalidate();
       void utils.shows.list.invalidate();
+      void utils.me.activity.invalidate();
     },
   });
   const unfollow = trpc.subscriptions.remove.useMutation(optimistic((list, showId) => list.filter((s) => s.show.id !== showId)));
@@ -74,6 +78,45 @@ function FollowedShows({ readOnly }: { readOnly: boolean }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+type Activity = RouterOutputs["me"]["activity"]["items"][number];
+
+function describeActivity(event: Activity): string {
+  switch (event.action) {
+    case "follow":
+      return `You followed ${event.details.showTitle}`;
+    case "unfollow":
+      return `You unfollowed ${event.details.showTitle}`;
+    case "notify_on":
+      return `You turned on reminders for ${event.details.showTitle}`;
+    case "notify_off":
+      return `You turned off reminders for ${event.details.showTitle}`;
+    case "plan_change":
+      return `You switched from the ${event.details.from} plan to ${event.details.to}`;
+  }
+}
+
+/** The latest ten things the person did (the audit trail), newest first. */
+function RecentActivity() {
+  const activity = trpc.me.activity.useQuery(ACTIVITY_INPUT);
+  if (!activity.data || activity.data.items.length === 0) return null;
+  return (
+    <section aria-labelledby="activity-heading">
+      <h2 id="activity-heading">Recent activity</h2>
+      <ul className="activity" id="activity">
+        {activity.data.items.map((event) => (
+          <li key={event.id}>
+            {describeActivity(event)} ·{" "}
+            {/* Relative to the clock of whoever renders it: the server's and the browser's may differ by a minute. */}
+            <time dateTime={event.createdAt.toISOString()} title={formatDate(event.createdAt)} suppressHydrationWarning>
+              {formatTimeAgo(event.createdAt)}
+            </time>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -132,6 +175,8 @@ export default function AccountPage({ scopes }: SsrProps) {
       <h2>Your shows</h2>
       {scopes.includes("write:shows") ? null : <p className="muted">Read-only access: changing your shows needs the write:shows permission.</p>}
       <FollowedShows readOnly={!scopes.includes("write:shows")} />
+
+      <RecentActivity />
 
       {info && info.invoices.length > 0 ? (
         <>

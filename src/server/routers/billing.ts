@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
+import { actorOf, recordEvent } from "~/server/audit";
 import { openFreeAccount, periodEnd } from "~/server/billing";
 import type { Db } from "~/server/db";
 import { rowId } from "~/server/inputs";
@@ -90,6 +91,7 @@ export const billingRouter = router({
         const target = await tx.pricingTier.findUnique({ where: { id: input.tierId } });
         if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
         assertPlanFits(target, await tx.subscription.count({ where: { userId: ctx.user.id } }));
+        await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: { from: account.tierName, to: target.name } });
 
         const periodStart = new Date();
         const period = { currentPeriodStart: periodStart, currentPeriodEnd: periodEnd(periodStart, target.interval) };

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId } from "~/server/inputs";
+import { actorOf, recordEvent } from "~/server/audit";
 import { assertCanFollowAnother, lockBillingAccount } from "~/server/entitlements";
 import { showSelect, toShow } from "~/server/shows";
 import { protectedProcedure, router } from "~/server/trpc";
@@ -9,6 +10,9 @@ import { protectedProcedure, router } from "~/server/trpc";
 const showIdInput = z.object({ showId: rowId("a show") });
 
 const subscriptionSelect = { showId: true, notify: true, createdAt: true } satisfies Prisma.SubscriptionSelect;
+const followedShowSelect = { id: true, show: { select: { title: true } } } satisfies Prisma.SubscriptionSelect;
+
+const followKey = (userId: string, showId: string) => ({ userId_showId: { userId, showId } });
 
 export const subscriptionsRouter = router({
   /** The caller's shows, newest follow first: one SQL statement (the shows and genres joined in). */
@@ -28,39 +32,49 @@ export const subscriptionsRouter = router({
       // First the account lock: concurrent adds of this user (any instance) queue here, so the
       // count below cannot be overtaken and a second add of the same show finds the first.
       const account = await lockBillingAccount(tx, ctx.user.id);
-      const key = { userId_showId: { userId: ctx.user.id, showId: input.showId } };
-      const existing = await tx.subscription.findUnique({ where: key, select: subscriptionSelect });
+      const existing = await tx.subscription.findUnique({ where: followKey(ctx.user.id, input.showId), select: subscriptionSelect });
       if (existing) return existing;
 
-      const show = await tx.show.findUnique({ where: { id: input.showId }, select: { id: true } });
+      const show = await tx.show.findUnique({ where: { id: input.showId }, select: { id: true, title: true } });
       if (!show) throw new TRPCError({ code: "NOT_FOUND", message: "That show does not exist." });
 
       const following = await tx.subscription.count({ where: { userId: ctx.user.id } });
       assertCanFollowAnother({ name: account.tierName, maxSubscriptions: account.maxSubscriptions }, following);
-      return tx.subscription.create({
+      const subscription = await tx.subscription.create({
         data: { userId: ctx.user.id, showId: input.showId },
         select: subscriptionSelect,
       });
+      await recordEvent(tx, actorOf(ctx), { action: "follow", target: show.id, details: { showTitle: show.title } });
+      return subscription;
     }),
   ),
 
-  /** Unfollows a show; unfollowing a show one does not follow changes nothing. */
-  remove: protectedProcedure.meta({ scope: "write:shows" }).input(showIdInput).mutation(async ({ ctx, input }) => {
-    const { count } = await ctx.db.subscription.deleteMany({
-      where: { userId: ctx.user.id, showId: input.showId },
-    });
-    return { showId: input.showId, removed: count > 0 };
-  }),
+  /** Unfollows a show; unfollowing a show one does not follow changes nothing (and records nothing). */
+  remove: protectedProcedure.meta({ scope: "write:shows" }).input(showIdInput).mutation(({ ctx, input }) =>
+    ctx.db.$transaction(async (tx) => {
+      const followed = await tx.subscription.findUnique({ where: followKey(ctx.user.id, input.showId), select: followedShowSelect });
+      if (!followed) return { showId: input.showId, removed: false };
+      // deleteMany: a concurrent unfollow may have removed it meanwhile; only the one that did records it.
+      const { count } = await tx.subscription.deleteMany({ where: { id: followed.id } });
+      if (count > 0) await recordEvent(tx, actorOf(ctx), { action: "unfollow", target: input.showId, details: { showTitle: followed.show.title } });
+      return { showId: input.showId, removed: count > 0 };
+    }),
+  ),
 
+  /** Turns episode reminders on or off for a followed show; setting the current value records nothing. */
   setNotify: protectedProcedure
     .meta({ scope: "write:shows" })
     .input(showIdInput.extend({ notify: z.boolean() }))
-    .mutation(async ({ ctx, input }) => {
-      const { count } = await ctx.db.subscription.updateMany({
-        where: { userId: ctx.user.id, showId: input.showId },
-        data: { notify: input.notify },
-      });
-      if (count === 0) throw new TRPCError({ code: "NOT_FOUND", message: "You do not follow that show." });
-      return { showId: input.showId, notify: input.notify };
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.db.$transaction(async (tx) => {
+        const followed = await tx.subscription.findUnique({ where: followKey(ctx.user.id, input.showId), select: followedShowSelect });
+        if (!followed) throw new TRPCError({ code: "NOT_FOUND", message: "You do not follow that show." });
+        const { count } = await tx.subscription.updateMany({ where: { id: followed.id, notify: !input.notify }, data: { notify: input.notify } });
+        if (count > 0) {
+          const action = input.notify ? "notify_on" : "notify_off";
+          await recordEvent(tx, actorOf(ctx), { action, target: input.showId, details: { showTitle: followed.show.title } });
+        }
+        return { showId: input.showId, notify: input.notify };
+      }),
+    ),
 });

@@ -1,0 +1,22 @@
+-- CreateEnum
+CREATE TYPE "AuditAction" AS ENUM ('follow', 'unfollow', 'notify_on', 'notify_off', 'plan_change');
+
+-- CreateTable
+CREATE TABLE "AuditEvent" (
+    "id" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "action" "AuditAction" NOT NULL,
+    "target" TEXT NOT NULL,
+    "details" JSONB NOT NULL,
+    "requestId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "AuditEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_userId_createdAt_id_idx" ON "AuditEvent"("userId", "createdAt", "id");
+
+-- AddForeignKey
+ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+

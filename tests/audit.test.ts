@@ -1,0 +1,73 @@
+// The audit trail: each successful mutation records one event in its own transaction, a failed
+// or no-op one records none, and people read back only their own events, as their scopes allow.
+import { describe, expect, it } from "vitest";
+import { callerFor, callProcedure, db, seededApiServer, sessionCookie } from "./helpers";
+
+const api = seededApiServer();
+
+const eventsOf = (sub: string) =>
+  db.auditEvent.findMany({ where: { user: { auth0Sub: sub } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { action: true, target: true, details: true, requestId: true } });
+
+const showsBySlug = async (count: number) =>
+  db.show.findMany({ orderBy: { slug: "asc" }, take: count, select: { id: true, title: true } });
+
+describe("audit trail", () => {
+  it("records follow, reminders, unfollow and plan change, with the request id; no-ops record nothing", async () => {
+    const sub = "test|audited";
+    const user = callerFor({ sub });
+    const [show] = await showsBySlug(1);
+    await user.subscriptions.add({ showId: show!.id });
+    await user.subscriptions.add({ showId: show!.id }); // already followed: nothing new
+    await user.subscriptions.setNotify({ showId: show!.id, notify: false });
+    await user.subscriptions.setNotify({ showId: show!.id, notify: false }); // unchanged
+    await user.subscriptions.remove({ showId: show!.id });
+    await user.subscriptions.remove({ showId: show!.id }); // not followed any more
+    await user.billing.changeTier({ tierId: "enterprise" });
+    await user.billing.changeTier({ tierId: "enterprise" }); // same plan
+
+    // Over HTTP, the event carries the request's id.
+    const cookie = await sessionCookie({ sub });
+    await callProcedure(api.url, "subscriptions.add", { input: { showId: show!.id }, headers: { cookie, "x-request-id": "req-audit-0001" } });
+
+    const title = { showTitle: show!.title };
+    expect(await eventsOf(sub)).toEqual([
+      { action: "follow", target: show!.id, details: title, requestId: null },
+      { action: "notify_off", target: show!.id, details: title, requestId: null },
+      { action: "unfollow", target: show!.id, details: title, requestId: null },
+      { action: "plan_change", target: "enterprise", details: { from: "Free", to: "Enterprise" }, requestId: null },
+      { action: "follow", target: show!.id, details: title, requestId: "req-audit-0001" },
+    ]);
+  });
+
+  it("a refused mutation records nothing (its transaction rolls back)", async () => {
+    const sub = "test|audit-refused";
+    const user = callerFor({ sub });
+    const shows = await showsBySlug(4);
+    for (const show of shows.slice(0, 3)) await user.subscriptions.add({ showId: show.id });
+    await expect(user.subscriptions.add({ showId: shows[3]!.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(user.billing.changeTier({ tierId: "free" })).resolves.toBeTruthy(); // already Free: no change
+    await expect(user.subscriptions.setNotify({ showId: shows[3]!.id, notify: false })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await eventsOf(sub)).map((event) => event.action)).toEqual(["follow", "follow", "follow"]);
+  });
+
+  it("me.activity pages through the caller's own events, newest first, filtered by scope", async () => {
+    const sub = "test|activity";
+    const user = callerFor({ sub });
+    const shows = await showsBySlug(2);
+    await user.subscriptions.add({ showId: shows[0]!.id });
+    await user.billing.changeTier({ tierId: "developer" });
+    await user.subscriptions.add({ showId: shows[1]!.id });
+
+    const first = await user.me.activity({ limit: 2 });
+    expect(first.items.map((event) => event.action)).toEqual(["follow", "plan_change"]);
+    expect(first.items[0]!.details).toEqual({ showTitle: shows[1]!.title });
+    const second = await user.me.activity({ limit: 2, cursor: first.nextCursor });
+    expect([second.items.map((event) => event.action), second.nextCursor]).toEqual([["follow"], null]);
+
+    const showsOnly = callerFor({ sub, scope: "read:shows" });
+    expect((await showsOnly.me.activity({})).items.map((event) => event.action)).toEqual(["follow", "follow"]);
+    const billingOnly = callerFor({ sub, scope: "read:billing" });
+    expect((await billingOnly.me.activity({})).items.map((event) => event.action)).toEqual(["plan_change"]);
+    expect((await callerFor({ sub: "test|someone-else" }).me.activity({})).items).toEqual([]);
+  });
+});
