@@ -6,7 +6,7 @@ import { callerFor, callProcedure, db, seededApiServer, sessionCookie } from "./
 const api = seededApiServer();
 
 const eventsOf = (sub: string) =>
-  db.auditEvent.findMany({ where: { user: { auth0Sub: sub } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { action: true, target: true, details: true, requestId: true } });
+  db.auditEvent.findMany({ where: { user: { auth0Sub: sub } }, orderBy: { seq: "asc" }, select: { action: true, target: true, details: true, requestId: true } });
 
 const showsBySlug = async (count: number) =>
   db.show.findMany({ orderBy: { slug: "asc" }, take: count, select: { id: true, title: true } });

@@ -96,7 +96,7 @@ describe("input limits", () => {
     expect(get.status).toBe(400);
   });
 
-  it("refuses a lone UTF-16 surrogate with a 400 naming the field", async () => {
+  it("refuses a lone UTF-16 surrogate or a NUL with a 400 naming the field", async () => {
     for (const [path, input, field] of [
       ["shows.list", { search: "abc\uD800" }, "search"],
       ["shows.list", { genre: "\uDC00Drama" }, "genre"],
@@ -106,6 +106,8 @@ describe("input limits", () => {
       expect({ path, status }).toEqual({ path, status: 400 });
       expect(body.error?.json.data.zodError).toMatchObject({ fieldErrors: { [field]: ["must be well-formed Unicode text"] } });
     }
+    const nul = await callProcedure(api.url, "shows.bySlug", { input: { slug: "a\u0000b" } });
+    expect([nul.status, nul.body.error?.json.data.zodError]).toEqual([400, { formErrors: [], fieldErrors: { slug: ["must not contain NUL characters"] } }]);
     // Characters outside the Basic Multilingual Plane (a surrogate *pair*) are text like any other.
     expect((await callProcedure(api.url, "shows.list", { input: { search: "🎬" } })).status).toBe(200);
   });

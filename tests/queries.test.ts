@@ -66,6 +66,7 @@ describe("indexes", () => {
     ["search in titles", () => bob.shows.list({ search: "harb" }), /Show_titleSearch_idx/],
     ["a show by slug", () => bob.shows.bySlug({ slug: "copper-harbor" }), /Show_slug_key/],
     ["an account's invoices by date", () => bob.billing.invoices({ limit: 10 }), /Invoice_billingAccountId_issuedAt_id_idx/],
+    ["a user's activity, newest first", () => bob.me.activity({ limit: 10 }), /AuditEvent_userId_seq_idx/],
   ];
 
   it.each(hotQueries)("%s can use its index", async (_name, call, index) => {

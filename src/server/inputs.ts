@@ -2,14 +2,16 @@
 // input can reach the database as something it refuses (a 500) instead of a 400 naming the field.
 import { z } from "zod";
 
-/** A lone UTF-16 surrogate: JSON can carry it, PostgreSQL text cannot. */
+// JSON can carry both; PostgreSQL text can carry neither ("invalid byte sequence").
 const LONE_SURROGATE = /\p{Cs}/u;
+const NUL = "\u0000";
 
 /** Trimmed, well-formed Unicode text of at most `max` characters (and at least `min`). */
 export function text({ min = 0, max }: { min?: number; max: number }) {
   return z
     .string()
     .refine((value) => !LONE_SURROGATE.test(value), "must be well-formed Unicode text")
+    .refine((value) => !value.includes(NUL), "must not contain NUL characters")
     .trim()
     .min(min)
     .max(max);

@@ -4,6 +4,7 @@ CREATE TYPE "AuditAction" AS ENUM ('follow', 'unfollow', 'notify_on', 'notify_of
 -- CreateTable
 CREATE TABLE "AuditEvent" (
     "id" TEXT NOT NULL,
+    "seq" BIGSERIAL NOT NULL,
     "userId" TEXT NOT NULL,
     "action" "AuditAction" NOT NULL,
     "target" TEXT NOT NULL,
@@ -15,7 +16,10 @@ CREATE TABLE "AuditEvent" (
 );
 
 -- CreateIndex
-CREATE INDEX "AuditEvent_userId_createdAt_id_idx" ON "AuditEvent"("userId", "createdAt", "id");
+CREATE UNIQUE INDEX "AuditEvent_seq_key" ON "AuditEvent"("seq");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_userId_seq_idx" ON "AuditEvent"("userId", "seq");
 
 -- AddForeignKey
 ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -5,7 +5,7 @@ import { ensureBillingAccount } from "~/server/billing";
 import { rowId } from "~/server/inputs";
 import { protectedProcedure, router } from "~/server/trpc";
 
-const newestFirst = [{ createdAt: "desc" }, { id: "desc" }] satisfies Prisma.AuditEventOrderByWithRelationInput[];
+const newestFirst = { seq: "desc" } satisfies Prisma.AuditEventOrderByWithRelationInput;
 
 export const meRouter = router({
   profile: protectedProcedure.query(async ({ ctx }) => {
