@@ -47,6 +47,7 @@ export function productionEnv(overrides: { appBaseUrl: string; idpPort: number; 
     AUTH0_DOMAIN: `http://localhost:${overrides.idpPort}`,
     AUTH0_CLIENT_ID: "showtrack-e2e",
     AUTH0_CLIENT_SECRET: "showtrack-e2e-secret",
+    AUTH0_AUDIENCE: "https://api.showtrack.e2e",
     AUTH0_ALLOW_INSECURE_REQUESTS: "true",
     DATABASE_URL: overrides.databaseUrl,
   };
