@@ -1,8 +1,9 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
-import { auth0 } from "~/server/auth0";
-import { authFromSession, bearerToken, verifyAccessToken, type Auth } from "~/server/auth";
+import { TRPCError } from "@trpc/server";
+import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAccessToken, type Auth } from "~/server/auth";
 import { db as defaultDb, type Db } from "~/server/db";
+import { currentSession } from "~/server/session";
 
 export interface InnerContextOptions {
   session?: SessionData | null;
@@ -20,19 +21,33 @@ export function createInnerContext({ session = null, auth, authError = null, db 
 
 export type Context = ReturnType<typeof createInnerContext>;
 
-/**
- * Per HTTP request (API handler, REST routes, getServerSideProps). A bearer token, when present,
- * decides alone: a bad one is refused even if a good session cookie rides along.
- */
-export async function createContext({ req }: { req: IncomingMessage }): Promise<Context> {
-  const token = bearerToken(req.headers.authorization);
-  if (token === "malformed") return createInnerContext({ authError: "The Authorization header is not a bearer token." });
-  if (token) {
-    try {
-      return createInnerContext({ auth: await verifyAccessToken(token) });
-    } catch {
-      return createInnerContext({ authError: "The access token is invalid or expired." });
+async function bearerContext(token: string): Promise<Context> {
+  try {
+    return createInnerContext({ auth: await verifyAccessToken(token) });
+  } catch (error) {
+    const reason = bearerFailure(error);
+    logAuthFailure(reason, { error: error instanceof Error ? error.message : String(error) });
+    // Keys we cannot fetch say nothing about the token: a 503 to retry, not a 401 to sign in again.
+    if (reason === "jwks_unreachable") {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Access tokens cannot be checked right now. Please try again shortly.", cause: error });
     }
+    return createInnerContext({ authError: "The access token is invalid or expired." });
   }
-  return createInnerContext({ session: await auth0.getSession(req) });
+}
+
+/**
+ * Per HTTP request (API handler, REST routes, getServerSideProps); `res` carries a refreshed or
+ * cleared session cookie back. A bearer token, when present, decides alone: a bad one is refused
+ * even if a good session cookie rides along. Throws SERVICE_UNAVAILABLE when the issuer is needed
+ * and cannot be reached.
+ */
+export async function createContext({ req, res }: { req: IncomingMessage; res: ServerResponse }): Promise<Context> {
+  const token = bearerToken(req.headers.authorization);
+  if (token === "malformed") {
+    const authError = "The Authorization header is not a bearer token.";
+    logAuthFailure("malformed", { error: authError });
+    return createInnerContext({ authError });
+  }
+  if (token) return bearerContext(token);
+  return createInnerContext({ session: await currentSession(req, res) });
 }

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
-import { createContext } from "~/server/context";
+import { createContext, type Context } from "~/server/context";
 import { createCaller } from "~/server/routers/_app";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -15,7 +15,7 @@ const CACHE_CONTROL = {
 
 function sendError(res: NextApiResponse, error: TRPCError) {
   const status = getHTTPStatusCodeFromError(error);
-  const message = status >= 500 ? "Something went wrong on our side. Please try again." : error.message;
+  const message = error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side. Please try again." : error.message;
   res.setHeader("Cache-Control", CACHE_CONTROL.private);
   res.status(status).json({ error: { code: error.code, message } });
 }
@@ -31,8 +31,9 @@ export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: C
       res.setHeader("Allow", "GET, HEAD");
       return sendError(res, new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Only GET is supported here." }));
     }
-    const ctx = await createContext({ req });
+    let ctx: Context | undefined;
     try {
+      ctx = await createContext({ req, res });
       const data = await call(createCaller(ctx));
       res.setHeader("Cache-Control", CACHE_CONTROL[cache]);
       if (cache === "private") res.setHeader("Vary", "Cookie, Authorization");
@@ -41,9 +42,9 @@ export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: C
       const error = cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause });
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[rest] ${req.url} failed:`, error.cause ?? error);
       if (error.code === "UNAUTHORIZED") {
-        res.setHeader("WWW-Authenticate", ctx.authError ? `Bearer realm="showtrack", error="invalid_token"` : `Bearer realm="showtrack"`);
+        res.setHeader("WWW-Authenticate", ctx?.authError ? `Bearer realm="showtrack", error="invalid_token"` : `Bearer realm="showtrack"`);
       }
-      if (error.code === "FORBIDDEN" && ctx.auth?.via === "bearer") {
+      if (error.code === "FORBIDDEN" && ctx?.auth?.via === "bearer") {
         res.setHeader("WWW-Authenticate", `Bearer realm="showtrack", error="insufficient_scope"`);
       }
       sendError(res, error);
