@@ -81,12 +81,13 @@ export async function productionBuild(env: NodeJS.ProcessEnv): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** The local identity provider (as `npm run dev` starts it) on `port`, ready. */
+/** The local identity provider (as `npm run dev` starts it, plus its /test-admin/ endpoints) on `port`, ready. */
 export async function startIdentityProvider(env: NodeJS.ProcessEnv, port: number): Promise<StartedProcess> {
   const idp = startProcess(bin("tsx"), ["dev/identity-provider/server.ts"], {
     ...env,
     NODE_ENV: "test",
     IDP_PORT: String(port),
+    IDP_TEST_ADMIN: "true",
     IDP_KEYS_FILE: path.join(os.tmpdir(), `showtrack-e2e-keys-${port}.json`),
   });
   await waitForHttp(`http://localhost:${port}/.well-known/openid-configuration`, idp);
