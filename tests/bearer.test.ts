@@ -2,7 +2,8 @@
 import { generateKeyPair } from "jose";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { logger } from "~/server/logger";
 import { accessToken, callProcedure, db, procedures, sessionCookie, seededApiServer } from "./helpers";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
@@ -16,6 +17,11 @@ async function call(path: string, options: { input?: unknown; headers?: Record<s
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+// Every refusal is logged with its reason (src/server/auth.ts → logAuthFailure), never the token.
+const warn = vi.spyOn(logger, "warn");
+beforeEach(() => warn.mockClear());
+const loggedReasons = () => warn.mock.calls.map(([fields]) => (fields as { reason: string }).reason);
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 describe("bearer tokens", () => {
@@ -28,10 +34,11 @@ describe("bearer tokens", () => {
   });
 
   const now = () => Math.floor(Date.now() / 1000);
-  const negatives: [string, () => Promise<string>][] = [
-    ["alg none", async () => `${base64url({ alg: "none", typ: "JWT" })}.${base64url({ sub: "dev|bob", aud: process.env.AUTH0_AUDIENCE, iss: `${process.env.AUTH0_DOMAIN}/`, exp: now() + 600 })}.`],
+  const negatives: [string, string, () => Promise<string>][] = [
+    ["alg none", "algorithm_not_allowed", async () => `${base64url({ alg: "none", typ: "JWT" })}.${base64url({ sub: "dev|bob", aud: process.env.AUTH0_AUDIENCE, iss: `${process.env.AUTH0_DOMAIN}/`, exp: now() + 600 })}.`],
     [
       "HS256 signed with the public key",
+      "algorithm_not_allowed",
       async () => {
         const { kty, n, e } = (JSON.parse(fs.readFileSync(IDP_KEYS_FILE, "utf8")) as { keys: Record<string, string>[] }).keys[0]!;
         const header = base64url({ alg: "HS256", typ: "JWT", kid: "showtrack-dev-rs256" });
@@ -40,30 +47,36 @@ describe("bearer tokens", () => {
         return `${header}.${payload}.${signature}`;
       },
     ],
-    ["wrong audience", () => accessToken({ aud: "https://api.someone-else.test" })],
-    ["wrong issuer", () => accessToken({ iss: "http://localhost:4999/" })],
-    ["expired", () => accessToken({ exp: now() - 120 })],
-    ["not yet valid", () => accessToken({ nbf: now() + 120 })],
-    ["unknown kid", async () => accessToken({}, { key: (await generateKeyPair("RS256")).privateKey, kid: "not-a-known-key" })],
+    ["wrong audience", "wrong_audience", () => accessToken({ aud: "https://api.someone-else.test" })],
+    ["wrong issuer", "wrong_issuer", () => accessToken({ iss: "http://localhost:4999/" })],
+    ["expired", "expired", () => accessToken({ exp: now() - 120 })],
+    ["not yet valid", "not_yet_valid", () => accessToken({ nbf: now() + 120 })],
+    ["unknown kid", "unknown_key", async () => accessToken({}, { key: (await generateKeyPair("RS256")).privateKey, kid: "not-a-known-key" })],
     [
       "bad signature",
+      "bad_signature",
       async () => {
         const [header, , signature] = (await accessToken()).split(".");
         return `${header}.${base64url({ sub: "dev|alice", aud: process.env.AUTH0_AUDIENCE, iss: `${process.env.AUTH0_DOMAIN}/`, exp: now() + 600 })}.${signature}`;
       },
     ],
-    ["malformed", async () => "not-a-jwt"],
+    ["malformed", "malformed", async () => "not-a-jwt"],
   ];
-  for (const [label, makeToken] of negatives) {
-    it(`refuses a token with ${label}: 401, never 500`, async () => {
-      const result = await call("billing.info", { headers: bearer(await makeToken()) });
-      expect(result).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
+  for (const [label, reason, makeToken] of negatives) {
+    it(`refuses a token with ${label}: 401, never 500, and logs "${reason}" without the token`, async () => {
+      const token = await makeToken();
+      const result = await call("billing.info", { headers: bearer(token) });
+      expect(result).toEqual({ status: 401, code: "UNAUTHORIZED", message: "The access token is invalid or expired." });
+      expect(loggedReasons()).toEqual([reason]);
+      expect(JSON.stringify(warn.mock.calls)).not.toContain(token.split(".")[1] || token);
     });
   }
 
   it("refuses an empty bearer and a non-bearer Authorization header", async () => {
     expect((await call("me.profile", { headers: { authorization: "Bearer " } })).status).toBe(401);
     expect((await call("me.profile", { headers: { authorization: "Basic Ym9iOnNlY3JldA==" } })).status).toBe(401);
+    expect(loggedReasons()).toEqual(["malformed", "malformed"]);
+    expect(JSON.stringify(warn.mock.calls)).not.toContain("Ym9iOnNlY3JldA==");
   });
 
   it("a bad bearer token next to a good session cookie is refused, not downgraded", async () => {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseEnv } from "~/server/env";
 import { TEST_ENV } from "../vitest.config";
 
@@ -29,5 +30,31 @@ describe("env validation", () => {
     expect(() => parseEnv({ ...TEST_ENV, DATABASE_URL: "file:./prisma/dev.db" })).toThrow("DATABASE_URL must be a PostgreSQL URL");
     expect(() => parseEnv({ ...TEST_ENV, DATABASE_POOL_SIZE: "lots" })).toThrow("DATABASE_POOL_SIZE must be a number of connections");
     expect(parseEnv({ ...TEST_ENV, DATABASE_POOL_SIZE: "20" }).DATABASE_POOL_SIZE).toBe(20);
+  });
+
+  describe("AUTH0_AUDIENCE", () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    });
+
+    it("is required, and .env.example gives one", () => {
+      const { AUTH0_AUDIENCE: _missing, ...withoutAudience } = TEST_ENV;
+      expect(() => parseEnv(withoutAudience)).toThrow("AUTH0_AUDIENCE is required: the API identifier (audience)");
+      expect(() => parseEnv({ ...TEST_ENV, AUTH0_AUDIENCE: "" })).toThrow("AUTH0_AUDIENCE is required");
+      expect(fs.readFileSync(".env.example", "utf8")).toMatch(/^AUTH0_AUDIENCE=\S+$/m);
+    });
+
+    it("missing stops the server at boot (instrumentation), not at the first request", async () => {
+      vi.stubEnv("AUTH0_AUDIENCE", undefined);
+      vi.stubEnv("NEXT_RUNTIME", "nodejs");
+      vi.resetModules();
+      const exit = vi.spyOn(process, "exit").mockImplementation(() => undefined as never);
+      const error = vi.spyOn(console, "error").mockImplementation(() => {});
+      const { register } = await import("~/instrumentation");
+      await register();
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining("AUTH0_AUDIENCE is required"));
+    });
   });
 });

@@ -1,16 +1,20 @@
 import fs from "node:fs";
-import http from "node:http";
+import http, { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyObject } from "node:crypto";
+import { Socket, type AddressInfo } from "node:net";
 import { importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
-import type { AddressInfo } from "node:net";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
-import type { NextApiHandler } from "next";
+import type { SessionData } from "@auth0/nextjs-auth0/types";
+import type { GetServerSidePropsContext, NextApiHandler } from "next";
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll } from "vitest";
 import { apiResolver } from "next/dist/server/api-utils/node/api-resolver";
 import { seedDatabase } from "../prisma/seed-data";
+import { form, HttpBrowser } from "./http-browser";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
 export { freeLoopbackPort } from "./ports";
+import { auth0 } from "~/server/auth0";
 import { createInnerContext } from "~/server/context";
 import { db } from "~/server/db";
 import { appRouter, createCaller } from "~/server/routers/_app";
@@ -60,6 +64,49 @@ export function callerFor(user?: TestUser) {
 /** A real nextjs-auth0 session cookie (`__session=…`), encrypted with `secret`. */
 export async function sessionCookie(user: TestUser, secret = process.env.AUTH0_SECRET!): Promise<string> {
   return `__session=${await generateSessionCookie(sessionFor(user), { secret })}`;
+}
+
+/** Set-Cookie headers as the Cookie header a browser sends back (cleared cookies left out). */
+export function cookieHeader(setCookies: readonly string[]): string {
+  const pairs = setCookies.map((cookie) => cookie.split(";")[0]!);
+  return pairs.filter((pair) => !pair.endsWith("=")).join("; ");
+}
+
+/**
+ * Signs `sub` in for real, as a browser does: the SDK's /auth/login, one click on the local
+ * provider's login page, the SDK's /auth/callback (and its token exchange). Returns the session
+ * cookie the SDK set, holding the provider's real tokens, a refresh token among them.
+ */
+export async function signIn(sub: string): Promise<string> {
+  const app = process.env.APP_BASE_URL!;
+  const login = await auth0.middleware(new NextRequest(`${app}/auth/login`));
+  const browser = new HttpBrowser(app);
+  const loginPage = await browser.follow(login.headers.get("location")!);
+  const back = await browser.follow(loginPage.url, form({ sub }));
+  const callback = await auth0.middleware(new NextRequest(back.url, { headers: { cookie: cookieHeader(login.headers.getSetCookie()) } }));
+  const cookie = cookieHeader(callback.headers.getSetCookie());
+  if (!cookie.startsWith("__session=")) throw new Error(`signing in as ${sub} failed: ${callback.status} ${await callback.text()}`);
+  return cookie;
+}
+
+/** The session a Cookie header holds, decrypted by the SDK; null when there is none. */
+export const readSession = (cookie: string): Promise<SessionData | null> =>
+  auth0.getSession(new NextRequest(`${process.env.APP_BASE_URL}/`, { headers: { cookie } }));
+
+/** The same session (real refresh token and all) with its access token expired a minute ago. */
+export async function expireAccessToken(cookie: string): Promise<string> {
+  const session = await readSession(cookie);
+  if (!session) throw new Error("the cookie holds no session");
+  const expired = { ...session, tokenSet: { ...session.tokenSet, expiresAt: Math.floor(Date.now() / 1000) - 60 } };
+  return `__session=${await generateSessionCookie(expired, { secret: process.env.AUTH0_SECRET! })}`;
+}
+
+/** What Next hands getServerSideProps: a Node request with its cookies parsed, and a response. */
+export function gsspContext(url: string, cookie = "", params: Record<string, string> = {}): GetServerSidePropsContext {
+  const req = new IncomingMessage(new Socket()) as IncomingMessage & { cookies: Record<string, string> };
+  req.headers = { host: "localhost:3000", ...(cookie && { cookie }) };
+  req.cookies = Object.fromEntries(cookie ? cookie.split("; ").map((pair) => pair.split(/=(.*)/s).slice(0, 2)) : []);
+  return { req, res: new ServerResponse(req), query: {}, params, resolvedUrl: url } as GetServerSidePropsContext;
 }
 
 // The app's API routes as Next maps them (src/pages/api/…).

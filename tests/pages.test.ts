@@ -1,24 +1,12 @@
 // Server-side rendering entry points and the Auth0 proxy, with real session cookies.
-import { IncomingMessage, ServerResponse } from "node:http";
-import { Socket } from "node:net";
 import type { DehydratedState } from "@tanstack/react-query";
-import type { GetServerSidePropsContext } from "next";
 import { NextRequest } from "next/server";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { getServerSideProps as accountProps } from "~/pages/account";
 import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
 import { config as proxyConfig, proxy } from "~/proxy";
-import { sessionCookie } from "./helpers";
-
-
-/** What Next hands getServerSideProps: a Node request with its cookies parsed. */
-function gsspContext(url: string, cookie = "", params: Record<string, string> = {}): GetServerSidePropsContext {
-  const req = new IncomingMessage(new Socket()) as IncomingMessage & { cookies: Record<string, string> };
-  req.headers = { host: "localhost:3000", ...(cookie && { cookie }) };
-  req.cookies = Object.fromEntries(cookie ? cookie.split("; ").map((pair) => pair.split(/=(.*)/s).slice(0, 2)) : []);
-  return { req, res: new ServerResponse(req), query: {}, params, resolvedUrl: url } as GetServerSidePropsContext;
-}
+import { gsspContext, sessionCookie } from "./helpers";
 
 function dehydratedQueries(props: { trpcState: unknown }) {
   const state = superjson.deserialize<DehydratedState>(props.trpcState as never);

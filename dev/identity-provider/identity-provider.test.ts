@@ -1,4 +1,5 @@
-// The local identity provider on its own: discovery, JWKS, login page, code + PKCE, refresh.
+// The local identity provider on its own: discovery, JWKS, login page, code + PKCE, refresh, and
+// the test-admin endpoints (permissions taken away, grants revoked).
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import type http from "node:http";
@@ -6,59 +7,42 @@ import os from "node:os";
 import path from "node:path";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { form, HttpBrowser } from "../../tests/http-browser";
 import { freeLoopbackPort } from "../../tests/ports";
-import { createIdentityProvider } from "./provider";
+import { createIdentityProvider, type IdentityProviderOptions } from "./provider";
 
 const CLIENT = { client_id: "idp-test-client", client_secret: "idp-test-secret" };
 const APP = "http://localhost:3999";
 const AUDIENCE = "https://api.idp-test.local";
 const REDIRECT_URI = `${APP}/auth/callback`;
+const ACCESS_TOKEN_TTL = 120;
 
 let server: http.Server;
 let issuer: string;
 let keysFile: string;
 
-beforeAll(async () => {
+/** A provider on a free loopback port, with the test's client and audience; returns its issuer. */
+async function startProvider(options: Partial<IdentityProviderOptions> = {}) {
   const port = await freeLoopbackPort();
-  issuer = `http://localhost:${port}/`;
-  keysFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "idp-")), "keys.json");
-  server = await createIdentityProvider({
-    issuer,
+  const started = await createIdentityProvider({
+    issuer: `http://localhost:${port}/`,
     appBaseUrl: APP,
     clientId: CLIENT.client_id,
     clientSecret: CLIENT.client_secret,
     audience: AUDIENCE,
     apiScopes: "read:shows write:shows",
     keysFile,
+    ...options,
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => started.listen(port, "127.0.0.1", resolve));
+  return { server: started, issuer: `http://localhost:${port}/` };
+}
+
+beforeAll(async () => {
+  keysFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "idp-")), "keys.json");
+  ({ server, issuer } = await startProvider({ accessTokenTTL: ACCESS_TOKEN_TTL, testAdmin: true }));
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-/** A browser stand-in: keeps cookies, follows redirects within the provider, stops at the app. */
-class Browser {
-  cookies = new Map<string, string>();
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
-    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-    const response = await fetch(url, { ...init, redirect: "manual", headers: { ...init.headers, cookie } });
-    for (const header of response.headers.getSetCookie()) {
-      const [pair] = header.split(";");
-      const [name, value] = pair!.split(/=(.*)/s);
-      this.cookies.set(name!, value ?? "");
-    }
-    return response;
-  }
-  /** Follows redirects until a page of the provider or a redirect to the app. */
-  async follow(url: string, init?: RequestInit): Promise<{ url: string; response: Response }> {
-    let response = await this.request(url, init);
-    while (response.status >= 300 && response.status < 400) {
-      url = new URL(response.headers.get("location")!, url).href;
-      if (url.startsWith(APP)) return { url, response };
-      response = await this.request(url);
-    }
-    return { url, response };
-  }
-}
 
 function pkce() {
   const verifier = randomBytes(32).toString("base64url");
@@ -80,15 +64,32 @@ function authorizeUrl(challenge: string, scope = "openid profile email offline_a
   return `${issuer}authorize?${params}`;
 }
 
-const form = (fields: Record<string, string>) => ({
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(fields).toString(),
-});
+interface TokenResponse {
+  access_token?: string;
+  id_token?: string;
+  refresh_token?: string;
+  scope?: string;
+  token_type?: string;
+  expires_in?: number;
+  error?: string;
+}
 
 async function token(fields: Record<string, string>) {
   const response = await fetch(`${issuer}oauth/token`, form({ ...CLIENT, ...fields }));
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
+  return { status: response.status, body: (await response.json()) as TokenResponse };
+}
+
+/** Signs `sub` in (one click on the login page) and exchanges the code: the token response. */
+async function signIn(sub: string, scope = "openid offline_access read:shows write:shows") {
+  const browser = new HttpBrowser(APP);
+  const { verifier, challenge } = pkce();
+  const login = await browser.follow(authorizeUrl(challenge, scope));
+  const back = await browser.follow(login.url, form({ sub }));
+  const code = new URL(back.url).searchParams.get("code");
+  if (!code) throw new Error(`no code for ${sub}: ${back.url}`);
+  const tokens = await token({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+  if (tokens.status !== 200) throw new Error(`token exchange failed: ${JSON.stringify(tokens.body)}`);
+  return tokens.body;
 }
 
 describe("local identity provider", () => {
@@ -108,7 +109,7 @@ describe("local identity provider", () => {
   });
 
   it("signs in with code + PKCE, issues a JWT access token for the audience, and refreshes it", async () => {
-    const browser = new Browser();
+    const browser = new HttpBrowser(APP);
     const login = await browser.follow(authorizeUrl(pkce().challenge));
     expect(login.url).toMatch(/\/interaction\//);
     const html = await login.response.text();
@@ -129,7 +130,7 @@ describe("local identity provider", () => {
     expect((await token({ grant_type: "authorization_code", code: code1, redirect_uri: REDIRECT_URI })).status).toBe(400);
 
     // One click on a test user signs in as that user.
-    const browser2 = new Browser();
+    const browser2 = new HttpBrowser(APP);
     const { verifier: v2, challenge: c2 } = pkce();
     const login2 = await browser2.follow(authorizeUrl(c2));
     const back2 = await browser2.follow(login2.url, form({ sub: "dev|bob" }));
@@ -151,16 +152,45 @@ describe("local identity provider", () => {
   });
 
   it("grants only the API permissions a user holds (RBAC), in scope and in permissions", async () => {
-    const browser = new Browser();
-    const { verifier, challenge } = pkce();
-    const login = await browser.follow(authorizeUrl(challenge, "openid offline_access read:shows write:shows"));
-    const back = await browser.follow(login.url, form({ sub: "dev|rita" })); // read-only user
-    const code = new URL(back.url).searchParams.get("code");
-    expect(code).toBeTruthy();
-    const tokens = await token({ grant_type: "authorization_code", code: code!, redirect_uri: REDIRECT_URI, code_verifier: verifier });
-    const claims = decodeJwt(tokens.body.access_token!);
+    const tokens = await signIn("dev|rita"); // read-only user
+    const claims = decodeJwt(tokens.access_token!);
     expect(claims.scope).toBe("read:shows");
     expect(claims.permissions).toEqual(["read:shows"]);
+  });
+
+  it("issues access tokens for accessTokenTTL seconds", async () => {
+    const tokens = await signIn("dev|alice");
+    expect(tokens.expires_in).toBe(ACCESS_TOKEN_TTL);
+    const { iat, exp } = decodeJwt(tokens.access_token!);
+    expect(exp! - iat!).toBe(ACCESS_TOKEN_TTL);
+  });
+
+  it("refreshes with the permissions held now; refuses the refresh token of a revoked grant", async () => {
+    const { refresh_token } = await signIn("dev|carol");
+    const refresh = () => token({ grant_type: "refresh_token", refresh_token: refresh_token! });
+    const admin = (method: string, path: string) => fetch(`${issuer}test-admin/users/dev%7Ccarol/${path}`, { method });
+
+    expect((await admin("DELETE", "permissions/write:shows")).status).toBe(204);
+    const reduced = await refresh();
+    expect(reduced.body.scope).toBe("read:shows");
+    expect(decodeJwt(reduced.body.access_token!)).toMatchObject({ scope: "read:shows", permissions: ["read:shows"] });
+
+    expect((await admin("PUT", "permissions/write:shows")).status).toBe(204);
+    expect(decodeJwt((await refresh()).body.access_token!).permissions).toEqual(["read:shows", "write:shows"]);
+
+    expect((await admin("DELETE", "grants")).status).toBe(204);
+    expect(await refresh()).toEqual({ status: 400, body: expect.objectContaining({ error: "invalid_grant" }) });
+    expect((await fetch(`${issuer}test-admin/users/dev%7Cnobody/grants`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("serves /test-admin only when asked to", async () => {
+    const plain = await startProvider();
+    try {
+      const response = await fetch(`${plain.issuer}test-admin/users/dev%7Ccarol/grants`, { method: "DELETE" });
+      expect(response.status).toBe(404);
+    } finally {
+      await new Promise<void>((resolve) => plain.server.close(() => resolve()));
+    }
   });
 
   it("refuses to start in production", async () => {

@@ -6,7 +6,7 @@ import http from "node:http";
 import { exportJWK, generateKeyPair } from "jose";
 import Provider, { errors, type Configuration, type JWKS, type KoaContextWithOIDC } from "oidc-provider";
 import { escapeHtml, loginPage, page } from "./pages";
-import { checkPassword, findUser } from "./users";
+import { checkPassword, findUser, TEST_USERS } from "./users";
 
 export interface IdentityProviderOptions {
   issuer: string; // e.g. http://localhost:4001/
@@ -18,6 +18,10 @@ export interface IdentityProviderOptions {
   audience: string;
   apiScopes: string;
   keysFile: string; // generated on first run, then reused so tokens stay verifiable across restarts
+  /** Access-token lifetime in seconds (default 3600, Auth0's default); short to see refreshes happen. */
+  accessTokenTTL?: number;
+  /** Serves the /test-admin/ endpoints (see testAdmin below). Off unless a test or developer asks. */
+  testAdmin?: boolean;
 }
 
 async function loadOrCreateKeys(file: string): Promise<JWKS> {
@@ -44,6 +48,15 @@ function sendHtml(res: http.ServerResponse, status: number, html: string) {
 
 export async function createIdentityProvider(options: IdentityProviderOptions): Promise<http.Server> {
   const app = options.appBaseUrl.replace(/\/$/, "");
+  const apiScopes = options.apiScopes.split(" ");
+  const accessTokenTTL = options.accessTokenTTL ?? 3600;
+  // Each user's API permissions as they stand now. Like Auth0 RBAC, every token issued, refreshes
+  // included, carries those the user holds at that moment: a permission removed is gone from the
+  // next refreshed token.
+  const permissions = new Map(TEST_USERS.map((user) => [user.sub, new Set(user.permissions)]));
+  // The grants each user gave (consent below), so that they can be revoked: a refresh token of a
+  // revoked grant is refused, as Auth0 refuses one of a user whose sessions or grants were revoked.
+  const grantsOf = new Map<string, Set<string>>();
   const configuration: Configuration = {
     clients: [
       {
@@ -81,7 +94,7 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
     // Auth0 RBAC: the API permissions granted to the token, as a claim of their own.
     async extraTokenClaims(_ctx, token) {
       if (!("scope" in token) || typeof token.scope !== "string") return undefined;
-      return { permissions: token.scope.split(" ").filter((scope) => options.apiScopes.split(" ").includes(scope)) };
+      return { permissions: token.scope.split(" ").filter((scope) => apiScopes.includes(scope)) };
     },
     jwks: await loadOrCreateKeys(options.keysFile),
     cookies: { keys: ["showtrack-dev-provider-cookie-key"] },
@@ -129,19 +142,22 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
         async useGrantedResource() {
           return true;
         },
-        async getResourceServerInfo(_ctx, resourceIndicator) {
+        async getResourceServerInfo(ctx, resourceIndicator) {
           if (resourceIndicator !== options.audience) throw new errors.InvalidTarget();
+          // At the token endpoint the account is known: offer only the permissions it holds now.
+          const accountId = ctx.oidc.account?.accountId;
+          const held = accountId ? apiScopes.filter((scope) => permissions.get(accountId)?.has(scope)) : apiScopes;
           return {
-            scope: options.apiScopes,
+            scope: held.join(" "),
             audience: options.audience,
-            accessTokenTTL: 60 * 60,
+            accessTokenTTL,
             accessTokenFormat: "jwt",
             jwt: { sign: { alg: "RS256" } },
           };
         },
       },
     },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 86_400, Grant: 86_400, RefreshToken: 86_400 },
+    ttl: { AccessToken: accessTokenTTL, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 86_400, Grant: 86_400, RefreshToken: 86_400 },
     async renderError(ctx, out) {
       ctx.type = "html";
       ctx.body = page("Sign-in error", `<h1>Sign-in error</h1><p class="error">${escapeHtml(out.error_description ?? out.error)}</p>`);
@@ -182,21 +198,51 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
       // Like Auth0 RBAC: the API scopes granted are those asked for that the user holds; the
       // others are rejected (not left missing, which would ask for consent again and again).
-      const permissions = findUser(String(session?.accountId))?.permissions ?? [];
+      const accountId = String(session?.accountId);
+      const holds = (scope: string) => permissions.get(accountId)?.has(scope) ?? false;
       for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-        const held = scopes.filter((scope) => permissions.includes(scope));
-        const refused = scopes.filter((scope) => !permissions.includes(scope));
+        const held = scopes.filter(holds);
+        const refused = scopes.filter((scope) => !holds(scope));
         if (held.length > 0) grant.addResourceScope(indicator, held.join(" "));
         if (refused.length > 0) grant.rejectResourceScope(indicator, refused.join(" "));
       }
-      return provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+      await grant.save();
+      grantsOf.set(accountId, (grantsOf.get(accountId) ?? new Set()).add(grant.jti));
+      return provider.interactionFinished(req, res, { consent: { grantId: grant.jti } }, { mergeWithLastSubmission: true });
     }
     sendHtml(res, 400, page("Unsupported", `<p>Unsupported prompt ${escapeHtml(details.prompt.name)}.</p>`));
+  }
+
+  // What an Auth0 administrator does to a user, for tests (tests/sessions.test.ts) and for trying
+  // the app's reaction by hand; served only with `testAdmin`:
+  //   DELETE /test-admin/users/<sub>/permissions/<permission>  takes a permission away
+  //   PUT    /test-admin/users/<sub>/permissions/<permission>  gives it back
+  //   DELETE /test-admin/users/<sub>/grants                    revokes the user's grants, so their refresh tokens
+  async function testAdmin(req: http.IncomingMessage, res: http.ServerResponse, pathname: string) {
+    const match = /^\/test-admin\/users\/([^/]+)\/(?:permissions\/([^/]+)|(grants))$/.exec(pathname);
+    const sub = match ? decodeURIComponent(match[1]!) : "";
+    const held = permissions.get(sub);
+    if (!match || !held) return void res.writeHead(404).end();
+    const [, , permission, grants] = match;
+    if (permission && req.method === "DELETE") held.delete(decodeURIComponent(permission));
+    else if (permission && req.method === "PUT") held.add(decodeURIComponent(permission));
+    else if (grants && req.method === "DELETE") {
+      for (const grantId of grantsOf.get(sub) ?? []) await (await provider.Grant.find(grantId))?.destroy();
+      grantsOf.delete(sub);
+    } else return void res.writeHead(405).end();
+    res.writeHead(204).end();
   }
 
   const handle = provider.callback();
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", options.issuer);
+    if (options.testAdmin && url.pathname.startsWith("/test-admin/")) {
+      testAdmin(req, res, url.pathname).catch((error: unknown) => {
+        console.error("[idp] test-admin failed", error);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
     const match = /^\/interaction\/([^/]+)$/.exec(url.pathname);
     if (match) {
       interaction(req, res, match[1]!).catch((error: unknown) => {

@@ -1,5 +1,7 @@
 // `tsx dev/identity-provider/server.ts`: the local provider on http://localhost:4001/ (loopback only).
-// Started by `npm run dev` when AUTH0_DOMAIN points here. Never in production.
+// Started by `npm run dev` when AUTH0_DOMAIN points here. Never in production. Besides the app's
+// variables: IDP_PORT, IDP_KEYS_FILE, IDP_ACCESS_TOKEN_TTL (seconds, default 3600) and
+// IDP_TEST_ADMIN=true (serves /test-admin/, see provider.ts).
 import path from "node:path";
 import { createIdentityProvider } from "./provider";
 
@@ -19,6 +21,12 @@ const required = (name: string) => {
   return value;
 };
 
+const ttl = process.env.IDP_ACCESS_TOKEN_TTL;
+if (ttl !== undefined && !/^[1-9]\d*$/.test(ttl)) {
+  console.error("[idp] IDP_ACCESS_TOKEN_TTL must be a number of seconds.");
+  process.exit(1);
+}
+
 const server = await createIdentityProvider({
   issuer,
   appBaseUrl: required("APP_BASE_URL"),
@@ -27,6 +35,8 @@ const server = await createIdentityProvider({
   audience: required("AUTH0_AUDIENCE"),
   apiScopes: process.env.AUTH0_API_SCOPES ?? "read:shows write:shows read:billing write:billing",
   keysFile: process.env.IDP_KEYS_FILE ?? path.join(import.meta.dirname, ".keys.json"),
+  ...(ttl && { accessTokenTTL: Number(ttl) }),
+  testAdmin: process.env.IDP_TEST_ADMIN === "true",
 });
 server.listen(port, "127.0.0.1", () => console.log(`Local identity provider ready at ${issuer}`));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -37,7 +37,7 @@ export default function SpaPage() {
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const config = (await (await fetch("/api/spa-config")).json()) as { domain: string; clientId: string; audience: string | null };
+      const config = (await (await fetch("/api/spa-config")).json()) as { domain: string; clientId: string; audience: string };
       const { createAuth0Client } = await import("@auth0/auth0-spa-js");
       const auth0 = await createAuth0Client({
         domain: config.domain,
@@ -45,7 +45,7 @@ export default function SpaPage() {
         authorizationParams: {
           redirect_uri: `${window.location.origin}/spa`,
           scope: SCOPE,
-          ...(config.audience ? { audience: config.audience } : {}),
+          audience: config.audience,
         },
         useRefreshTokens: true,
         // Survives a reload; a real app weighs this against XSS exposure (memory is the default).

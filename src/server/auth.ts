@@ -1,6 +1,7 @@
 import type { SessionData } from "@auth0/nextjs-auth0/types";
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, errors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from "jose";
 import { env } from "~/server/env";
+import { logger } from "~/server/logger";
 
 /** The API's permissions (Auth0 RBAC); procedures declare which one they need. */
 export const API_SCOPES = ["read:shows", "write:shows", "read:billing", "write:billing"] as const;
@@ -27,6 +28,19 @@ const jwks = createRemoteJWKSet(new URL(".well-known/jwks.json", issuerUrl()), {
   cacheMaxAge: 10 * 60_000,
 });
 
+/** The issuer's keys could not be had (unreachable, timed out, not a JWKS): no verdict on the token. */
+export class JwksUnavailableError extends Error {}
+
+async function signingKey(header: JWSHeaderParameters, token: FlattenedJWSInput) {
+  try {
+    return await jwks(header, token);
+  } catch (error) {
+    // No key for the token's `kid` is the token's fault; anything else is fetching the keys.
+    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+    throw new JwksUnavailableError("The issuer's JWKS could not be fetched", { cause: error });
+  }
+}
+
 /** Auth0 RBAC puts permissions in `permissions`; other tokens carry them in `scope`. */
 function scopesFromClaims(claims: JWTPayload): ApiScope[] {
   const permissions = Array.isArray(claims.permissions) ? claims.permissions : [];
@@ -34,10 +48,12 @@ function scopesFromClaims(claims: JWTPayload): ApiScope[] {
   return [...new Set([...permissions, ...scope].filter((value): value is string => typeof value === "string"))].filter(isApiScope);
 }
 
-/** Verifies an access token for this API; throws (any jose error) when it is not acceptable. */
+/**
+ * Verifies an access token for this API; throws when it is not acceptable (a jose error, see
+ * `bearerFailure`) or cannot be checked now (`JwksUnavailableError`).
+ */
 export async function verifyAccessToken(token: string): Promise<Auth> {
-  if (!env.AUTH0_AUDIENCE) throw new Error("AUTH0_AUDIENCE is not set: bearer tokens cannot be checked");
-  const { payload } = await jwtVerify(token, jwks, {
+  const { payload } = await jwtVerify(token, signingKey, {
     issuer: issuerUrl(),
     audience: env.AUTH0_AUDIENCE,
     algorithms: ["RS256"],
@@ -47,7 +63,10 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
   return { sub: payload.sub!, scopes: scopesFromClaims(payload), via: "bearer" };
 }
 
-/** A cookie session's API scopes: those granted to its access token for the API audience. */
+/**
+ * A cookie session's API scopes: those granted to its access token for the API audience. Trusted
+ * only while that token is unexpired: src/server/session.ts refreshes it first when it is not.
+ */
 export function authFromSession(session: SessionData): Auth {
   const { scope, audience } = session.tokenSet;
   const forThisApi = !audience || audience === env.AUTH0_AUDIENCE;
@@ -59,4 +78,40 @@ export function bearerToken(header: string | undefined): string | "malformed" | 
   if (header === undefined) return undefined;
   const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/.exec(header.trim());
   return match ? match[1]! : "malformed";
+}
+
+/** Why credentials were refused; logged, and the only detail about them that is. */
+export type AuthFailure =
+  | "malformed"
+  | "expired"
+  | "not_yet_valid"
+  | "bad_signature"
+  | "unknown_key"
+  | "algorithm_not_allowed"
+  | "wrong_audience"
+  | "wrong_issuer"
+  | "invalid_claims"
+  | "jwks_unreachable"
+  | "session_refresh_refused"
+  | "session_refresh_unavailable";
+
+const CLAIM_FAILURES: Record<string, AuthFailure> = { aud: "wrong_audience", iss: "wrong_issuer", nbf: "not_yet_valid" };
+
+/** The reason `verifyAccessToken` refused a token, from what it threw. */
+export function bearerFailure(error: unknown): AuthFailure {
+  if (error instanceof JwksUnavailableError) return "jwks_unreachable";
+  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWTClaimValidationFailed) return CLAIM_FAILURES[error.claim] ?? "invalid_claims";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return "unknown_key";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "algorithm_not_allowed";
+  return "malformed"; // not a JWS/JWT at all, or one jose cannot parse
+}
+
+/**
+ * The one place authentication failures are logged: a warning with the reason and a few details
+ * (an error's message, a user id), never a token or a cookie.
+ */
+export function logAuthFailure(reason: AuthFailure, details: Record<string, string | undefined> = {}) {
+  logger.warn({ reason, ...details }, "authentication failed");
 }

@@ -1,6 +1,18 @@
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
 import { env } from "~/server/env";
 
+/**
+ * The session cookie's attributes, pinned here rather than left to the SDK's defaults and
+ * AUTH0_COOKIE_* variables: src/server/session.ts expires the cookie itself (the SDK cannot delete
+ * a session from a Pages Router response) and must name it as it was set. No domain: the app's own.
+ */
+export const SESSION_COOKIE = {
+  name: "__session",
+  path: "/",
+  sameSite: "lax",
+  secure: new URL(env.APP_BASE_URL).protocol === "https:",
+} as const;
+
 // The one Auth0 client of the app. Values come from the validated env rather than the SDK's own
 // env lookup, so a bad variable fails at boot with its name.
 export const auth0 = new Auth0Client({
@@ -12,7 +24,7 @@ export const auth0 = new Auth0Client({
   // v4 does not read audience/scope from env: pass them explicitly.
   authorizationParameters: {
     scope: `openid profile email offline_access ${env.AUTH0_API_SCOPES}`.trim(),
-    ...(env.AUTH0_AUDIENCE ? { audience: env.AUTH0_AUDIENCE } : {}),
+    audience: env.AUTH0_AUDIENCE,
   },
   allowInsecureRequests: env.AUTH0_ALLOW_INSECURE_REQUESTS,
   // Rolling session: renewed by every request through the proxy, ended by inactivity or age.
@@ -20,5 +32,6 @@ export const auth0 = new Auth0Client({
     rolling: true,
     inactivityDuration: env.AUTH0_SESSION_INACTIVITY_DURATION,
     absoluteDuration: env.AUTH0_SESSION_ABSOLUTE_DURATION,
+    cookie: SESSION_COOKIE,
   },
 });

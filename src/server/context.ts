@@ -1,10 +1,11 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
-import { auth0 } from "~/server/auth0";
-import { authFromSession, bearerToken, verifyAccessToken, type Auth } from "~/server/auth";
+import { TRPCError } from "@trpc/server";
+import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAccessToken, type Auth } from "~/server/auth";
 import { db as defaultDb, type Db } from "~/server/db";
 import type { RateLimitState } from "~/server/rate-limit";
 import { requestInfo, type RequestInfo } from "~/server/request";
+import { currentSession } from "~/server/session";
 
 export interface InnerContextOptions {
   session?: SessionData | null;
@@ -26,20 +27,34 @@ export function createInnerContext({ session = null, auth, authError = null, db 
 
 export type Context = ReturnType<typeof createInnerContext>;
 
+async function bearerContext(token: string, request: RequestInfo): Promise<Context> {
+  try {
+    return createInnerContext({ request, auth: await verifyAccessToken(token) });
+  } catch (error) {
+    const reason = bearerFailure(error);
+    logAuthFailure(reason, { requestId: request.id, error: error instanceof Error ? error.message : String(error) });
+    // Keys we cannot fetch say nothing about the token: a 503 to retry, not a 401 to sign in again.
+    if (reason === "jwks_unreachable") {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Access tokens cannot be checked right now. Please try again shortly.", cause: error });
+    }
+    return createInnerContext({ request, authError: "The access token is invalid or expired." });
+  }
+}
+
 /**
- * Per HTTP request (API handler, REST routes, getServerSideProps). A bearer token, when present,
- * decides alone: a bad one is refused even if a good session cookie rides along.
+ * Per HTTP request (API handler, REST routes, getServerSideProps); `res` carries a refreshed or
+ * cleared session cookie back. A bearer token, when present, decides alone: a bad one is refused
+ * even if a good session cookie rides along. Throws SERVICE_UNAVAILABLE when the issuer is needed
+ * and cannot be reached.
  */
-export async function createContext({ req }: { req: IncomingMessage }): Promise<Context> {
+export async function createContext({ req, res }: { req: IncomingMessage; res: ServerResponse }): Promise<Context> {
   const request = requestInfo(req);
   const token = bearerToken(req.headers.authorization);
-  if (token === "malformed") return createInnerContext({ request, authError: "The Authorization header is not a bearer token." });
-  if (token) {
-    try {
-      return createInnerContext({ request, auth: await verifyAccessToken(token) });
-    } catch {
-      return createInnerContext({ request, authError: "The access token is invalid or expired." });
-    }
+  if (token === "malformed") {
+    const authError = "The Authorization header is not a bearer token.";
+    logAuthFailure("malformed", { requestId: request.id, error: authError });
+    return createInnerContext({ request, authError });
   }
-  return createInnerContext({ request, session: await auth0.getSession(req) });
+  if (token) return bearerContext(token, request);
+  return createInnerContext({ request, session: await currentSession(req, res) });
 }

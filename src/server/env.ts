@@ -11,6 +11,8 @@ const perMinute = z.coerce.number("must be a number of requests per minute").int
 
 const seconds = z.coerce.number("must be a number of seconds").int().positive("must be a number of seconds");
 
+const AUDIENCE_REQUIRED = "is required: the API identifier (audience), e.g. https://api.showtrack.example";
+
 export function isLocalProvider(domain: string): boolean {
   return /^http:\/\/localhost(:\d+)?\/?$/.test(domain);
 }
@@ -37,7 +39,8 @@ const envSchema = z
     AUTH0_SECRET: z
       .string()
       .regex(/^(?:[0-9a-f]{2}){32,}$/i, "must be at least 32 bytes of hex (openssl rand -hex 32)"),
-    AUTH0_AUDIENCE: z.string().min(1).optional(),
+    // Without it no access token is for this API: refused at boot, not at every request.
+    AUTH0_AUDIENCE: z.string(AUDIENCE_REQUIRED).min(1, AUDIENCE_REQUIRED),
     // The browser-only page /spa signs in with its own public client (no secret).
     AUTH0_SPA_CLIENT_ID: z.string().min(1).default("showtrack-spa"),
     AUTH0_API_SCOPES: z

@@ -122,7 +122,7 @@ export function openApiDocument() {
       securitySchemes: {
         bearerAuth: {
           type: "oauth2",
-          description: `Access token for audience ${env.AUTH0_AUDIENCE ?? "(AUTH0_AUDIENCE)"}`,
+          description: `Access token for audience ${env.AUTH0_AUDIENCE}`,
           flows: {
             authorizationCode: {
               authorizationUrl: new URL("authorize", issuerUrl()).href,

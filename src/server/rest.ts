@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
-import { createContext } from "~/server/context";
+import { createContext, type Context } from "~/server/context";
 import { logger } from "~/server/logger";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
 import { requestIdOf } from "~/server/request";
@@ -18,7 +18,7 @@ const CACHE_CONTROL = {
 
 function sendError(res: NextApiResponse, error: TRPCError, requestId: string) {
   const status = getHTTPStatusCodeFromError(error);
-  const message = status >= 500 ? `Something went wrong on our side. Please try again. (request id ${requestId})` : error.message;
+  const message = error.code === "INTERNAL_SERVER_ERROR" ? `Something went wrong on our side. Please try again. (request id ${requestId})` : error.message;
   res.setHeader("Cache-Control", CACHE_CONTROL.private);
   res.status(status).json({ error: { code: error.code, message } });
 }
@@ -36,9 +36,10 @@ export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: C
       res.setHeader("Allow", "GET, HEAD");
       return sendError(res, new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Only GET is supported here." }), requestId);
     }
-    const ctx = await createContext({ req });
-    const setRateLimitHeaders = () => ctx.rateLimit.state && res.setHeaders(new Map(Object.entries(rateLimitHeaders(ctx.rateLimit.state))));
+    let ctx: Context | undefined;
+    const setRateLimitHeaders = () => ctx?.rateLimit.state && res.setHeaders(new Map(Object.entries(rateLimitHeaders(ctx.rateLimit.state))));
     try {
+      ctx = await createContext({ req, res });
       const data = await call(createCaller(ctx));
       setRateLimitHeaders();
       res.setHeader("Cache-Control", CACHE_CONTROL[cache]);
@@ -49,9 +50,9 @@ export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: C
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ requestId, url: req.url, err: error.cause ?? error }, "REST route failed");
       if (error.cause instanceof RateLimitExceeded) setRateLimitHeaders();
       if (error.code === "UNAUTHORIZED") {
-        res.setHeader("WWW-Authenticate", ctx.authError ? `Bearer realm="showtrack", error="invalid_token"` : `Bearer realm="showtrack"`);
+        res.setHeader("WWW-Authenticate", ctx?.authError ? `Bearer realm="showtrack", error="invalid_token"` : `Bearer realm="showtrack"`);
       }
-      if (error.code === "FORBIDDEN" && ctx.auth?.via === "bearer") {
+      if (error.code === "FORBIDDEN" && ctx?.auth?.via === "bearer") {
         res.setHeader("WWW-Authenticate", `Bearer realm="showtrack", error="insufficient_scope"`);
       }
       sendError(res, error, requestId);

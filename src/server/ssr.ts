@@ -22,11 +22,11 @@ export interface SsrProps {
 
 /**
  * Server-side prefetching from the same context as the API handler (the Auth0 cookie session,
- * read once). Prefetch with `helpers`, then return `props()`: the client hydrates those queries
- * without fetching them again.
+ * read once, refreshed into the response's cookie when its access token expired). Prefetch with
+ * `helpers`, then return `props()`: the client hydrates those queries without fetching them again.
  */
 export async function createSsr(context: GetServerSidePropsContext) {
-  const ctx = await createContext({ req: context.req });
+  const ctx = await createContext({ req: context.req, res: context.res });
   const helpers = createServerSideHelpers({ router: appRouter, ctx, transformer: superjson });
   const sessionUser = ctx.session?.user;
   // Props must be JSON: leave absent claims out rather than undefined.

@@ -1,8 +1,9 @@
 // Two production instances (`next start` ×2) on one PostgreSQL database, as behind a load balancer:
 // a session signed in through one is honoured by the other, the plan cap holds for follows spread
-// across both, and a plan change made on one is seen at once on the other.
+// across both, a plan change made on one is seen at once on the other, and an expired access token
+// is refreshed (or the session ended) by whichever instance gets the request, through Next's proxy.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, db } from "../helpers";
+import { callProcedure, db, expireAccessToken, readSession } from "../helpers";
 import {
   freeLoopbackPort,
   launchBrowser,
@@ -17,9 +18,14 @@ let instances: [string, string];
 let processes: StartedProcess[] = [];
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let cookie: string;
+let idpPort: number;
+
+/** The browser's cookies for the app (localhost: both instances), as a Cookie header. */
+const browserCookies = async () => (await browser.context.cookies(instances[0])).map(({ name, value }) => `${name}=${value}`).join("; ");
 
 beforeAll(async () => {
-  const [portA, portB, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
+  let portA: number, portB: number;
+  [portA, portB, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
   instances = [`http://localhost:${portA}`, `http://localhost:${portB}`];
   // One public URL for both, as behind a load balancer; Auth0 calls back to it.
   const env = productionEnv({ appBaseUrl: instances[0], idpPort, databaseUrl: process.env.DATABASE_URL! });
@@ -31,8 +37,7 @@ beforeAll(async () => {
   await browser.page.goto(`${instances[0]}/auth/login?returnTo=/account`);
   await browser.page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
   await Promise.all([browser.page.waitForURL(`${instances[0]}/account`), browser.page.click('button[data-sub="dev|dave"]')]);
-  const cookies = await browser.context.cookies(instances[0]);
-  cookie = cookies.map(({ name, value }) => `${name}=${value}`).join("; ");
+  cookie = await browserCookies();
 }, 240_000);
 
 afterAll(async () => {
@@ -68,4 +73,52 @@ describe("two app instances on one database", () => {
     const info = await call(instances[1], "billing.info");
     expect(info.body.result?.data.json).toMatchObject({ tier: { id: "developer" }, usage: { subscriptions: 3, limit: 25 } });
   });
+
+  it("refreshes an expired access token on either instance, and signs the browser out once the grant is revoked", async () => {
+    const { context, page } = browser;
+    const browserSession = async () => readSession(await browserCookies());
+    const setSessionCookie = (value: string) => context.addCookies([{ name: "__session", value, url: instances[0] }]);
+    /** Moves the access token's expiry in the browser's session cookie a minute into the past. */
+    const expireInBrowser = async () => {
+      const expired = (await expireAccessToken(await browserCookies())).slice("__session=".length);
+      await setSessionCookie(expired);
+      return expired;
+    };
+    const inAnHour = () => Math.floor(Date.now() / 1000) + 3000;
+
+    // A page rendered by B, then an API call answered by A: each refreshes, and the browser keeps
+    // the renewed session (the handler's cookie wins over the one the proxy rolled).
+    await expireInBrowser();
+    const expiredToken = (await browserSession())!.tokenSet.accessToken;
+    await page.goto(`${instances[1]}/account`);
+    expect(await page.textContent("#header-user")).toBe("Dave Newcomer");
+    const renewed = (await browserSession())!;
+    expect(renewed.tokenSet.accessToken).not.toBe(expiredToken);
+    expect(renewed.tokenSet.expiresAt).toBeGreaterThan(inAnHour());
+
+    await expireInBrowser();
+    expect((await context.request.get(`${instances[0]}/api/trpc/me.profile`)).status()).toBe(200);
+    expect((await browserSession())!.tokenSet.expiresAt).toBeGreaterThan(inAnHour());
+
+    // Revoked at the provider: the next request needing a refresh ends the session. An API call
+    // is a 401 and the browser's session cookie is gone…
+    expect((await fetch(`http://localhost:${idpPort}/test-admin/users/dev%7Cdave/grants`, { method: "DELETE" })).status).toBe(204);
+    const revoked = await expireInBrowser();
+    const revokedRefreshToken = (await browserSession())!.tokenSet.refreshToken;
+    expect((await context.request.get(`${instances[0]}/api/trpc/me.profile`)).status()).toBe(401);
+    expect(await browserSession()).toBeNull();
+
+    // …and a page sends the browser to sign in. The provider still knows Dave (single sign-on, as
+    // on Auth0 when only the grant was revoked), so he is back at once, on a new grant.
+    await setSessionCookie(revoked);
+    const [login] = await Promise.all([
+      page.waitForRequest((request) => request.url().startsWith(`${instances[1]}/auth/login`)),
+      page.goto(`${instances[1]}/account`),
+    ]);
+    expect(new URL(login.url()).searchParams.get("returnTo")).toBe("/account");
+    expect(page.url()).toBe(`${instances[0]}/account`);
+    expect(await page.textContent("#header-user")).toBe("Dave Newcomer");
+    expect((await browserSession())!.tokenSet.refreshToken).not.toBe(revokedRefreshToken);
+    expect(browser.blocked).toEqual([]);
+  }, 60_000);
 });

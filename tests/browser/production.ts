@@ -47,6 +47,7 @@ export function productionEnv(overrides: { appBaseUrl: string; idpPort: number; 
     AUTH0_DOMAIN: `http://localhost:${overrides.idpPort}`,
     AUTH0_CLIENT_ID: "showtrack-e2e",
     AUTH0_CLIENT_SECRET: "showtrack-e2e-secret",
+    AUTH0_AUDIENCE: "https://api.showtrack.e2e",
     AUTH0_ALLOW_INSECURE_REQUESTS: "true",
     DATABASE_URL: overrides.databaseUrl,
   };
@@ -80,12 +81,13 @@ export async function productionBuild(env: NodeJS.ProcessEnv): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** The local identity provider (as `npm run dev` starts it) on `port`, ready. */
+/** The local identity provider (as `npm run dev` starts it, plus its /test-admin/ endpoints) on `port`, ready. */
 export async function startIdentityProvider(env: NodeJS.ProcessEnv, port: number): Promise<StartedProcess> {
   const idp = startProcess(bin("tsx"), ["dev/identity-provider/server.ts"], {
     ...env,
     NODE_ENV: "test",
     IDP_PORT: String(port),
+    IDP_TEST_ADMIN: "true",
     IDP_KEYS_FILE: path.join(os.tmpdir(), `showtrack-e2e-keys-${port}.json`),
   });
   await waitForHttp(`http://localhost:${port}/.well-known/openid-configuration`, idp);

@@ -1,6 +1,7 @@
 // One local identity provider for the whole run, on the test env's AUTH0_DOMAIN (a free port): the
 // SDK's /auth/login discovers it, and the API verifies bearer tokens against its JWKS. Tests mint
-// their own tokens with its key (tests/helpers.ts → accessToken).
+// their own tokens with its key (tests/helpers.ts → accessToken), or sign in for real (signIn), and
+// take permissions away or revoke grants through its /test-admin/ endpoints.
 import { createIdentityProvider } from "../../dev/identity-provider/provider";
 import { TEST_ENV } from "../../vitest.config";
 import { IDP_KEYS_FILE } from "./paths";
@@ -14,6 +15,7 @@ export default async function startIdentityProvider() {
     audience: TEST_ENV.AUTH0_AUDIENCE,
     apiScopes: "read:shows write:shows read:billing write:billing",
     keysFile: IDP_KEYS_FILE,
+    testAdmin: true,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

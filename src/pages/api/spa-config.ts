@@ -8,6 +8,6 @@ export default function handler(_req: NextApiRequest, res: NextApiResponse) {
   res.status(200).json({
     domain: issuerUrl().replace(/\/$/, ""),
     clientId: env.AUTH0_SPA_CLIENT_ID,
-    audience: env.AUTH0_AUDIENCE ?? null,
+    audience: env.AUTH0_AUDIENCE,
   });
 }

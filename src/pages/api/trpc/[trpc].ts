@@ -16,8 +16,8 @@ const contexts = new WeakMap<NextApiRequest, Context>();
 
 const trpcHandler = createNextApiHandler({
   router: appRouter,
-  async createContext({ req }) {
-    const ctx = await createContext({ req });
+  async createContext({ req, res }) {
+    const ctx = await createContext({ req, res });
     contexts.set(req, ctx);
     return ctx;
   },
