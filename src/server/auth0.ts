@@ -15,10 +15,16 @@ export const auth0 = new Auth0Client({
     ...(env.AUTH0_AUDIENCE ? { audience: env.AUTH0_AUDIENCE } : {}),
   },
   allowInsecureRequests: env.AUTH0_ALLOW_INSECURE_REQUESTS,
+  // A signed-out visitor's header asks /auth/profile: 204 (no user) rather than a 401 that every
+  // signed-out page would log as an error in the browser console.
+  noContentProfileResponseWhenUnauthenticated: true,
   // Rolling session: renewed by every request through the proxy, ended by inactivity or age.
   session: {
     rolling: true,
     inactivityDuration: env.AUTH0_SESSION_INACTIVITY_DURATION,
     absoluteDuration: env.AUTH0_SESSION_ABSOLUTE_DURATION,
+    // Pinned, not left to the SDK's AUTH0_COOKIE_SAME_SITE. The SDK makes the cookie HttpOnly
+    // always, and Secure when APP_BASE_URL is https (tests/browser/headers.test.ts checks both).
+    cookie: { sameSite: "lax" },
   },
 });
