@@ -1,11 +1,70 @@
-import type { NextRequest } from "next/server";
+import { NextResponse, type NextRequest } from "next/server";
 import { auth0 } from "~/server/auth0";
+import { env } from "~/server/env";
+import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/rate-limit";
+import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/security-headers";
 
 // Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It mounts /auth/login,
 // /auth/callback, /auth/logout, /auth/profile and /auth/access-token, and rolls the session
 // cookie on every matched request, /api included, so an API-only client stays signed in.
+// Every response it lets through or answers itself gets the security headers and a request id.
 export async function proxy(request: NextRequest) {
-  return auth0.middleware(request);
+  const nonce = newNonce();
+  const requestId = requestIdOf(request.headers);
+  // What the app receives: the caller's headers (a forged x-nonce overwritten) plus ours.
+  const forwarded = new Headers(request.headers);
+  forwarded.set(NONCE_HEADER, nonce);
+  forwarded.set(REQUEST_ID_HEADER, requestId);
+
+  const refused = await signInBudgetRefusal(request);
+  const authResponse = refused ?? (await auth0.middleware(request));
+  const response = passesThrough(authResponse) ? withForwardedHeaders(authResponse, forwarded) : authResponse;
+  for (const [name, value] of Object.entries(securityHeaders(nonce, request.nextUrl.pathname))) response.headers.set(name, value);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+/** Routes that start or finish a sign-in: each costs a point of the caller's IP's sign-in budget. */
+const SIGN_IN_ROUTES = new Set(["/auth/login", "/auth/callback"]);
+
+/**
+ * The client's address as Next hands it to the proxy (X-Forwarded-For, which Next sets from the
+ * socket when absent): behind a trusted load balancer (TRUST_PROXY) its first entry, the client;
+ * otherwise its last.
+ */
+function clientIp(request: NextRequest): string {
+  const hops = (request.headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  return (env.TRUST_PROXY ? hops[0] : hops.at(-1)) ?? "unknown";
+}
+
+/** A 429 when the caller's sign-in budget is spent (password guessing, callback floods); else null. */
+async function signInBudgetRefusal(request: NextRequest): Promise<NextResponse | null> {
+  if (!SIGN_IN_ROUTES.has(request.nextUrl.pathname)) return null;
+  try {
+    await rateLimiter().consume("signin", `ip:${clientIp(request)}`);
+    return null;
+  } catch (error) {
+    if (!(error instanceof RateLimitExceeded)) throw error;
+    return new NextResponse(`Too many sign-in attempts. Please try again in ${error.state.retryAfterSeconds} seconds.`, {
+      status: 429,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...rateLimitHeaders(error.state) },
+    });
+  }
+}
+
+// NextResponse.next() marks itself so (Next reads the same header): the SDK did not answer the
+// request itself, the page or API route will.
+const passesThrough = (response: NextResponse) => response.headers.get("x-middleware-next") === "1";
+
+// The SDK's pass-through carries no request headers of ours: the same response (its rolled session
+// cookie and Cache-Control included) on a NextResponse.next() that forwards them.
+function withForwardedHeaders(authResponse: NextResponse, headers: Headers): NextResponse {
+  const response = NextResponse.next({ request: { headers } });
+  for (const [name, value] of authResponse.headers) {
+    if (name === "set-cookie") response.headers.append(name, value);
+    else response.headers.set(name, value);
+  }
+  return response;
 }
 
 export const config = {

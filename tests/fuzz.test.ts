@@ -2,9 +2,11 @@
 // handler, as anonymous, cookie, read-only and bearer callers, with inputs from valid to hostile
 // (any Unicode, lone surrogates, wrong types, deep and odd shapes, bodies that are not JSON).
 // Property: no response is ever 5xx. Afterwards the database must be consistent: nobody above their
-// plan's cap, and each user's audit trail replays to exactly their follows and plan.
+// plan's cap, and each user's audit trail replays to exactly their follows and plan
+// (scripts/consistency.ts, which `npm run soak` checks too).
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inconsistencies } from "../scripts/consistency";
 import { accessToken, db, procedures, seededApiServer, sessionCookie, wireInput } from "./helpers";
 
 const api = seededApiServer();
@@ -122,38 +124,7 @@ describe("fuzzing every procedure over HTTP", () => {
   });
 
   it("leaves the database consistent: caps hold, audit trails replay to each user's state", async () => {
-    const overCap = await db.$queryRaw<unknown[]>`
-      SELECT u."auth0Sub" FROM "User" u
-      JOIN "BillingAccount" a ON a."userId" = u.id JOIN "PricingTier" t ON t.id = a."tierId"
-      WHERE t."maxSubscriptions" IS NOT NULL
-        AND (SELECT count(*) FROM "Subscription" s WHERE s."userId" = u.id) > t."maxSubscriptions"`;
-    expect(overCap).toEqual([]);
-
-    for (const sub of [...FUZZ_USERS, "fuzz|readonly"]) {
-      const user = await db.user.findUnique({
-        where: { auth0Sub: sub },
-        select: {
-          subscriptions: { select: { showId: true, notify: true } },
-          billingAccount: { select: { tier: { select: { name: true } } } },
-          auditEvents: { orderBy: { seq: "asc" }, select: { action: true, target: true, details: true } },
-        },
-      });
-      if (!user) continue;
-      const follows = new Map<string, boolean>();
-      let plan = "Free";
-      for (const event of user.auditEvents) {
-        if (event.action === "follow") follows.set(event.target, true);
-        if (event.action === "unfollow") follows.delete(event.target);
-        if (event.action === "notify_on" || event.action === "notify_off") follows.set(event.target, event.action === "notify_on");
-        if (event.action === "plan_change") plan = (event.details as { to: string }).to;
-      }
-      const actual = new Map(user.subscriptions.map((subscription) => [subscription.showId, subscription.notify]));
-      expect({ sub, follows: Object.fromEntries(actual), plan: user.billingAccount?.tier.name ?? "Free" }).toEqual({
-        sub,
-        follows: Object.fromEntries(follows),
-        plan,
-      });
-    }
+    expect(await inconsistencies(db, [...FUZZ_USERS, "fuzz|readonly"])).toEqual([]);
     // The read-only caller and the cross-site one changed nothing.
     expect(await db.auditEvent.count({ where: { user: { auth0Sub: "fuzz|readonly" } } })).toBe(0);
   });

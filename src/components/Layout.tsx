@@ -11,11 +11,12 @@ const NAV = [
   { href: "/profile", label: "Profile" },
 ];
 
-function Avatar({ name, picture }: { name: string; picture?: string | null }) {
+// The initial, not the identity provider's picture: that lives on other origins (Gravatar, social
+// networks' CDNs), which the Content-Security-Policy does not let the page load from.
+function Avatar({ name }: { name: string }) {
   return (
     <span className="avatar" aria-hidden="true">
-      {/* eslint-disable-next-line @next/next/no-img-element -- any identity provider's picture URL */}
-      {picture ? <img src={picture} alt="" /> : name.slice(0, 1).toUpperCase()}
+      {name.slice(0, 1).toUpperCase()}
     </span>
   );
 }
@@ -48,7 +49,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <div className="user-box">
             {user ? (
               <>
-                <Avatar name={user.name ?? user.email ?? "?"} picture={user.picture} />
+                <Avatar name={user.name ?? user.email ?? "?"} />
                 <span id="header-user">{user.name ?? user.email}</span>
                 {/* /auth/* are the SDK's routes, not pages: plain links, full navigations. */}
                 <a className="button secondary small" href="/auth/logout" id="logout">

@@ -1,7 +1,7 @@
 import "~/styles/globals.css";
 import { Auth0Provider } from "@auth0/nextjs-auth0";
 import { HydrationBoundary, QueryClientProvider, type DehydratedState } from "@tanstack/react-query";
-import type { AppProps } from "next/app";
+import NextApp, { type AppProps } from "next/app";
 import dynamic from "next/dynamic";
 import Head from "next/head";
 import { useState } from "react";
@@ -41,3 +41,8 @@ export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>
     </trpc.Provider>
   );
 }
+
+// A getInitialProps here makes Next render every page per request, /profile, /spa and the 404
+// page included: a page prerendered at build time would carry no per-request CSP nonce, and the
+// policy would block its scripts. Pages with getServerSideProps were rendered per request already.
+App.getInitialProps = NextApp.getInitialProps;

@@ -27,11 +27,16 @@ export const auth0 = new Auth0Client({
     audience: env.AUTH0_AUDIENCE,
   },
   allowInsecureRequests: env.AUTH0_ALLOW_INSECURE_REQUESTS,
+  // A signed-out visitor's header asks /auth/profile: 204 (no user) rather than a 401 that every
+  // signed-out page would log as an error in the browser console.
+  noContentProfileResponseWhenUnauthenticated: true,
   // Rolling session: renewed by every request through the proxy, ended by inactivity or age.
   session: {
     rolling: true,
     inactivityDuration: env.AUTH0_SESSION_INACTIVITY_DURATION,
     absoluteDuration: env.AUTH0_SESSION_ABSOLUTE_DURATION,
+    // Pinned (SameSite=Lax, Secure on https), not left to the SDK's AUTH0_COOKIE_* env; the SDK makes
+    // it HttpOnly always (tests/browser/headers.test.ts checks all three).
     cookie: SESSION_COOKIE,
   },
 });

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { env } from "~/server/env";
+import { requestIdOf } from "~/server/security-headers";
 
 /** What the API needs of the HTTP request behind a call (absent for server-side callers). */
 export interface RequestInfo {
@@ -12,20 +12,18 @@ export interface RequestInfo {
   secFetchSite?: string;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
-
 const header = (req: IncomingMessage, name: string) => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
 
 /**
- * The request's id: a well-formed incoming x-request-id (the proxy's, or a caller's), else a new
- * one, written back into the request so that every later reader sees the same.
+ * The request's id (the proxy's, a well-formed one of the caller's, else a new one), written back
+ * into the request so that every later reader sees the same: the proxy does not run in front of
+ * every handler (tests call them directly).
  */
-export function requestIdOf(req: IncomingMessage): string {
-  const incoming = header(req, "x-request-id");
-  const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+export function ensureRequestId(req: IncomingMessage): string {
+  const id = requestIdOf(req.headers);
   req.headers["x-request-id"] = id;
   return id;
 }
@@ -33,7 +31,7 @@ export function requestIdOf(req: IncomingMessage): string {
 export function requestInfo(req: IncomingMessage): RequestInfo {
   const forwardedFor = env.TRUST_PROXY ? header(req, "x-forwarded-for")?.split(",")[0]?.trim() : undefined;
   return {
-    id: requestIdOf(req),
+    id: ensureRequestId(req),
     ip: forwardedFor || req.socket?.remoteAddress || "unknown",
     origin: header(req, "origin"),
     secFetchSite: header(req, "sec-fetch-site"),

@@ -4,7 +4,7 @@ import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
 import { logger } from "~/server/logger";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
-import { requestIdOf } from "~/server/request";
+import { ensureRequestId } from "~/server/request";
 import { createCaller } from "~/server/routers/_app";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -30,7 +30,7 @@ function sendError(res: NextApiResponse, error: TRPCError, requestId: string) {
  */
 export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: Caller) => Promise<T>) {
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
-    const requestId = requestIdOf(req);
+    const requestId = ensureRequestId(req);
     res.setHeader("x-request-id", requestId);
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");

@@ -10,7 +10,6 @@ export interface HeaderUser {
   sub: string;
   name?: string;
   email?: string;
-  picture?: string;
 }
 
 /** Props every server-rendered page returns: the dehydrated queries, the header's user and the API permissions. */
@@ -35,7 +34,6 @@ export async function createSsr(context: GetServerSidePropsContext) {
         sub: sessionUser.sub,
         ...(sessionUser.name && { name: sessionUser.name }),
         ...(sessionUser.email && { email: sessionUser.email }),
-        ...(sessionUser.picture && { picture: sessionUser.picture }),
       }
     : null;
   return {

@@ -2,11 +2,13 @@
 // next start) on loopback ports, Debian's Chromium driven by playwright-core. Every request that
 // is not for loopback is blocked (and would fail the test). Its database goes the way of a fresh
 // `npm run dev`: the embedded PostgreSQL server, initialised, migrated and seeded on first use.
+// Every test fails on a Content-Security-Policy violation or an error in the console of the app's
+// pages: the policy (src/server/security-headers.ts) must let every page and flow work.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "~/server/db";
 import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
 import {
@@ -31,6 +33,8 @@ let context: BrowserContext;
 let page: Page;
 let blocked: string[];
 const apiRequests: string[] = [];
+/** CSP violations anywhere, console errors and uncaught exceptions of the app's pages, in order. */
+const problems: string[] = [];
 
 beforeAll(async () => {
   const [appPort, idpPort, databasePort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
@@ -53,7 +57,29 @@ beforeAll(async () => {
   page.on("request", (request) => {
     if (new URL(request.url()).pathname.startsWith("/api/trpc/")) apiRequests.push(request.url());
   });
+  await reportProblems(browser);
 }, 240_000);
+
+/** Records into `problems` what goes wrong in the browser's pages of the app. */
+async function reportProblems({ context, page }: Awaited<ReturnType<typeof launchBrowser>>) {
+  // Chromium logs a violation to the console too; the event also names the directive.
+  await context.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (event) =>
+      console.error(`CSP violation on ${location.pathname}: ${event.effectiveDirective} blocked ${event.blockedURI || "an inline script or style"}`),
+    ),
+  );
+  page.on("console", (message) => {
+    const source = message.location().url;
+    if (message.type() === "error" && (message.text().startsWith("CSP violation") || !source || new URL(source).origin === app)) {
+      problems.push(`${source}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
+}
+
+afterEach(() => {
+  expect(problems.splice(0)).toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -103,6 +129,8 @@ describe("Showtrack in a browser", () => {
     apiRequests.length = 0;
     await page.goto(`${app}/account`, { waitUntil: "networkidle" });
     await expect(page.locator("#my-shows").textContent()).resolves.toContain(firstTitle);
+    // The audit trail, as the person reads it.
+    await expect(page.locator("#activity li").first().textContent()).resolves.toMatch(new RegExp(`^You followed ${firstTitle} · (just now|\\d+ seconds? ago)$`));
     expect(apiRequests).toEqual([]); // hydrated from the server's prefetch: no second fetch
 
     // The 4th follow on Free is refused: the message, a link to /pricing, and the button rolled back.
@@ -116,6 +144,7 @@ describe("Showtrack in a browser", () => {
     expect(await refusal.locator('a[href="/pricing"]').count()).toBe(1);
     await page.locator(`button[aria-label="Follow ${fourthTitle}"]`).waitFor();
     expect(await aliceShowTitles()).toHaveLength(3);
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/subscriptions\.add.*: Failed to load resource: .* 412 /)]); // the browser logs the status
 
     // /profile renders without user data, then fetches profile and plan in one batched request.
     apiRequests.length = 0;
@@ -173,4 +202,44 @@ describe("Showtrack in a browser", () => {
     const reason = await page.locator(`#${await follow.getAttribute("aria-describedby")}`).textContent();
     expect(reason).toBe("Read-only access: following needs the write:shows permission.");
   }, 60_000);
+
+  it("every page runs its scripts under the Content-Security-Policy, signed out and signed in", async () => {
+    // A browser of its own: signed out for sure (no late response of another test rolls a session back in).
+    const fresh = await launchBrowser();
+    const { page } = fresh;
+    await reportProblems(fresh);
+    try {
+      const { slug } = await db.show.findFirstOrThrow({ select: { slug: true } });
+      // Next's client sets window.next once the page's scripts, which the policy admits by nonce, have run.
+      const ranItsScripts = () => page.waitForFunction(() => (window as Window & { next?: { router?: unknown } }).next?.router !== undefined);
+      const pages = ["/", "/shows", `/shows/${slug}`, "/pricing", "/spa", "/no-such-page", "/profile", "/account"];
+
+      // networkidle: what a page fetches after it has loaded is under the policy too.
+      for (const path of pages) {
+        await page.goto(`${app}${path}`, { waitUntil: "networkidle" });
+        // Signed out, the server sends /account to the sign-in page, and /profile's client does after the API's 401.
+        if (path === "/profile" || path === "/account") await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+        else await ranItsScripts();
+      }
+      // Those two statuses are what the browser logs: the 404 page's own, and the API's answer to /profile.
+      expect(problems.splice(0)).toEqual([
+        expect.stringMatching(/\/no-such-page: Failed to load resource: .* 404 /),
+        expect.stringMatching(/\/api\/trpc\/me\.profile,billing\.info\?.*: Failed to load resource: .* 401 /),
+      ]);
+
+      await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|carol"]')]);
+      // The session cookie of a real sign-in: HttpOnly and SameSite=Lax; Secure on https only (headers.test.ts).
+      expect(await fresh.context.cookies(app)).toContainEqual(
+        expect.objectContaining({ name: "__session", httpOnly: true, sameSite: "Lax", secure: false }),
+      );
+      for (const path of pages) {
+        await page.goto(`${app}${path}`, { waitUntil: "networkidle" });
+        await ranItsScripts();
+      }
+      expect(problems.splice(0)).toEqual([expect.stringMatching(/\/no-such-page: Failed to load resource: .* 404 /)]);
+      expect(fresh.blocked).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  }, 90_000);
 });

@@ -4,7 +4,7 @@ import { createContext, type Context } from "~/server/context";
 import { logger, userHash } from "~/server/logger";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "~/utils/api-limits";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
-import { requestIdOf } from "~/server/request";
+import { ensureRequestId } from "~/server/request";
 import { appRouter } from "~/server/routers/_app";
 
 // tRPC reads the raw body itself, with the size limit: Next's parser would accept 1 MB, then hand
@@ -39,7 +39,7 @@ const trpcHandler = createNextApiHandler({
 /** The tRPC endpoint, with an x-request-id on every response and one JSON log line per request. */
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
   const started = performance.now();
-  res.setHeader("x-request-id", requestIdOf(req));
+  res.setHeader("x-request-id", ensureRequestId(req));
   res.on("finish", () => {
     const ctx = contexts.get(req);
     logger.info({

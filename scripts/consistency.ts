@@ -1,0 +1,43 @@
+// What must hold in the database whatever callers did (the fuzz test and `npm run soak` check it):
+// nobody follows more shows than their plan allows, and each user's audit trail, replayed in the
+// order it was written, gives exactly their follows (with reminder settings) and their plan.
+import type { PrismaClient } from "../src/generated/prisma/client";
+
+export async function inconsistencies(db: PrismaClient, subs: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const overCap = await db.$queryRaw<{ sub: string; following: number; cap: number }[]>`
+    SELECT u."auth0Sub" AS sub, count(s.id)::int AS following, t."maxSubscriptions" AS cap
+    FROM "User" u
+    JOIN "BillingAccount" a ON a."userId" = u.id JOIN "PricingTier" t ON t.id = a."tierId"
+    LEFT JOIN "Subscription" s ON s."userId" = u.id
+    WHERE t."maxSubscriptions" IS NOT NULL
+    GROUP BY u."auth0Sub", t."maxSubscriptions"
+    HAVING count(s.id) > t."maxSubscriptions"`;
+  for (const { sub, following, cap } of overCap) problems.push(`${sub} follows ${following} shows on a plan capped at ${cap}`);
+
+  for (const sub of subs) {
+    const user = await db.user.findUnique({
+      where: { auth0Sub: sub },
+      select: {
+        subscriptions: { select: { showId: true, notify: true } },
+        billingAccount: { select: { tier: { select: { name: true } } } },
+        auditEvents: { orderBy: { seq: "asc" }, select: { action: true, target: true, details: true } },
+      },
+    });
+    if (!user) continue;
+    const replayed = new Map<string, boolean>();
+    let plan = "Free";
+    for (const event of user.auditEvents) {
+      if (event.action === "follow") replayed.set(event.target, true);
+      if (event.action === "unfollow") replayed.delete(event.target);
+      if (event.action === "notify_on" || event.action === "notify_off") replayed.set(event.target, event.action === "notify_on");
+      if (event.action === "plan_change") plan = (event.details as { to: string }).to;
+    }
+    const actual = new Map(user.subscriptions.map((subscription) => [subscription.showId, subscription.notify]));
+    const same = actual.size === replayed.size && [...actual].every(([showId, notify]) => replayed.get(showId) === notify);
+    if (!same) problems.push(`${sub}: follows ${JSON.stringify([...actual])}, audit trail says ${JSON.stringify([...replayed])}`);
+    const actualPlan = user.billingAccount?.tier.name ?? "Free";
+    if (actualPlan !== plan) problems.push(`${sub}: on ${actualPlan}, audit trail says ${plan}`);
+  }
+  return problems;
+}

@@ -1,0 +1,142 @@
+// `npm run soak`: the production build under steady load (autocannon), 60 s at 20 connections by
+// default (SOAK_SECONDS, SOAK_CONNECTIONS), a mix of public and signed-in calls as several users,
+// writes near the Free plan's cap included. Prints requests/s, p50/p99 latency, the status
+// histogram and the server's RSS at start and end; exits non-zero on any 5xx, on RSS growth of
+// 50 MB or more, or when the data is inconsistent afterwards (scripts/consistency.ts).
+// Its database is its own: a new embedded PostgreSQL server in a temporary folder.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
+import autocannon from "autocannon";
+import { createPrismaClient } from "../src/server/db";
+import { inconsistencies } from "./consistency";
+import { openDatabase } from "./local-database";
+
+const SECONDS = Number(process.env.SOAK_SECONDS) || 60;
+const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS) || 20;
+const USERS = ["soak|free-1", "soak|free-2", "soak|free-3", "soak|free-4", "dev|bob", "dev|carol"];
+const root = path.resolve(import.meta.dirname, "..");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resident memory of a process and its children, in MB (Linux /proc). */
+function rssMb(pid: number): number {
+  const pids = [pid, ...execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)]).toString().split(/\s+/).filter(Boolean).map(Number)];
+  const kb = pids.reduce((sum, id) => {
+    const status = fs.existsSync(`/proc/${id}/status`) ? fs.readFileSync(`/proc/${id}/status`, "utf8") : "";
+    return sum + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }, 0);
+  return Math.round(kb / 1024);
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-soak-"));
+const database = await openDatabase({ embedded: { dataDir, port: await freePort() }, prepare: true });
+const db = createPrismaClient(database.url);
+const appPort = await freePort();
+const secret = randomBytes(32).toString("hex");
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+  NEXT_DIST_DIR: ".next-soak",
+  DATABASE_URL: database.url,
+  APP_BASE_URL: `http://localhost:${appPort}`,
+  // Never contacted: the sessions below are minted, their access tokens fresh.
+  AUTH0_DOMAIN: "http://localhost:4999",
+  AUTH0_CLIENT_ID: "showtrack-soak",
+  AUTH0_CLIENT_SECRET: "showtrack-soak",
+  AUTH0_SECRET: secret,
+  AUTH0_AUDIENCE: "https://api.showtrack.soak",
+  AUTH0_ALLOW_INSECURE_REQUESTS: "true",
+  // A few users making all the load: the limits would be the test, not the server.
+  RATE_LIMIT_READS_PER_MINUTE: "10000000",
+  RATE_LIMIT_WRITES_PER_MINUTE: "10000000",
+  LOG_LEVEL: "warn",
+};
+
+console.log("[soak] building…");
+execFileSync(bin("next"), ["build"], { cwd: root, env, stdio: "ignore" });
+const server = spawn(bin("next"), ["start", "-p", String(appPort), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+const app = `http://127.0.0.1:${appPort}`;
+for (let ready = false; !ready; ) {
+  ready = await fetch(`${app}/api/health`).then((r) => r.ok, () => false);
+  if (!ready) await new Promise((resolve) => setTimeout(resolve, 200)); // polling a starting server
+}
+
+const now = Math.floor(Date.now() / 1000);
+const cookies = await Promise.all(
+  USERS.map(async (sub) => {
+    const session = {
+      user: { sub, name: sub, email: `${sub.replace(/\W/g, "")}@example.test` },
+      tokenSet: { accessToken: "soak", idToken: "soak", expiresAt: now + 24 * 3600, scope: "openid read:shows write:shows read:billing write:billing", audience: env.AUTH0_AUDIENCE },
+      internal: { sid: `soak-${sub}`, createdAt: now },
+    };
+    return `__session=${await generateSessionCookie(session, { secret })}`;
+  }),
+);
+const showIds = (await db.show.findMany({ select: { id: true }, take: 8 })).map((show) => show.id);
+const wire = (input: unknown) => encodeURIComponent(JSON.stringify({ json: input }));
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
+
+/** One call of the mix: 60% public reads, 25% signed-in reads, 15% writes (follows around the cap, plan changes). */
+function nextCall(): { method: "GET" | "POST"; path: string; headers: Record<string, string>; body?: string } {
+  const roll = Math.random();
+  const cookie = pick(cookies);
+  if (roll < 0.3) return { method: "GET", path: `/api/trpc/shows.list?input=${wire({ limit: 20 })}`, headers: {} };
+  if (roll < 0.45) return { method: "GET", path: `/api/trpc/shows.list?input=${wire({ search: pick(["harbor", "glass", "salt"]) })}`, headers: {} };
+  if (roll < 0.6) return { method: "GET", path: "/api/pricing-tiers", headers: {} };
+  if (roll < 0.75) return { method: "GET", path: `/api/trpc/subscriptions.list,me.profile?batch=1&input=${encodeURIComponent("{}")}`, headers: { cookie } };
+  if (roll < 0.85) return { method: "GET", path: "/api/billing-info", headers: { cookie } };
+  const origin = env.APP_BASE_URL!;
+  const write = (procedure: string, input: unknown) => ({
+    method: "POST" as const,
+    path: `/api/trpc/${procedure}`,
+    headers: { cookie, origin, "content-type": "application/json" },
+    body: JSON.stringify({ json: input }),
+  });
+  if (roll < 0.92) return write("subscriptions.add", { showId: pick(showIds) });
+  if (roll < 0.98) return write("subscriptions.remove", { showId: pick(showIds) });
+  return write("billing.changeTier", { tierId: pick(["free", "developer"]) });
+}
+
+const rssStart = rssMb(server.pid!);
+console.log(`[soak] ${SECONDS} s at ${CONNECTIONS} connections, ${os.cpus().length} cores; server RSS ${rssStart} MB`);
+const result = await autocannon({
+  url: app,
+  connections: CONNECTIONS,
+  duration: SECONDS,
+  requests: [{ setupRequest: (request) => ({ ...request, ...nextCall() }) }],
+});
+const rssEnd = rssMb(server.pid!);
+
+const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats?.count ?? 0]));
+const serverErrors = Object.entries(statuses).filter(([status]) => Number(status) >= 500).reduce((sum, [, count]) => sum + count, 0);
+const problems = await inconsistencies(db, USERS);
+console.log(
+  [
+    `requests/s  ${Math.round(result.requests.average)} (${result.requests.total} in ${SECONDS} s)`,
+    `latency     p50 ${result.latency.p50} ms · p99 ${result.latency.p99} ms`,
+    `statuses    ${JSON.stringify(statuses)}; errors (no response) ${result.errors}, timeouts ${result.timeouts}`,
+    `server RSS  ${rssStart} MB → ${rssEnd} MB (${rssEnd - rssStart >= 0 ? "+" : ""}${rssEnd - rssStart} MB)`,
+    `data        ${problems.length === 0 ? "consistent (caps hold, audit trails replay)" : problems.join("\n            ")}`,
+  ].join("\n"),
+);
+
+server.kill("SIGTERM");
+await db.$disconnect();
+await database.close();
+fs.rmSync(dataDir, { recursive: true, force: true });
+const failed = serverErrors > 0 || rssEnd - rssStart >= 50 || problems.length > 0 || result.errors > 0;
+console.log(failed ? "[soak] FAILED" : "[soak] passed: no 5xx, RSS growth under 50 MB, data consistent");
+process.exit(failed ? 1 : 0);

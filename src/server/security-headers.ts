@@ -1,0 +1,67 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { issuerUrl } from "~/server/auth";
+import { env } from "~/server/env";
+
+// The headers every response of the app carries, set in one place: src/proxy.ts.
+
+/** Request header through which the proxy hands the page's CSP nonce to `_document`. */
+export const NONCE_HEADER = "x-nonce";
+/** Request and response header naming one request, for logs on both sides. */
+export const REQUEST_ID_HEADER = "x-request-id";
+
+const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+const identityProvider = new URL(issuerUrl()).origin;
+const https = new URL(env.APP_BASE_URL).protocol === "https:";
+const development = env.NODE_ENV === "development";
+
+/**
+ * The caller's `x-request-id` when it is well-formed (a load balancer's or a client's), else a
+ * new one. Behind the proxy an API handler always finds one: `requestIdOf(req.headers)`.
+ */
+export function requestIdOf(headers: Headers | IncomingHttpHeaders): string {
+  const incoming = headers instanceof Headers ? headers.get(REQUEST_ID_HEADER) : headers[REQUEST_ID_HEADER];
+  return typeof incoming === "string" && WELL_FORMED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** A fresh nonce for one response: 128 random bits. */
+export const newNonce = () => randomBytes(16).toString("base64");
+
+export function contentSecurityPolicy(nonce: string, pathname: string): string {
+  const directives = [
+    "default-src 'self'",
+    // Next's own scripts carry the nonce (src/pages/_document.tsx); 'strict-dynamic' extends the
+    // trust to the chunks they load, and makes CSP 3 browsers ignore 'self', a CSP 2 fallback.
+    // next dev evaluates code for its error stacks and hot reload.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
+    // Stylesheets are files; next dev injects <style> elements (its error overlay).
+    `style-src 'self'${development ? " 'unsafe-inline'" : ""}`,
+    // The browser app (/spa) is an OAuth client of its own: it must POST to the identity
+    // provider's /oauth/token from the browser. No other page talks to another origin. A client-side
+    // navigation keeps the policy of the page it started from, so /spa is only linked with a plain <a>.
+    `connect-src 'self'${pathname === "/spa" ? ` ${identityProvider}` : ""}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    // The app's forms stay on it; sign-in and sign-out leave through redirects, not form posts.
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(https ? ["upgrade-insecure-requests"] : []),
+  ];
+  return directives.join("; ");
+}
+
+const PERMISSIONS_POLICY = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
+
+/** The security headers of one response (page, API or /auth route) at `pathname`. */
+export function securityHeaders(nonce: string, pathname: string): Record<string, string> {
+  return {
+    "Content-Security-Policy": contentSecurityPolicy(nonce, pathname),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    // For browsers that predate frame-ancestors.
+    "X-Frame-Options": "DENY",
+    // Only a deployment served over https may pin browsers to it.
+    ...(https && { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" }),
+  };
+}

@@ -1,0 +1,182 @@
+// Security headers and request ids on production servers (next build + next start), through the
+// real proxy: pages, tRPC, REST and the SDK's /auth routes; and what an https deployment adds.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db, sessionCookie, wireInput } from "../helpers";
+import { freeLoopbackPort, productionBuild, productionEnv, startApp, startIdentityProvider, type StartedProcess } from "./production";
+
+let app: string;
+let httpsApp: string;
+let identityProvider: string;
+let processes: StartedProcess[] = [];
+let cookie: string;
+
+beforeAll(async () => {
+  const [appPort, httpsPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
+  app = `http://localhost:${appPort}`;
+  httpsApp = `http://localhost:${httpsPort}`;
+  identityProvider = `http://localhost:${idpPort}`;
+  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: process.env.DATABASE_URL! });
+  await productionBuild(env);
+  // The same build deployed behind a TLS-terminating load balancer: it knows only from APP_BASE_URL.
+  const httpsEnv = { ...env, APP_BASE_URL: `https://localhost:${httpsPort}` };
+  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort), startApp(httpsEnv, httpsPort)]);
+  cookie = await sessionCookie({ sub: "dev|alice" });
+}, 240_000);
+
+afterAll(() => {
+  for (const { child } of processes) child.kill("SIGTERM");
+});
+
+const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers, redirect: "manual" });
+
+const nonceOf = (response: Response) => /'nonce-([^']*)'/.exec(response.headers.get("content-security-policy") ?? "")?.[1] ?? "";
+
+/** The production policy, written out: no origin but the app's own, except where `connectSrc` says. */
+const policy = (nonce: string, connectSrc = "'self'") =>
+  `default-src 'self'; script-src 'self' 'nonce-${nonce}' 'strict-dynamic'; style-src 'self'; connect-src ${connectSrc}; ` +
+  "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+const securityHeaders = (response: Response) => ({
+  csp: response.headers.get("content-security-policy"),
+  nosniff: response.headers.get("x-content-type-options"),
+  referrer: response.headers.get("referrer-policy"),
+  permissions: response.headers.get("permissions-policy"),
+  frameOptions: response.headers.get("x-frame-options"),
+  hsts: response.headers.get("strict-transport-security"),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe("security headers", () => {
+  it("every page, API and /auth response carries them, with a policy that names no other origin", async () => {
+    const { slug } = await db.show.findFirstOrThrow({ select: { slug: true } });
+    const responses: [path: string, status: number, headers?: Record<string, string>][] = [
+      ["/", 200],
+      ["/shows", 200],
+      [`/shows/${slug}`, 200],
+      ["/pricing", 200],
+      ["/profile", 200],
+      ["/account", 307],
+      ["/account", 200, { cookie }],
+      ["/no-such-page", 404],
+      [`/api/trpc/shows.list?input=${encodeURIComponent(wireInput({ limit: 1 }))}`, 200],
+      ["/api/trpc/me.profile", 401],
+      ["/api/pricing-tiers", 200],
+      ["/api/me", 200, { cookie }],
+      ["/api/openapi.json", 200],
+      ["/auth/login?returnTo=%2F", 307],
+      ["/auth/profile", 204],
+      ["/auth/profile", 200, { cookie }],
+    ];
+    for (const [path, status, headers] of responses) {
+      const response = await get(`${app}${path}`, headers);
+      const nonce = nonceOf(response);
+      expect(Buffer.from(nonce, "base64")).toHaveLength(16);
+      expect({ path, status: response.status, headers: securityHeaders(response) }).toEqual({
+        path,
+        status,
+        headers: {
+          csp: policy(nonce),
+          nosniff: "nosniff",
+          referrer: "strict-origin-when-cross-origin",
+          permissions: expect.stringMatching(/^(?=.*\bcamera=\(\))(?=.*\bmicrophone=\(\))(?=.*\bgeolocation=\(\))(?=.*\bpayment=\(\))/),
+          frameOptions: "DENY",
+          hsts: null, // plain http: nothing to pin
+        },
+      });
+    }
+  });
+
+  it("/spa alone may also connect to the identity provider, where its browser app exchanges tokens", async () => {
+    const response = await get(`${app}/spa`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-security-policy")).toBe(policy(nonceOf(response), `'self' ${identityProvider}`));
+  });
+
+  it("every script of a page carries the nonce of its response, a new one on every response", async () => {
+    const nonces: string[] = [];
+    for (const path of ["/", "/", "/profile", "/spa", "/no-such-page"]) {
+      const response = await get(`${app}${path}`);
+      const nonce = nonceOf(response);
+      const scripts = (await response.text()).match(/<script\b[^>]*>/g) ?? [];
+      expect(scripts.length).toBeGreaterThan(3);
+      for (const script of scripts) expect({ path, script }).toEqual({ path, script: expect.stringContaining(` nonce="${nonce}"`) });
+      nonces.push(nonce);
+    }
+    expect(new Set(nonces).size).toBe(nonces.length);
+  });
+
+  it("the session cookie the proxy rolls is HttpOnly and SameSite=Lax, and not Secure over plain http", async () => {
+    const response = await get(`${app}/api/trpc/me.profile`, { cookie });
+    expect(response.status).toBe(200);
+    const session = response.headers.getSetCookie().find((header) => header.startsWith("__session="));
+    expect(session).toMatch(/; HttpOnly(;|$)/i);
+    expect(session).toMatch(/; SameSite=Lax(;|$)/i);
+    expect(session).toMatch(/; Path=\/(;|$)/);
+    expect(session).not.toMatch(/; Secure(;|$)/i);
+  });
+
+  it("an https deployment adds HSTS and upgrade-insecure-requests, and marks its cookies Secure", async () => {
+    const page = await get(`${httpsApp}/`);
+    expect(page.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    expect(page.headers.get("content-security-policy")).toBe(`${policy(nonceOf(page))}; upgrade-insecure-requests`);
+
+    const rolled = await get(`${httpsApp}/api/trpc/me.profile`, { cookie });
+    const login = await get(`${httpsApp}/auth/login?returnTo=%2F`);
+    // The cookies set, not the SDK's expiries of unused chunks (__session__0=; Max-Age=0).
+    const cookies = [...rolled.headers.getSetCookie(), ...login.headers.getSetCookie()].filter((header) => !/; Max-Age=0(;|$)/.test(header));
+    expect(cookies.map((header) => header.slice(0, header.indexOf("=")))).toEqual(["__session", expect.stringMatching(/^__txn_/)]);
+    for (const header of cookies) {
+      expect(header).toMatch(/; Secure(;|$)/i);
+      expect(header).toMatch(/; HttpOnly(;|$)/i);
+      expect(header).toMatch(/; SameSite=Lax(;|$)/i);
+    }
+    expect(rolled.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+  });
+});
+
+describe("request ids", () => {
+  const paths = ["/", "/api/pricing-tiers", "/api/trpc/health.check", "/auth/profile"];
+
+  it("echoes a well-formed x-request-id", async () => {
+    for (const id of ["trace-0123.abc_DEF", "0af7651916cd43dd8448eb211c80319c", "x".repeat(128)]) {
+      for (const path of paths) expect({ path, id: (await get(`${app}${path}`, { "x-request-id": id })).headers.get("x-request-id") }).toEqual({ path, id });
+    }
+  });
+
+  it("replaces a malformed or missing one with a new UUID", async () => {
+    const ids: string[] = [];
+    for (const id of ["short", "has spaces in it", "x".repeat(129), "<script>alert(1)</script>", "a,b;c=d-123456", undefined]) {
+      for (const path of paths) {
+        const answered = (await get(`${app}${path}`, id === undefined ? {} : { "x-request-id": id })).headers.get("x-request-id") ?? "";
+        expect({ path, sent: id, answered }).toEqual({ path, sent: id, answered: expect.stringMatching(UUID) });
+        ids.push(answered);
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("the sign-in budget", () => {
+  let limited: string;
+  beforeAll(async () => {
+    const port = await freeLoopbackPort();
+    limited = `http://localhost:${port}`;
+    const identityProviderPort = Number(new URL(identityProvider).port);
+    const env = { ...productionEnv({ appBaseUrl: limited, idpPort: identityProviderPort, databaseUrl: process.env.DATABASE_URL! }), RATE_LIMIT_SIGNINS_PER_MINUTE: "3" };
+    processes.push(await startApp(env, port));
+  }, 60_000);
+
+  it("refuses the 4th sign-in of a minute from one address with 429 and Retry-After; other pages are unaffected", async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await get(`${limited}/auth/login`)).status);
+    expect(statuses).toEqual([307, 307, 307]); // to the identity provider
+    const refused = await get(`${limited}/auth/callback?code=guess&state=guess`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.headers.get("ratelimit-limit")).toBe("3");
+    expect(refused.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(await refused.text()).toMatch(/^Too many sign-in attempts\. Please try again in \d+ seconds\.$/);
+    expect((await get(`${limited}/shows`)).status).toBe(200);
+  });
+});
