@@ -4,7 +4,7 @@
 // histogram and the server's RSS at start and end; exits non-zero on any 5xx, on RSS growth of
 // 50 MB or more, or when the data is inconsistent afterwards (scripts/consistency.ts).
 // Its database is its own: a new embedded PostgreSQL server in a temporary folder.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -18,7 +18,9 @@ import { openDatabase } from "./local-database";
 
 const SECONDS = Number(process.env.SOAK_SECONDS) || 60;
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS) || 20;
-const USERS = ["soak|free-1", "soak|free-2", "soak|free-3", "soak|free-4", "dev|bob", "dev|carol"];
+// New users (no seeded follows or plan), so that their audit trails tell their whole story.
+const USERS = ["soak|user-1", "soak|user-2", "soak|user-3", "soak|user-4", "soak|user-5", "soak|user-6"];
+const WARM_UP_SECONDS = 45;
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
@@ -32,7 +34,8 @@ async function freePort(): Promise<number> {
 
 /** Resident memory of a process and its children, in MB (Linux /proc). */
 function rssMb(pid: number): number {
-  const pids = [pid, ...execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)]).toString().split(/\s+/).filter(Boolean).map(Number)];
+  const children = spawnSync("ps", ["-o", "pid=", "--ppid", String(pid)]).stdout.toString(); // none: exit status 1
+  const pids = [pid, ...children.split(/\s+/).filter(Boolean).map(Number)];
   const kb = pids.reduce((sum, id) => {
     const status = fs.existsSync(`/proc/${id}/status`) ? fs.readFileSync(`/proc/${id}/status`, "utf8") : "";
     return sum + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -110,33 +113,46 @@ function nextCall(): { method: "GET" | "POST"; path: string; headers: Record<str
   return write("billing.changeTier", { tierId: pick(["free", "developer"]) });
 }
 
-const rssStart = rssMb(server.pid!);
-console.log(`[soak] ${SECONDS} s at ${CONNECTIONS} connections, ${os.cpus().length} cores; server RSS ${rssStart} MB`);
-const result = await autocannon({
-  url: app,
-  connections: CONNECTIONS,
-  duration: SECONDS,
-  requests: [{ setupRequest: (request) => ({ ...request, ...nextCall() }) }],
-});
-const rssEnd = rssMb(server.pid!);
+/** Loads the server, then reports; true when the soak failed. */
+async function soak(): Promise<boolean> {
+  const load = (duration: number) =>
+    autocannon({ url: app, connections: CONNECTIONS, duration, requests: [{ setupRequest: (request) => ({ ...request, ...nextCall() }) }] });
+  // The first seconds load code, fill caches and grow the heap to its working size: not a leak.
+  console.log(`[soak] warming up for ${WARM_UP_SECONDS} s (server RSS ${rssMb(server.pid!)} MB)…`);
+  await load(WARM_UP_SECONDS);
+  const rssStart = rssMb(server.pid!);
+  console.log(`[soak] ${SECONDS} s at ${CONNECTIONS} connections, ${os.cpus().length} cores; server RSS ${rssStart} MB`);
+  // Every 10 s: a leak climbs steadily, a heap settling into its size levels off.
+  const samples = [rssStart];
+  const sampler = setInterval(() => samples.push(rssMb(server.pid!)), 10_000);
+  const result = await load(SECONDS);
+  clearInterval(sampler);
+  const rssEnd = rssMb(server.pid!);
 
-const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats?.count ?? 0]));
-const serverErrors = Object.entries(statuses).filter(([status]) => Number(status) >= 500).reduce((sum, [, count]) => sum + count, 0);
-const problems = await inconsistencies(db, USERS);
-console.log(
-  [
-    `requests/s  ${Math.round(result.requests.average)} (${result.requests.total} in ${SECONDS} s)`,
-    `latency     p50 ${result.latency.p50} ms · p99 ${result.latency.p99} ms`,
-    `statuses    ${JSON.stringify(statuses)}; errors (no response) ${result.errors}, timeouts ${result.timeouts}`,
-    `server RSS  ${rssStart} MB → ${rssEnd} MB (${rssEnd - rssStart >= 0 ? "+" : ""}${rssEnd - rssStart} MB)`,
-    `data        ${problems.length === 0 ? "consistent (caps hold, audit trails replay)" : problems.join("\n            ")}`,
-  ].join("\n"),
-);
+  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats?.count ?? 0]));
+  const serverErrors = Object.entries(statuses).filter(([status]) => Number(status) >= 500).reduce((sum, [, count]) => sum + count, 0);
+  const problems = await inconsistencies(db, USERS);
+  console.log(
+    [
+      `requests/s  ${Math.round(result.requests.average)} (${result.requests.total} in ${SECONDS} s)`,
+      `latency     p50 ${result.latency.p50} ms · p99 ${result.latency.p99} ms`,
+      `statuses    ${JSON.stringify(statuses)}; errors (no response) ${result.errors}, timeouts ${result.timeouts}`,
+      `server RSS  ${rssStart} MB → ${rssEnd} MB (${rssEnd - rssStart >= 0 ? "+" : ""}${rssEnd - rssStart} MB; every 10 s: ${samples.join(", ")})`,
+      `data        ${problems.length === 0 ? "consistent (caps hold, audit trails replay)" : problems.join("\n            ")}`,
+    ].join("\n"),
+  );
 
-server.kill("SIGTERM");
-await db.$disconnect();
-await database.close();
-fs.rmSync(dataDir, { recursive: true, force: true });
-const failed = serverErrors > 0 || rssEnd - rssStart >= 50 || problems.length > 0 || result.errors > 0;
+  return serverErrors > 0 || rssEnd - rssStart >= 50 || problems.length > 0 || result.errors > 0;
+}
+
+let failed = true;
+try {
+  failed = await soak();
+} finally {
+  server.kill("SIGTERM");
+  await db.$disconnect();
+  await database.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
 console.log(failed ? "[soak] FAILED" : "[soak] passed: no 5xx, RSS growth under 50 MB, data consistent");
 process.exit(failed ? 1 : 0);
