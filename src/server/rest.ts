@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
-import { logger } from "~/server/logger";
+import { logger, logWhenSent, userHash } from "~/server/logger";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
 import { ensureRequestId } from "~/server/request";
 import { createCaller } from "~/server/routers/_app";
@@ -32,11 +32,12 @@ export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: C
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
     const requestId = ensureRequestId(req);
     res.setHeader("x-request-id", requestId);
+    let ctx: Context | undefined;
+    logWhenSent(res, () => ({ requestId, route: req.url?.split("?")[0], method: req.method, user: userHash(ctx?.auth?.sub) }));
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       return sendError(res, new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Only GET is supported here." }), requestId);
     }
-    let ctx: Context | undefined;
     const setRateLimitHeaders = () => ctx?.rateLimit.state && res.setHeaders(new Map(Object.entries(rateLimitHeaders(ctx.rateLimit.state))));
     try {
       ctx = await createContext({ req, res });

@@ -1,7 +1,7 @@
 import { createNextApiHandler } from "@trpc/server/adapters/next";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
-import { logger, userHash } from "~/server/logger";
+import { logger, logWhenSent, userHash } from "~/server/logger";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "~/utils/api-limits";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
 import { ensureRequestId } from "~/server/request";
@@ -38,18 +38,15 @@ const trpcHandler = createNextApiHandler({
 
 /** The tRPC endpoint, with an x-request-id on every response and one JSON log line per request. */
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
-  const started = performance.now();
   res.setHeader("x-request-id", ensureRequestId(req));
-  res.on("finish", () => {
+  logWhenSent(res, () => {
     const ctx = contexts.get(req);
-    logger.info({
+    return {
       requestId: ctx?.request?.id,
       procedure: typeof req.query.trpc === "string" ? req.query.trpc : undefined,
       method: req.method,
-      status: res.statusCode,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
       user: userHash(ctx?.auth?.sub),
-    });
+    };
   });
   await trpcHandler(req, res);
 }
