@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { auth0 } from "~/server/auth0";
-import { env } from "~/server/env";
 import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/rate-limit";
+import { clientAddress } from "~/server/request";
 import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/security-headers";
 
 // Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It mounts /auth/login,
@@ -27,21 +27,14 @@ export async function proxy(request: NextRequest) {
 /** Routes that start or finish a sign-in: each costs a point of the caller's IP's sign-in budget. */
 const SIGN_IN_ROUTES = new Set(["/auth/login", "/auth/callback"]);
 
-/**
- * The client's address as Next hands it to the proxy (X-Forwarded-For, which Next sets from the
- * socket when absent): behind a trusted load balancer (TRUST_PROXY) its first entry, the client;
- * otherwise its last.
- */
-function clientIp(request: NextRequest): string {
-  const hops = (request.headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
-  return (env.TRUST_PROXY ? hops[0] : hops.at(-1)) ?? "unknown";
-}
-
 /** A 429 when the caller's sign-in budget is spent (password guessing, callback floods); else null. */
 async function signInBudgetRefusal(request: NextRequest): Promise<NextResponse | null> {
   if (!SIGN_IN_ROUTES.has(request.nextUrl.pathname)) return null;
   try {
-    await rateLimiter().consume("signin", `ip:${clientIp(request)}`);
+    // The proxy sees no socket: without trusted proxies in front (TRUST_PROXY) an address here would
+    // be whatever X-Forwarded-For the caller wrote, so the instance's sign-ins share one budget.
+    const address = clientAddress(request.headers.get("x-forwarded-for"), undefined);
+    await rateLimiter().consume("signin", address ? `ip:${address}` : "instance");
     return null;
   } catch (error) {
     if (!(error instanceof RateLimitExceeded)) throw error;

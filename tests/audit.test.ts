@@ -50,6 +50,23 @@ describe("audit trail", () => {
     expect((await eventsOf(sub)).map((event) => event.action)).toEqual(["follow", "follow", "follow"]);
   });
 
+  it("an event is part of its mutation's transaction: a failure after it leaves neither", async () => {
+    const sub = "test|audit-rollback";
+    const user = callerFor({ sub });
+    await user.me.profile();
+    // This file's own database: make the invoice of a paid plan fail, after the event is written.
+    await db.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_invoices() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no invoices today'; END $$;
+      CREATE TRIGGER refuse_invoices BEFORE INSERT ON "Invoice" FOR EACH ROW EXECUTE FUNCTION refuse_invoices();`);
+    try {
+      await expect(user.billing.changeTier({ tierId: "developer" })).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+    } finally {
+      await db.$executeRawUnsafe(`DROP TRIGGER refuse_invoices ON "Invoice"; DROP FUNCTION refuse_invoices();`);
+    }
+    expect(await eventsOf(sub)).toEqual([]);
+    expect((await user.billing.info()).tier.id).toBe("free");
+  });
+
   it("me.activity pages through the caller's own events, newest first, filtered by scope", async () => {
     const sub = "test|activity";
     const user = callerFor({ sub });

@@ -66,6 +66,16 @@ describe("input limits", () => {
       body,
     });
     expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { json: { data: { code: "PAYLOAD_TOO_LARGE" } } } });
+    expect(await userExists("test|big-body")).toBe(false); // refused before anything ran
+    // Without a declared length (chunked), tRPC cuts the body off at the same size.
+    const chunked = await fetch(`${api.url}/subscriptions.add`, {
+      method: "POST",
+      headers: { cookie, origin: new URL(process.env.APP_BASE_URL!).origin, "content-type": "application/json" },
+      body: new Blob([body]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
     expect(await followsOf("test|big-body")).toBe(0);
   });
 

@@ -76,7 +76,8 @@ export function authFromSession(session: SessionData): Auth {
 /** `Authorization: Bearer <token>` → the token; a header that says anything else → "malformed". */
 export function bearerToken(header: string | undefined): string | "malformed" | undefined {
   if (header === undefined) return undefined;
-  const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/.exec(header.trim());
+  // The scheme is case-insensitive (RFC 7235): "bearer" is as good as "Bearer".
+  const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header.trim());
   return match ? match[1]! : "malformed";
 }
 

@@ -7,8 +7,10 @@ export function poolSize(): number {
   return Number(process.env.DATABASE_POOL_SIZE) || 10;
 }
 
+// connectionTimeoutMillis: an unreachable database host fails a request (and /api/health: 503) in
+// seconds instead of leaving it waiting for a connection forever.
 export function createPrismaClient(url: string = databaseUrl(), options: Omit<ConstructorParameters<typeof PrismaClient>[0], "adapter"> = {}) {
-  return new PrismaClient({ ...options, adapter: new PrismaPg({ connectionString: url, max: poolSize() }) });
+  return new PrismaClient({ ...options, adapter: new PrismaPg({ connectionString: url, max: poolSize(), connectionTimeoutMillis: 5_000 }) });
 }
 
 // One client (one pool) per process; `next dev` re-evaluates modules on every change.

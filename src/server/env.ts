@@ -56,8 +56,9 @@ const envSchema = z
     RATE_LIMIT_WRITES_PER_MINUTE: perMinute.default(60),
     RATE_LIMIT_SIGNINS_PER_MINUTE: perMinute.default(20),
     REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a Redis URL such as redis://localhost:6379").optional(),
-    // Behind a load balancer or CDN: take the client IP from X-Forwarded-For (its first address).
-    TRUST_PROXY: flag,
+    // How many proxies in front (load balancer, CDN) append to X-Forwarded-For: the client IP is the
+    // address the outermost of them saw. 0: no proxy is trusted (src/server/request.ts).
+    TRUST_PROXY: z.coerce.number("must be the number of trusted proxies in front, e.g. 1").int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   })
   // A production build may run against the local provider (the browser tests do), never a real

@@ -6,7 +6,7 @@ import { requestIdOf } from "~/server/security-headers";
 export interface RequestInfo {
   /** The x-request-id of the request (a well-formed incoming one, else generated). */
   id: string;
-  /** The client's address: the socket's, or X-Forwarded-For's first when TRUST_PROXY is set. */
+  /** The client's address (see clientAddress). */
   ip: string;
   origin?: string;
   secFetchSite?: string;
@@ -28,11 +28,22 @@ export function ensureRequestId(req: IncomingMessage): string {
   return id;
 }
 
+/**
+ * The client's address as the outermost of TRUST_PROXY trusted proxies saw it: each appends the
+ * address it received from to X-Forwarded-For, so it is the TRUST_PROXY-th entry from the end.
+ * What comes before those entries is the client's to write, never trusted. Without trusted proxies,
+ * `direct` (the socket's address), or undefined where there is none to be had (the proxy).
+ */
+export function clientAddress(forwardedFor: string | null | undefined, direct: string | undefined): string | undefined {
+  if (env.TRUST_PROXY === 0) return direct;
+  const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  return hops.at(-env.TRUST_PROXY) ?? direct;
+}
+
 export function requestInfo(req: IncomingMessage): RequestInfo {
-  const forwardedFor = env.TRUST_PROXY ? header(req, "x-forwarded-for")?.split(",")[0]?.trim() : undefined;
   return {
     id: ensureRequestId(req),
-    ip: forwardedFor || req.socket?.remoteAddress || "unknown",
+    ip: clientAddress(header(req, "x-forwarded-for"), req.socket?.remoteAddress) ?? "unknown",
     origin: header(req, "origin"),
     secFetchSite: header(req, "sec-fetch-site"),
   };

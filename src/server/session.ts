@@ -4,6 +4,7 @@ import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { TRPCError } from "@trpc/server";
 import { logAuthFailure } from "~/server/auth";
 import { auth0, SESSION_COOKIE } from "~/server/auth0";
+import { userHash } from "~/server/logger";
 
 // Refresh a little before the token's own expiry: a token about to lapse is not trusted, and a few
 // seconds of clock difference with the issuer do not matter.
@@ -46,7 +47,7 @@ export async function currentSession(req: IncomingMessage, res: ServerResponse):
     return { ...session, tokenSet: { ...session.tokenSet, accessToken: token, scope, expiresAt } };
   } catch (error) {
     const cause = error instanceof AccessTokenError && error.cause ? ` (${error.cause.code}: ${error.cause.message})` : "";
-    const details = { sub: session.user.sub, error: `${error instanceof Error ? error.message : String(error)}${cause}` };
+    const details = { user: userHash(session.user.sub), error: `${error instanceof Error ? error.message : String(error)}${cause}` };
     if (issuerUnavailable(error)) {
       logAuthFailure("session_refresh_unavailable", details);
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Sign-in cannot be checked right now. Please try again shortly.", cause: error });

@@ -141,9 +141,10 @@ const requireUser = t.middleware(async ({ ctx, meta, next }) => {
 
 // ─── 3. Procedures ──────────────────────────────────────────────────────────────────────────────
 
+// The rate limit first: refusals (bad credentials, cross-site writes) count against the budget too.
 export const publicProcedure = t.procedure
   .use(mapPrismaErrors)
+  .use(rateLimit)
   .use(rejectInvalidCredentials)
-  .use(requireSameOriginForCookieWrites)
-  .use(rateLimit);
+  .use(requireSameOriginForCookieWrites);
 export const protectedProcedure = publicProcedure.use(requireUser).meta({ requiresAuth: true });

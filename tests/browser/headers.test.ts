@@ -171,7 +171,8 @@ describe("the sign-in budget", () => {
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await get(`${limited}/auth/login`)).status);
     expect(statuses).toEqual([307, 307, 307]); // to the identity provider
-    const refused = await get(`${limited}/auth/callback?code=guess&state=guess`);
+    // A forged X-Forwarded-For does not buy a fresh budget (no proxy is trusted here).
+    const refused = await get(`${limited}/auth/callback?code=guess&state=guess`, { "x-forwarded-for": "198.51.100.23" });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(refused.headers.get("ratelimit-limit")).toBe("3");

@@ -1,4 +1,5 @@
 import { createNextApiHandler } from "@trpc/server/adapters/next";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
 import { logger, logWhenSent, userHash } from "~/server/logger";
@@ -38,7 +39,8 @@ const trpcHandler = createNextApiHandler({
 
 /** The tRPC endpoint, with an x-request-id on every response and one JSON log line per request. */
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
-  res.setHeader("x-request-id", ensureRequestId(req));
+  const requestId = ensureRequestId(req);
+  res.setHeader("x-request-id", requestId);
   logWhenSent(res, () => {
     const ctx = contexts.get(req);
     return {
@@ -48,5 +50,13 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
       user: userHash(ctx?.auth?.sub),
     };
   });
+  // A declared size over the limit is refused before anything runs (tRPC itself reads the body only
+  // when a procedure's input is parsed, after its middlewares; a chunked body is cut off there).
+  if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
+    const message = `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`;
+    const data = { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, requestId };
+    res.status(413).json({ error: { json: { message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data } } });
+    return;
+  }
   await trpcHandler(req, res);
 }
