@@ -39,7 +39,7 @@ const exportSelect = {
 
 /** A 400 shaped like an input validation error, naming the field (the page shows its message). */
 function fieldError(field: string, message: string): TRPCError {
-  return new TRPCError({ code: "BAD_REQUEST", message, cause: new z.ZodError([{ code: "custom", path: [field], message, input: undefined }]) });
+  return new TRPCError({ code: "BAD_REQUEST", message, cause: new z.ZodRealError([{ code: "custom", path: [field], message, input: undefined }]) });
 }
 
 export const meRouter = router({
