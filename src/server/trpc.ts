@@ -79,6 +79,8 @@ export const createCallerFactory = t.createCallerFactory;
 
 const PRISMA_ERRORS: Record<string, { code: TRPCError["code"]; message: string }> = {
   P2002: { code: "CONFLICT", message: "That already exists." },
+  // A row another request deleted meanwhile (an account deleted while its other tab still writes).
+  P2003: { code: "CONFLICT", message: "That changed meanwhile. Please try again." },
   P2025: { code: "NOT_FOUND", message: "That does not exist (any more)." },
 };
 
