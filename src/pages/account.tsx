@@ -122,7 +122,7 @@ function RecentActivity() {
 }
 
 /** Export and deletion: the person's data is theirs to take away, and to have removed. */
-function YourData({ email }: { email: string | null }) {
+function YourData({ email, canExport }: { email: string | null; canExport: boolean }) {
   const [confirmation, setConfirmation] = useState("");
   const deleteAccount = trpc.me.delete.useMutation({
     meta: { ownErrorMessage: true },
@@ -137,12 +137,16 @@ function YourData({ email }: { email: string | null }) {
   return (
     <section className="panel" aria-labelledby="data-heading" id="your-data">
       <h2 id="data-heading">Your data</h2>
-      <p>
-        <a href="/api/me/export" download>
-          Download my data
-        </a>{" "}
-        <span className="muted">(one JSON file: your profile, plan, followed shows, invoices and activity)</span>
-      </p>
+      {canExport ? (
+        <p>
+          <a href="/api/me/export" download>
+            Download my data
+          </a>{" "}
+          <span className="muted">(one JSON file: your profile, plan, followed shows, invoices and activity)</span>
+        </p>
+      ) : (
+        <p className="muted">Downloading your data needs the read:shows and read:billing permissions.</p>
+      )}
       <h3>Delete my account</h3>
       <p>
         <strong>This cannot be undone.</strong> Your followed shows, plan, payment method, invoices and activity are deleted at once,
@@ -257,7 +261,7 @@ export default function AccountPage({ scopes }: SsrProps) {
         </>
       ) : null}
 
-      {profile.data ? <YourData email={profile.data.email} /> : null}
+      {profile.data ? <YourData email={profile.data.email} canExport={scopes.includes("read:shows") && scopes.includes("read:billing")} /> : null}
     </>
   );
 }
