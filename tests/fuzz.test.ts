@@ -74,6 +74,8 @@ const shapedInput = fc.record(
     search: mostly(fc.constantFrom("harbor", "Café", "%", ""), anyText),
     genre: mostly(fc.constantFrom("Drama", "Comedy"), anyText),
     slug: mostly(fc.constant("copper-harbor"), anyText),
+    // The fuzz users' own emails (tests/helpers.ts sessionFor): now and then one deletes their account mid-batch.
+    confirmEmail: mostly(fc.constantFrom(...FUZZ_USERS.map((sub) => `${sub.replace(/\W/g, "")}@example.test`)), anyText),
   },
   { requiredKeys: [] },
 );

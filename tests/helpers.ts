@@ -22,6 +22,7 @@ import type { Meta } from "~/server/trpc";
 import billingInfo from "~/pages/api/billing-info";
 import health from "~/pages/api/health";
 import me from "~/pages/api/me";
+import meExport from "~/pages/api/me/export";
 import myShows from "~/pages/api/my/shows";
 import openApi from "~/pages/api/openapi.json";
 import pricingTiers from "~/pages/api/pricing-tiers";
@@ -115,6 +116,7 @@ const API_ROUTES: Record<string, NextApiHandler> = {
   "/api/billing-info": billingInfo,
   "/api/my/shows": myShows,
   "/api/me": me,
+  "/api/me/export": meExport,
   "/api/openapi.json": openApi,
   "/api/health": health,
 };

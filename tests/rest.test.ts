@@ -2,7 +2,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessToken, seededApiServer, sessionCookie } from "./helpers";
+import { accessToken, db, seededApiServer, sessionCookie } from "./helpers";
 
 const api = seededApiServer();
 let document: { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
@@ -27,7 +27,7 @@ async function get(path: string, headers: Record<string, string> = {}) {
   return { status: response.status, body, headers: response.headers };
 }
 
-const ROUTES = ["/api/pricing-tiers", "/api/billing-info", "/api/my/shows", "/api/me"];
+const ROUTES = ["/api/pricing-tiers", "/api/billing-info", "/api/my/shows", "/api/me", "/api/me/export"];
 const bearer = async (claims = {}) => ({ authorization: `Bearer ${await accessToken({ sub: "dev|bob", ...claims })}` });
 
 describe("REST routes", () => {
@@ -72,6 +72,34 @@ describe("REST routes", () => {
     expect((await get("/api/my/shows", headers)).body).toHaveLength(12);
     expect((await get("/api/billing-info", headers)).body).toMatchObject({ tier: { id: "developer" }, usage: { subscriptions: 12, limit: 25 } });
     expect((await get("/api/me", headers)).body).toMatchObject({ email: "bob@example.test", tier: { id: "developer" } });
+  });
+
+  it("GET /api/me/export: all of Bob's data, as a dated attachment", async () => {
+    const { status, body, headers } = await get("/api/me/export", { cookie: await sessionCookie({ sub: "dev|bob", name: "Bob Developer", email: "bob@example.test" }) });
+    expect(status).toBe(200);
+    expect(headers.get("content-disposition")).toBe(`attachment; filename="showtrack-export-${new Date().toISOString().slice(0, 10)}.json"`);
+    expect(headers.get("cache-control")).toBe("private, no-store");
+    const bob = await db.user.findUniqueOrThrow({ where: { auth0Sub: "dev|bob" }, select: { id: true, _count: { select: { auditEvents: true } } } });
+    const follows = await db.subscription.findMany({ where: { userId: bob.id }, select: { notify: true, show: { select: { slug: true } } } });
+    const invoices = await db.invoice.count({ where: { billingAccount: { userId: bob.id } } });
+    const data = body as { follows: { show: { slug: string }; reminders: boolean }[]; invoices: unknown[]; activity: unknown[] };
+    expect(body).toMatchObject({
+      profile: { id: bob.id, email: "bob@example.test", name: "Bob Developer" },
+      plan: { tier: { id: "developer", name: "Developer" }, status: "active", paymentMethod: { brand: "visa", last4: "4242" } },
+    });
+    expect(data.follows.map(({ show, reminders }) => [show.slug, reminders]).sort()).toEqual(follows.map(({ show, notify }) => [show.slug, notify]).sort());
+    expect(data.follows).toHaveLength(12);
+    expect(data.invoices).toHaveLength(invoices);
+    expect(invoices).toBe(3);
+    expect(data.activity).toHaveLength(bob._count.auditEvents);
+    expect(JSON.stringify(body)).not.toContain("dev|bob"); // no auth0Sub
+  });
+
+  it("GET /api/me/export needs read:shows and read:billing both", async () => {
+    for (const [held, missing] of [["read:shows", "read:billing"], ["read:billing", "read:shows"]]) {
+      const { status, body } = await get("/api/me/export", await bearer({ scope: held, permissions: [held] }));
+      expect({ status, body }).toEqual({ status: 403, body: { error: { code: "FORBIDDEN", message: `Your access does not include the ${missing} permission.` } } });
+    }
   });
 
   it("insufficient scope → 403 naming it, with an insufficient_scope challenge", async () => {

@@ -1,9 +1,10 @@
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
+import { useState } from "react";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/ssr";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
-import { trpc, type RouterOutputs } from "~/utils/trpc";
+import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 
 const ACTIVITY_INPUT = { limit: 10 };
 
@@ -120,6 +121,60 @@ function RecentActivity() {
   );
 }
 
+/** Export and deletion: the person's data is theirs to take away, and to have removed. */
+function YourData({ email, canExport }: { email: string | null; canExport: boolean }) {
+  const [confirmation, setConfirmation] = useState("");
+  const deleteAccount = trpc.me.delete.useMutation({
+    meta: { ownErrorMessage: true },
+    // A full navigation: the signed-in header and every cached query go with the session.
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+    onSuccess: () => window.location.assign("/?deleted=1"),
+  });
+  const error = deleteAccount.error;
+  // The server's own words about the confirmation, rather than the whole validation report.
+  const fieldErrors = error?.data?.zodError?.fieldErrors as Partial<Record<string, string[]>> | undefined;
+  const confirmed = email !== null && confirmation.trim().toLowerCase() === email.toLowerCase();
+  return (
+    <section className="panel" aria-labelledby="data-heading" id="your-data">
+      <h2 id="data-heading">Your data</h2>
+      {canExport ? (
+        <p>
+          <a href="/api/me/export" download>
+            Download my data
+          </a>{" "}
+          <span className="muted">(one JSON file: your profile, plan, followed shows, invoices and activity)</span>
+        </p>
+      ) : (
+        <p className="muted">Downloading your data needs the read:shows and read:billing permissions.</p>
+      )}
+      <h3>Delete my account</h3>
+      <p>
+        <strong>This cannot be undone.</strong> Your followed shows, plan, payment method, invoices and activity are deleted at once,
+        and you are signed out. Signing in again starts a new Free account.
+      </p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (confirmed) deleteAccount.mutate({ confirmEmail: confirmation });
+        }}
+      >
+        <label>
+          Type your email address{email ? ` (${email})` : ""} to confirm:{" "}
+          <input type="email" name="confirmEmail" autoComplete="off" value={confirmation} onChange={(event) => setConfirmation(event.target.value)} />
+        </label>{" "}
+        <button type="submit" className="button danger" disabled={!confirmed || deleteAccount.isPending}>
+          Delete my account
+        </button>
+      </form>
+      {error ? (
+        <p className="notice" role="alert" id="delete-error">
+          {fieldErrors?.confirmEmail?.[0] ?? friendlyMessage(error)}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 export default function AccountPage({ scopes }: SsrProps) {
   const profile = trpc.me.profile.useQuery();
   const billing = trpc.billing.info.useQuery();
@@ -205,6 +260,8 @@ export default function AccountPage({ scopes }: SsrProps) {
           </table>
         </>
       ) : null}
+
+      {profile.data ? <YourData email={profile.data.email} canExport={scopes.includes("read:shows") && scopes.includes("read:billing")} /> : null}
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { GetServerSideProps } from "next";
 import Link from "next/link";
+import { useRouter } from "next/router";
 import { PricingTiers } from "~/components/PricingTiers";
 import { ShowCard } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/ssr";
@@ -14,10 +15,17 @@ export const getServerSideProps = (async (context) => {
 }) satisfies GetServerSideProps<SsrProps>;
 
 export default function Home() {
+  // Where the account page lands after deleting the account (src/pages/account.tsx).
+  const deleted = useRouter().query.deleted === "1";
   const tiers = trpc.billing.pricingTiers.useQuery();
   const featured = trpc.shows.list.useQuery(FEATURED);
   return (
     <>
+      {deleted ? (
+        <p className="notice ok" role="status" id="deleted-notice">
+          Your account and all its data were deleted.
+        </p>
+      ) : null}
       <h1>Never miss an episode</h1>
       <p className="lead">
         Follow the shows you love and Showtrack keeps track of them for you. Browse the catalogue, follow a few

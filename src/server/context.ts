@@ -5,7 +5,7 @@ import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAcce
 import { db as defaultDb, type Db } from "~/server/db";
 import type { RateLimitState } from "~/server/rate-limit";
 import { requestInfo, type RequestInfo } from "~/server/request";
-import { currentSession } from "~/server/session";
+import { clearSessionCookie, currentSession } from "~/server/session";
 
 export interface InnerContextOptions {
   session?: SessionData | null;
@@ -16,13 +16,15 @@ export interface InnerContextOptions {
   db?: Db;
   /** The HTTP request behind the call; none for server-side callers (tests, scripts). */
   request?: RequestInfo | null;
+  /** Ends the cookie session in the response (me.delete); none for server-side callers. */
+  endSession?: (() => void) | null;
 }
 
 /** What procedures see. Tests and SSR helpers build it directly, without an HTTP request. */
-export function createInnerContext({ session = null, auth, authError = null, db = defaultDb, request = null }: InnerContextOptions) {
+export function createInnerContext({ session = null, auth, authError = null, db = defaultDb, request = null, endSession = null }: InnerContextOptions) {
   // The rate limiter's last verdict for this request, for its response headers.
   const rateLimit: { state?: RateLimitState } = {};
-  return { session, auth: auth ?? (session ? authFromSession(session) : null), authError, db, request, rateLimit };
+  return { session, auth: auth ?? (session ? authFromSession(session) : null), authError, db, request, rateLimit, endSession };
 }
 
 export type Context = ReturnType<typeof createInnerContext>;
@@ -56,5 +58,5 @@ export async function createContext({ req, res }: { req: IncomingMessage; res: S
     return createInnerContext({ request, authError });
   }
   if (token) return bearerContext(token, request);
-  return createInnerContext({ request, session: await currentSession(req, res) });
+  return createInnerContext({ request, session: await currentSession(req, res), endSession: () => clearSessionCookie(req, res) });
 }

@@ -72,6 +72,34 @@ z
   })
   .register(schemas, { id: "Profile" });
 
+const Activity = z
+  .object({
+    id: z.string(),
+    action: z.enum(["follow", "unfollow", "notify_on", "notify_off", "plan_change"]),
+    target: z.string().describe("the show's or the plan's id"),
+    details: z.union([z.object({ showTitle: z.string() }), z.object({ from: z.string(), to: z.string() })]),
+    createdAt: date,
+  })
+  .register(schemas, { id: "Activity" });
+
+z
+  .object({
+    profile: z.object({ id: z.string(), email: z.string().nullable(), name: z.string().nullable(), picture: z.string().nullable(), createdAt: date }),
+    plan: z.object({
+      tier: z.object({ id: z.string(), name: z.string() }),
+      status: z.enum(["active", "past_due", "canceled"]),
+      currentPeriodStart: date,
+      currentPeriodEnd: date,
+      paymentMethod: z.object({ brand: z.string(), last4: z.string() }).nullable(),
+    }),
+    follows: z.array(
+      z.object({ show: z.object({ id: z.string(), slug: z.string(), title: z.string() }), followedAt: date, reminders: z.boolean() }),
+    ),
+    invoices: z.array(Invoice).describe("all of them, newest first"),
+    activity: z.array(Activity).describe("all of it, newest first"),
+  })
+  .register(schemas, { id: "Export" });
+
 z
   .object({ error: z.object({ code: z.string().describe("the tRPC error code, e.g. UNAUTHORIZED"), message: z.string() }) })
   .register(schemas, { id: "Error" });
@@ -86,13 +114,13 @@ const jsonArray = (schema: string, description: string) => ({
 });
 const errors = {
   401: json("Error", "No valid session cookie or bearer token (see the WWW-Authenticate header)"),
-  403: json("Error", "The token lacks the permission this route needs"),
+  403: json("Error", "The token lacks a permission this route needs"),
   500: json("Error", "Something went wrong on the server"),
 };
-const protectedGet = (summary: string, scope: string | null, ok: object) => ({
+const protectedGet = (summary: string, scopes: string[], ok: object) => ({
   get: {
     summary,
-    security: [{ bearerAuth: scope ? [scope] : [] }, { sessionCookie: [] }],
+    security: [{ bearerAuth: scopes }, { sessionCookie: [] }],
     responses: { 200: ok, ...errors },
   },
 });
@@ -113,9 +141,14 @@ export function openApiDocument() {
       "/api/pricing-tiers": {
         get: { summary: "The pricing tiers (public, cacheable)", security: [], responses: { 200: jsonArray("PricingTier", "The tiers, cheapest first"), 500: errors[500] } },
       },
-      "/api/billing-info": protectedGet("The caller's plan, usage and latest invoices", "read:billing", json("BillingInfo", "Billing information")),
-      "/api/my/shows": protectedGet("The shows the caller follows, newest first", "read:shows", jsonArray("FollowedShow", "Followed shows")),
-      "/api/me": protectedGet("The caller's profile", null, json("Profile", "Profile")),
+      "/api/billing-info": protectedGet("The caller's plan, usage and latest invoices", ["read:billing"], json("BillingInfo", "Billing information")),
+      "/api/my/shows": protectedGet("The shows the caller follows, newest first", ["read:shows"], jsonArray("FollowedShow", "Followed shows")),
+      "/api/me": protectedGet("The caller's profile", [], json("Profile", "Profile")),
+      "/api/me/export": protectedGet(
+        "Everything Showtrack holds about the caller, as a download (Content-Disposition: attachment)",
+        ["read:shows", "read:billing"],
+        json("Export", "The caller's data: profile, plan, follows, all invoices, all activity"),
+      ),
     },
     components: {
       schemas: Object.fromEntries(Object.entries(components).map(([id, schema]) => [id, stripDialect(schema)])),

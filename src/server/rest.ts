@@ -26,9 +26,14 @@ function sendError(res: NextApiResponse, error: TRPCError, requestId: string) {
 /**
  * A REST route over one procedure, through a server-side caller with the same context as the tRPC
  * handler (session cookie or bearer token): same checks, same status codes, JSON error bodies
- * `{ error: { code, message } }`, and RFC 6750 challenges on 401/403.
+ * `{ error: { code, message } }`, and RFC 6750 challenges on 401/403. `headers` adds headers of
+ * its own to a successful response (a download's Content-Disposition).
  */
-export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: Caller) => Promise<T>) {
+export function restRoute<T>(
+  cache: keyof typeof CACHE_CONTROL,
+  call: (caller: Caller) => Promise<T>,
+  headers: () => Record<string, string> = () => ({}),
+) {
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
     const requestId = ensureRequestId(req);
     res.setHeader("x-request-id", requestId);
@@ -45,6 +50,7 @@ export function restRoute<T>(cache: keyof typeof CACHE_CONTROL, call: (caller: C
       setRateLimitHeaders();
       res.setHeader("Cache-Control", CACHE_CONTROL[cache]);
       if (cache === "private") res.setHeader("Vary", "Cookie, Authorization");
+      res.setHeaders(new Map(Object.entries(headers())));
       res.status(200).json(data);
     } catch (cause) {
       const error = cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause });

@@ -24,7 +24,7 @@ function issuerUnavailable(error: unknown): boolean {
 }
 
 /** Expires the session cookie, and the chunks the SDK splits a large one into (`__session__0`, …). */
-function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
+export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
   const names = (req.headers.cookie ?? "").split(";").map((pair) => pair.split("=")[0]!.trim());
   const { name, path, sameSite, secure } = SESSION_COOKIE;
   for (const cookie of names.filter((cookie) => cookie === name || cookie.startsWith(`${name}__`))) {

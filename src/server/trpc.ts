@@ -16,10 +16,13 @@ import { provisionUser } from "~/server/users";
 
 const INTERNAL_ERROR_MESSAGE = "Something went wrong on our side. Please try again.";
 
-/** Procedure metadata: `requiresAuth` marks protected procedures, `scope` the permission they need. */
+/**
+ * Procedure metadata: `requiresAuth` marks protected procedures, `scope` the permission they need
+ * (a list when they need several, e.g. an export of both shows and billing).
+ */
 export interface Meta {
   requiresAuth?: boolean;
-  scope?: ApiScope;
+  scope?: ApiScope | readonly ApiScope[];
 }
 
 /** How deep an input may nest: far beyond any procedure's input, far below a stack overflow. */
@@ -76,6 +79,8 @@ export const createCallerFactory = t.createCallerFactory;
 
 const PRISMA_ERRORS: Record<string, { code: TRPCError["code"]; message: string }> = {
   P2002: { code: "CONFLICT", message: "That already exists." },
+  // A row another request deleted meanwhile (an account deleted while its other tab still writes).
+  P2003: { code: "CONFLICT", message: "That changed meanwhile. Please try again." },
   P2025: { code: "NOT_FOUND", message: "That does not exist (any more)." },
 };
 
@@ -127,16 +132,16 @@ const rateLimit = t.middleware(async ({ ctx, type, next }) => {
 });
 
 /**
- * Requires a caller (session or bearer token) holding the procedure's `meta.scope`, then
+ * Requires a caller (session or bearer token) holding every scope of the procedure's `meta.scope`, then
  * provisions the database user for them (just in time).
  */
 const requireUser = t.middleware(async ({ ctx, meta, next }) => {
-  if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
-  if (meta?.scope && !ctx.auth.scopes.includes(meta.scope)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: `Your access does not include the ${meta.scope} permission.` });
-  }
-  const user = await provisionUser(ctx.db, ctx.auth.sub, ctx.session?.user);
-  return next({ ctx: { auth: ctx.auth, user } });
+  const { auth } = ctx;
+  if (!auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
+  const missing = [meta?.scope ?? []].flat().find((scope) => !auth.scopes.includes(scope));
+  if (missing) throw new TRPCError({ code: "FORBIDDEN", message: `Your access does not include the ${missing} permission.` });
+  const user = await provisionUser(ctx.db, auth.sub, ctx.session?.user);
+  return next({ ctx: { auth, user } });
 });
 
 // ─── 3. Procedures ──────────────────────────────────────────────────────────────────────────────

@@ -203,6 +203,34 @@ describe("Showtrack in a browser", () => {
     expect(reason).toBe("Read-only access: following needs the write:shows permission.");
   }, 60_000);
 
+  it("Dave downloads his data, deletes his account by typing his email, and lands on / with the notice", async () => {
+    const fresh = await launchBrowser(); // signed out for sure: the provider's single sign-on is someone else's here
+    const { page } = fresh;
+    await reportProblems(fresh);
+    try {
+      await page.goto(`${app}/account`);
+      await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+      await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|dave"]')]);
+
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click('a[href="/api/me/export"]')]);
+      expect(download.suggestedFilename()).toMatch(/^showtrack-export-\d{4}-\d{2}-\d{2}\.json$/);
+      const data = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as { profile: { email: string }; plan: { tier: { id: string } } };
+      expect(data).toMatchObject({ profile: { email: "dave@example.test" }, plan: { tier: { id: "free" } } });
+
+      const button = page.getByRole("button", { name: "Delete my account" });
+      await page.fill('input[name="confirmEmail"]', "dave@example.tes");
+      expect(await button.isDisabled()).toBe(true);
+      await page.fill('input[name="confirmEmail"]', "Dave@Example.test");
+      await Promise.all([page.waitForURL(`${app}/?deleted=1`), button.click()]);
+      expect(await page.textContent("#deleted-notice")).toBe("Your account and all its data were deleted.");
+      expect((await fresh.context.cookies(app)).map((cookie) => cookie.name)).not.toContain("__session");
+      expect(await db.user.count({ where: { auth0Sub: "dev|dave" } })).toBe(0);
+      expect(fresh.blocked).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
+
   it("every page runs its scripts under the Content-Security-Policy, signed out and signed in", async () => {
     // A browser of its own: signed out for sure (no late response of another test rolls a session back in).
     const fresh = await launchBrowser();

@@ -1,11 +1,46 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/audit";
-import { ensureBillingAccount } from "~/server/billing";
-import { rowId } from "~/server/inputs";
+import { ensureBillingAccount, openFreeAccount } from "~/server/billing";
+import { rowId, text } from "~/server/inputs";
+import { logger, userHash } from "~/server/logger";
 import { protectedProcedure, router } from "~/server/trpc";
 
 const newestFirst = { seq: "desc" } satisfies Prisma.AuditEventOrderByWithRelationInput;
+
+/** Everything a person's export holds, and nothing else (no auth0Sub, no request ids). */
+const exportSelect = {
+  id: true,
+  email: true,
+  name: true,
+  picture: true,
+  createdAt: true,
+  billingAccount: {
+    select: {
+      status: true,
+      currentPeriodStart: true,
+      currentPeriodEnd: true,
+      paymentBrand: true,
+      paymentLast4: true,
+      tier: { select: { id: true, name: true } },
+      invoices: {
+        select: { id: true, amountCents: true, currency: true, status: true, periodStart: true, periodEnd: true, issuedAt: true },
+        orderBy: [{ issuedAt: "desc" }, { id: "desc" }],
+      },
+    },
+  },
+  subscriptions: {
+    select: { notify: true, createdAt: true, show: { select: { id: true, slug: true, title: true } } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  },
+  auditEvents: { select: auditEventSelect, orderBy: newestFirst },
+} satisfies Prisma.UserSelect;
+
+/** A 400 shaped like an input validation error, naming the field (the page shows its message). */
+function fieldError(field: string, message: string): TRPCError {
+  return new TRPCError({ code: "BAD_REQUEST", message, cause: new z.ZodRealError([{ code: "custom", path: [field], message, input: undefined }]) });
+}
 
 export const meRouter = router({
   profile: protectedProcedure.query(async ({ ctx }) => {
@@ -33,4 +68,53 @@ export const meRouter = router({
       const items = rows.slice(0, input.limit);
       return { items: items.map(toActivity), nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
     }),
+
+  /**
+   * Everything Showtrack holds about the caller, as one document: profile, plan, follows, all
+   * invoices and all activity. Shows and billing both, hence both read scopes.
+   */
+  export: protectedProcedure.meta({ scope: ["read:shows", "read:billing"] }).query(async ({ ctx }) => {
+    // One statement (LATERAL joins); a second only for a person whose billing account was never opened.
+    const query = { relationLoadStrategy: "join", where: { id: ctx.user.id }, select: exportSelect } as const;
+    let user = await ctx.db.user.findUniqueOrThrow(query);
+    if (!user.billingAccount) {
+      await openFreeAccount(ctx.db, ctx.user.id);
+      user = await ctx.db.user.findUniqueOrThrow(query);
+    }
+    const { billingAccount, subscriptions, auditEvents, ...profile } = user;
+    const { tier, status, currentPeriodStart, currentPeriodEnd, paymentBrand, paymentLast4, invoices } = billingAccount!;
+    return {
+      profile,
+      plan: {
+        tier,
+        status,
+        currentPeriodStart,
+        currentPeriodEnd,
+        paymentMethod: paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null,
+      },
+      follows: subscriptions.map(({ show, createdAt, notify }) => ({ show, followedAt: createdAt, reminders: notify })),
+      invoices,
+      activity: auditEvents.map(toActivity),
+    };
+  }),
+
+  /**
+   * Deletes the caller's account and everything of theirs, then ends the session. Deleting the User
+   * row cascades (prisma/schema.prisma) to follows, the billing account and its invoices, and the
+   * audit events: one statement, so one transaction, all or nothing. Signing in again provisions a
+   * fresh Free account.
+   */
+  delete: protectedProcedure.input(z.object({ confirmEmail: text({ min: 1, max: 320 }) })).mutation(async ({ ctx, input }) => {
+    // Deleting an account is a decision a person makes in the app, signed in, not something an API
+    // token may do: a token leaks, is held by programs, and its scopes say nothing about this.
+    if (ctx.auth.via !== "session") {
+      throw new TRPCError({ code: "FORBIDDEN", message: "An account can only be deleted from its account page, signed in." });
+    }
+    if (!ctx.user.email || input.confirmEmail.toLowerCase() !== ctx.user.email.trim().toLowerCase()) {
+      throw fieldError("confirmEmail", "Type your account's email address to confirm.");
+    }
+    await ctx.db.user.delete({ where: { id: ctx.user.id }, select: { id: true } });
+    logger.info({ user: userHash(ctx.auth.sub), requestId: ctx.request?.id }, "account deleted");
+    ctx.endSession?.();
+  }),
 });

@@ -1,0 +1,8 @@
+import { restRoute } from "~/server/rest";
+
+/** The caller's data as a file download, named after the day (UTC) it was taken. */
+export default restRoute(
+  "private",
+  (caller) => caller.me.export(),
+  () => ({ "Content-Disposition": `attachment; filename="showtrack-export-${new Date().toISOString().slice(0, 10)}.json"` }),
+);
