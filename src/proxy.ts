@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { auth0 } from "~/server/auth0";
 import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/rate-limit";
 import { clientAddress } from "~/server/request";
+import { needsRefresh } from "~/server/session";
 import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/security-headers";
 
 // Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It mounts /auth/login,
@@ -17,11 +18,24 @@ export async function proxy(request: NextRequest) {
   forwarded.set(REQUEST_ID_HEADER, requestId);
 
   const refused = await signInBudgetRefusal(request);
-  const authResponse = refused ?? (await auth0.middleware(request));
+  const authResponse = refused ?? (await rollUnlessRefreshDue(request));
   const response = passesThrough(authResponse) ? withForwardedHeaders(authResponse, forwarded) : authResponse;
   for (const [name, value] of Object.entries(securityHeaders(nonce, request.nextUrl.pathname))) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
+}
+
+/**
+ * The SDK's middleware, which also rolls the session cookie, except on a page or API request whose
+ * access token is due for a refresh: the handler refreshes it (src/server/session.ts) and writes
+ * the new session, and a roll of the old one in the same response could win over it.
+ */
+async function rollUnlessRefreshDue(request: NextRequest): Promise<NextResponse> {
+  if (!request.nextUrl.pathname.startsWith("/auth/")) {
+    const session = await auth0.getSession(request);
+    if (session && needsRefresh(session)) return NextResponse.next();
+  }
+  return auth0.middleware(request);
 }
 
 /** Routes that start or finish a sign-in: each costs a point of the caller's IP's sign-in budget. */

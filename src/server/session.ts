@@ -10,6 +10,9 @@ import { userHash } from "~/server/logger";
 // seconds of clock difference with the issuer do not matter.
 const EXPIRY_SKEW_SECONDS = 10;
 
+/** Whether the session's access token has expired (or is about to): it must be refreshed before use. */
+export const needsRefresh = (session: SessionData) => session.tokenSet.expiresAt <= Date.now() / 1000 + EXPIRY_SKEW_SECONDS;
+
 // OAuth errors that say the issuer is in trouble, not that it refuses this refresh token
 // ("unknown_error" is the SDK's name for no OAuth answer at all: network down, a 5xx page).
 const ISSUER_TROUBLE = new Set(["unknown_error", "server_error", "temporarily_unavailable"]);
@@ -41,7 +44,7 @@ export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
  */
 export async function currentSession(req: IncomingMessage, res: ServerResponse): Promise<SessionData | null> {
   const session = await auth0.getSession(req);
-  if (!session || session.tokenSet.expiresAt > Date.now() / 1000 + EXPIRY_SKEW_SECONDS) return session;
+  if (!session || !needsRefresh(session)) return session;
   try {
     const { token, scope, expiresAt } = await auth0.getAccessToken(req, res, { refresh: true });
     return { ...session, tokenSet: { ...session.tokenSet, accessToken: token, scope, expiresAt } };
