@@ -17,7 +17,7 @@ export function periodEnd(start: Date, interval: BillingInterval): Date {
  * Opens a Free account for a user who has none. `INSERT … ON CONFLICT DO NOTHING` on the unique
  * userId: concurrent first requests (on any instance) leave one account and no error.
  */
-export async function openFreeAccount(db: DbOrTx, userId: string): Promise<void> {
+async function openFreeAccount(db: DbOrTx, userId: string): Promise<void> {
   const free = await db.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID }, select: { id: true, interval: true } });
   const now = new Date();
   await db.billingAccount.createMany({
@@ -26,11 +26,23 @@ export async function openFreeAccount(db: DbOrTx, userId: string): Promise<void>
   });
 }
 
-/** The user's billing account with its tier; a Free one is opened on first access. */
-export async function ensureBillingAccount(db: DbOrTx, userId: string) {
-  const query = { relationLoadStrategy: "join", where: { userId }, include: { tier: true } } as const;
-  const existing = await db.billingAccount.findUnique(query);
-  if (existing) return existing;
+/**
+ * What `read` finds of the user's billing account; when it finds nothing (no account yet), a Free
+ * account is opened and `read` runs again. Every reader of an account goes through here, so the
+ * common case stays one read.
+ */
+export async function readOpeningAccount<T>(db: DbOrTx, userId: string, read: () => Promise<T | null>): Promise<T> {
+  const found = await read();
+  if (found !== null) return found;
   await openFreeAccount(db, userId);
-  return db.billingAccount.findUniqueOrThrow(query);
+  const opened = await read();
+  if (opened === null) throw new Error(`No billing account for user ${userId} after opening one`);
+  return opened;
+}
+
+/** The user's billing account with its tier; a Free one is opened on first access. */
+export function ensureBillingAccount(db: DbOrTx, userId: string) {
+  return readOpeningAccount(db, userId, () =>
+    db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId }, include: { tier: true } }),
+  );
 }

@@ -3,7 +3,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { openFreeAccount } from "~/server/billing";
+import { readOpeningAccount } from "~/server/billing";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
 
 export interface Plan {
@@ -64,11 +64,6 @@ async function selectAccountForUpdate(tx: Prisma.TransactionClient, userId: stri
  * run one after another on any number of app instances, while other users never wait. (Chosen over
  * SERIALIZABLE isolation: no retry loop, and no false conflicts between different users.)
  */
-export async function lockBillingAccount(tx: Prisma.TransactionClient, userId: string) {
-  const account = await selectAccountForUpdate(tx, userId);
-  if (account) return account;
-  await openFreeAccount(tx, userId);
-  const opened = await selectAccountForUpdate(tx, userId);
-  if (!opened) throw new Error(`No billing account for user ${userId} after opening one`);
-  return opened;
+export function lockBillingAccount(tx: Prisma.TransactionClient, userId: string) {
+  return readOpeningAccount(tx, userId, () => selectAccountForUpdate(tx, userId));
 }

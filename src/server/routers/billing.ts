@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/audit";
-import { openFreeAccount, periodEnd } from "~/server/billing";
+import { periodEnd, readOpeningAccount } from "~/server/billing";
 import type { Db } from "~/server/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/entitlements";
@@ -51,13 +51,9 @@ const billingInfoSelect = {
 
 /** One statement for a user who has an account (plan, invoices and usage joined in). */
 async function billingInfo(db: Db, userId: string) {
-  const query = { relationLoadStrategy: "join", where: { userId }, select: billingInfoSelect } as const;
-  let found = await db.billingAccount.findUnique(query);
-  if (!found) {
-    await openFreeAccount(db, userId);
-    found = await db.billingAccount.findUniqueOrThrow(query);
-  }
-  const { tier, invoices, user, paymentBrand, paymentLast4, ...account } = found;
+  const { tier, invoices, user, paymentBrand, paymentLast4, ...account } = await readOpeningAccount(db, userId, () =>
+    db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId }, select: billingInfoSelect }),
+  );
   return {
     ...account,
     tier: toTier(tier),

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/audit";
-import { ensureBillingAccount, openFreeAccount } from "~/server/billing";
+import { ensureBillingAccount, readOpeningAccount } from "~/server/billing";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/logger";
 import { protectedProcedure, router } from "~/server/trpc";
@@ -75,14 +75,11 @@ export const meRouter = router({
    */
   export: protectedProcedure.meta({ scope: ["read:shows", "read:billing"] }).query(async ({ ctx }) => {
     // One statement (LATERAL joins); a second only for a person whose billing account was never opened.
-    const query = { relationLoadStrategy: "join", where: { id: ctx.user.id }, select: exportSelect } as const;
-    let user = await ctx.db.user.findUniqueOrThrow(query);
-    if (!user.billingAccount) {
-      await openFreeAccount(ctx.db, ctx.user.id);
-      user = await ctx.db.user.findUniqueOrThrow(query);
-    }
-    const { billingAccount, subscriptions, auditEvents, ...profile } = user;
-    const { tier, status, currentPeriodStart, currentPeriodEnd, paymentBrand, paymentLast4, invoices } = billingAccount!;
+    const { billingAccount, subscriptions, auditEvents, ...profile } = await readOpeningAccount(ctx.db, ctx.user.id, async () => {
+      const user = await ctx.db.user.findUniqueOrThrow({ relationLoadStrategy: "join", where: { id: ctx.user.id }, select: exportSelect });
+      return user.billingAccount ? { ...user, billingAccount: user.billingAccount } : null;
+    });
+    const { tier, status, currentPeriodStart, currentPeriodEnd, paymentBrand, paymentLast4, invoices } = billingAccount;
     return {
       profile,
       plan: {
