@@ -1,6 +1,6 @@
 // The Prisma CLI's adapter for PostgreSQL (migrate, seed, reset), with shims for two bugs of
 // @prisma/adapter-pg 6.19.3 under the WASM ("js") schema engine. The app uses the stock PrismaPg
-// (src/server/db.ts); only prisma.config.ts builds this one.
+// (src/server/platform/db.ts); only prisma.config.ts builds this one.
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../src/generated/prisma/client";
-import { periodEnd } from "../src/server/billing";
+import { periodEnd } from "../src/server/domain/billing";
 
 // Everything here is invented: titles, networks and summaries are generated from word lists.
 

@@ -1,5 +1,5 @@
 // `prisma db seed` (also run by `prisma migrate reset` and by `npm run dev` on a new database).
-import { createPrismaClient } from "../src/server/db";
+import { createPrismaClient } from "../src/server/platform/db";
 import { seedDatabase } from "./seed-data";
 
 const db = createPrismaClient();

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import autocannon from "autocannon";
-import { createPrismaClient } from "../src/server/db";
+import { createPrismaClient } from "../src/server/platform/db";
 import { inconsistencies } from "./consistency";
 import { openDatabase } from "./local-database";
 

@@ -3,7 +3,7 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   try {
-    await import("~/server/env");
+    await import("~/server/platform/env");
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -1,9 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { auth0 } from "~/server/auth0";
-import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/rate-limit";
-import { clientAddress } from "~/server/request";
-import { needsRefresh } from "~/server/session";
-import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/security-headers";
+import { auth0 } from "~/server/platform/auth0";
+import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
+import { clientAddress } from "~/server/platform/request";
+import { needsRefresh } from "~/server/platform/session";
+import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/platform/security-headers";
 
 // Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It mounts /auth/login,
 // /auth/callback, /auth/logout, /auth/profile and /auth/access-token, and rolls the session
@@ -27,7 +27,7 @@ export async function proxy(request: NextRequest) {
 
 /**
  * The SDK's middleware, which also rolls the session cookie, except on a page or API request whose
- * access token is due for a refresh: the handler refreshes it (src/server/session.ts) and writes
+ * access token is due for a refresh: the handler refreshes it (src/server/platform/session.ts) and writes
  * the new session, and a roll of the old one in the same response could win over it.
  */
 async function rollUnlessRefreshDue(request: NextRequest): Promise<NextResponse> {

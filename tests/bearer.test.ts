@@ -3,7 +3,7 @@ import { generateKeyPair } from "jose";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { logger } from "~/server/logger";
+import { logger } from "~/server/platform/logger";
 import { accessToken, callProcedure, db, procedures, sessionCookie, seededApiServer } from "./helpers";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
@@ -18,7 +18,7 @@ async function call(path: string, options: { input?: unknown; headers?: Record<s
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-// Every refusal is logged with its reason (src/server/auth.ts → logAuthFailure), never the token.
+// Every refusal is logged with its reason (src/server/platform/auth.ts → logAuthFailure), never the token.
 const warn = vi.spyOn(logger, "warn");
 beforeEach(() => warn.mockClear());
 const loggedReasons = () => warn.mock.calls.map(([fields]) => (fields as { reason: string }).reason);

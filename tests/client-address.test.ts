@@ -1,7 +1,7 @@
 // Whose address a rate limit counts: with two trusted proxies in front, the one the outer proxy saw;
 // whatever the caller wrote before it is not believed.
 import { describe, expect, it, vi } from "vitest";
-import { clientAddress } from "~/server/request";
+import { clientAddress } from "~/server/platform/request";
 
 vi.hoisted(() => (process.env.TRUST_PROXY = "2"));
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseEnv } from "~/server/env";
+import { parseEnv } from "~/server/platform/env";
 import { TEST_ENV } from "../vitest.config";
 
 describe("env validation", () => {

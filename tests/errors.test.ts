@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { createCallerFactory, publicProcedure, router } from "~/server/trpc";
-import { logger } from "~/server/logger";
+import { logger } from "~/server/platform/logger";
 import { callProcedure, db, seededApiServer } from "./helpers";
 
 const api = seededApiServer();

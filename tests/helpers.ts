@@ -14,9 +14,9 @@ import { form, HttpBrowser } from "./http-browser";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
 export { freeLoopbackPort } from "./ports";
-import { auth0 } from "~/server/auth0";
+import { auth0 } from "~/server/platform/auth0";
 import { createInnerContext } from "~/server/context";
-import { db } from "~/server/db";
+import { db } from "~/server/platform/db";
 import { appRouter, createCaller } from "~/server/routers/_app";
 import type { Meta } from "~/server/trpc";
 import billingInfo from "~/pages/api/billing-info";

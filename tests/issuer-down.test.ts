@@ -22,7 +22,7 @@ beforeAll(async () => {
   helpers = await import("./helpers");
   api = await helpers.startApiServer();
   // The fresh copy's logger: its warnings are the app's.
-  warn = vi.spyOn((await import("~/server/logger")).logger, "warn");
+  warn = vi.spyOn((await import("~/server/platform/logger")).logger, "warn");
 });
 afterAll(async () => {
   await api?.close();

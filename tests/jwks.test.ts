@@ -24,7 +24,7 @@ beforeAll(async () => {
   // A fresh copy of the verifier module, pointed at this issuer.
   vi.stubEnv("AUTH0_DOMAIN", `http://localhost:${port}`);
   vi.resetModules();
-  ({ verifyAccessToken } = await import("~/server/auth"));
+  ({ verifyAccessToken } = await import("~/server/platform/auth"));
 });
 afterAll(() => {
   vi.unstubAllEnvs();

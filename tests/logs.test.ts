@@ -1,7 +1,7 @@
 // The access log: one JSON object per API request (tRPC and REST), with the request id, the route,
 // the status, the duration and a hash of the caller; never a token or a cookie.
 import { describe, expect, it, vi } from "vitest";
-import { logger, userHash } from "~/server/logger";
+import { logger, userHash } from "~/server/platform/logger";
 import { accessToken, seededApiServer, sessionCookie } from "./helpers";
 
 const api = seededApiServer();

@@ -3,8 +3,8 @@
 // back to memory with a warning instead of failing requests.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
-import { logger } from "~/server/logger";
-import { createRateLimiter, RateLimitExceeded } from "~/server/rate-limit";
+import { logger } from "~/server/platform/logger";
+import { createRateLimiter, RateLimitExceeded } from "~/server/platform/rate-limit";
 import { describeRateLimits } from "./rate-limits";
 
 vi.hoisted(() =>

@@ -3,7 +3,7 @@
 import { NextRequest } from "next/server";
 import { describe, expect, it, vi } from "vitest";
 import { proxy } from "~/proxy";
-import { requestIdOf } from "~/server/security-headers";
+import { requestIdOf } from "~/server/platform/security-headers";
 import { sessionCookie } from "./helpers";
 
 describe("the proxy hands the app", () => {
@@ -44,7 +44,7 @@ describe("the policy under next dev", () => {
       vi.stubEnv("NODE_ENV", nodeEnv);
       vi.resetModules();
       try {
-        return (await import("~/server/security-headers")).contentSecurityPolicy("bm9uY2U=", "/");
+        return (await import("~/server/platform/security-headers")).contentSecurityPolicy("bm9uY2U=", "/");
       } finally {
         vi.unstubAllEnvs();
       }

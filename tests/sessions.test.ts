@@ -4,9 +4,9 @@
 // provider, real tokens, the real SDK; only the access token's expiry is moved into the past.
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { logger, userHash } from "~/server/logger";
+import { logger, userHash } from "~/server/platform/logger";
 import { getServerSideProps as accountProps } from "~/pages/account";
-import { verifyAccessToken } from "~/server/auth";
+import { verifyAccessToken } from "~/server/platform/auth";
 import {
   ALL_SCOPES,
   callProcedure,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { seedShows } from "../prisma/seed-data";
-import { foldForSearch } from "~/server/search";
+import { foldForSearch } from "~/server/domain/search";
 import { callerFor, db } from "./helpers";
 
 describe("shows", () => {

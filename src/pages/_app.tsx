@@ -7,7 +7,7 @@ import Head from "next/head";
 import { useState } from "react";
 import superjson from "superjson";
 import { Layout } from "~/components/Layout";
-import type { SsrProps } from "~/server/ssr";
+import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
 import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
 

@@ -1,11 +1,11 @@
 import Document, { Head, Html, Main, NextScript, type DocumentContext, type DocumentInitialProps } from "next/document";
-import { NONCE_HEADER } from "~/server/security-headers";
+import { NONCE_HEADER } from "~/server/platform/security-headers";
 
 interface DocumentProps extends DocumentInitialProps {
   nonce?: string;
 }
 
-// Next's scripts carry the CSP nonce the proxy put in the request (src/server/security-headers.ts).
+// Next's scripts carry the CSP nonce the proxy put in the request (src/server/platform/security-headers.ts).
 // Every page is rendered per request (see App.getInitialProps), so each has a request, and its nonce.
 export default class AppDocument extends Document<DocumentProps> {
   static async getInitialProps(context: DocumentContext): Promise<DocumentProps> {

@@ -2,7 +2,7 @@ import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
 import { useState } from "react";
-import { createSsr, loginRedirect, type SsrProps } from "~/server/ssr";
+import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 

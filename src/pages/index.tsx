@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/router";
 import { PricingTiers } from "~/components/PricingTiers";
 import { ShowCard } from "~/components/ShowCard";
-import { createSsr, type SsrProps } from "~/server/ssr";
+import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { trpc } from "~/utils/trpc";
 
 const FEATURED = { limit: 6 };

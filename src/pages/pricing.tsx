@@ -2,7 +2,7 @@ import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import { useState } from "react";
 import { PricingTiers } from "~/components/PricingTiers";
-import { createSsr, type SsrProps } from "~/server/ssr";
+import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
 import { friendlyMessage, trpc } from "~/utils/trpc";
 

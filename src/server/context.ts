@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { TRPCError } from "@trpc/server";
-import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAccessToken, type Auth } from "~/server/auth";
-import { db as defaultDb, type Db } from "~/server/db";
-import type { RateLimitState } from "~/server/rate-limit";
-import { requestInfo, type RequestInfo } from "~/server/request";
-import { clearSessionCookie, currentSession } from "~/server/session";
+import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAccessToken, type Auth } from "~/server/platform/auth";
+import { db as defaultDb, type Db } from "~/server/platform/db";
+import type { RateLimitState } from "~/server/platform/rate-limit";
+import { requestInfo, type RequestInfo } from "~/server/platform/request";
+import { clearSessionCookie, currentSession } from "~/server/platform/session";
 
 export interface InnerContextOptions {
   session?: SessionData | null;

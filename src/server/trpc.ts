@@ -6,11 +6,11 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { Prisma } from "~/generated/prisma/client";
-import type { ApiScope } from "~/server/auth";
+import type { ApiScope } from "~/server/platform/auth";
 import type { Context } from "~/server/context";
-import { RateLimitExceeded, rateLimiter } from "~/server/rate-limit";
-import { isSameOrigin } from "~/server/request";
-import { provisionUser } from "~/server/users";
+import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
+import { isSameOrigin } from "~/server/platform/request";
+import { provisionUser } from "~/server/domain/users";
 
 // ─── 1. Init ────────────────────────────────────────────────────────────────────────────────────
 

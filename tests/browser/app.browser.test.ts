@@ -3,13 +3,13 @@
 // is not for loopback is blocked (and would fail the test). Its database goes the way of a fresh
 // `npm run dev`: the embedded PostgreSQL server, initialised, migrated and seeded on first use.
 // Every test fails on a Content-Security-Policy violation or an error in the console of the app's
-// pages: the policy (src/server/security-headers.ts) must let every page and flow work.
+// pages: the policy (src/server/platform/security-headers.ts) must let every page and flow work.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "~/server/db";
+import { createPrismaClient } from "~/server/platform/db";
 import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
 import {
   freeLoopbackPort,

@@ -1,3 +1,3 @@
-import { restRoute } from "~/server/rest";
+import { restRoute } from "~/server/faces/rest";
 
 export default restRoute("public", (caller) => caller.billing.pricingTiers());

@@ -1,6 +1,6 @@
 import type { NextApiRequest, NextApiResponse } from "next";
-import { issuerUrl } from "~/server/auth";
-import { env } from "~/server/env";
+import { issuerUrl } from "~/server/platform/auth";
+import { env } from "~/server/platform/env";
 
 /** Public settings of the browser app (/spa): which tenant, which public client, which API. */
 export default function handler(_req: NextApiRequest, res: NextApiResponse) {

@@ -3,7 +3,7 @@ import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
 import { GenreTags } from "~/components/ShowCard";
-import { createSsr, type SsrProps } from "~/server/ssr";
+import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { trpc } from "~/utils/trpc";
 
 export const getServerSideProps = (async (context) => {

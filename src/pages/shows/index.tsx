@@ -4,7 +4,7 @@ import { useRouter } from "next/router";
 import { useEffect, useRef, useState } from "react";
 import { FollowButton } from "~/components/FollowButton";
 import { ShowCard } from "~/components/ShowCard";
-import { createSsr, type SsrProps } from "~/server/ssr";
+import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { trpc, type RouterInputs } from "~/utils/trpc";
 
 const PAGE_SIZE = 20;

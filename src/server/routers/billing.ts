@@ -1,11 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { actorOf, recordEvent } from "~/server/audit";
-import { periodEnd, readOpeningAccount } from "~/server/billing";
-import type { Db } from "~/server/db";
+import { actorOf, recordEvent } from "~/server/domain/audit";
+import { periodEnd, readOpeningAccount } from "~/server/domain/billing";
+import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
-import { assertPlanFits, lockBillingAccount } from "~/server/entitlements";
+import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 
 const tierId = z.enum(["free", "developer", "enterprise"]);

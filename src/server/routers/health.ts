@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { checkHealth } from "~/server/health";
+import { checkHealth } from "~/server/platform/health";
 import { publicProcedure, router } from "~/server/trpc";
 
 export const healthRouter = router({

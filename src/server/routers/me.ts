@@ -1,10 +1,10 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { auditEventSelect, readableActions, toActivity } from "~/server/audit";
-import { ensureBillingAccount, readOpeningAccount } from "~/server/billing";
+import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
+import { ensureBillingAccount, readOpeningAccount } from "~/server/domain/billing";
 import { rowId, text } from "~/server/inputs";
-import { logger, userHash } from "~/server/logger";
+import { logger, userHash } from "~/server/platform/logger";
 import { protectedProcedure, router } from "~/server/trpc";
 
 const newestFirst = { seq: "desc" } satisfies Prisma.AuditEventOrderByWithRelationInput;

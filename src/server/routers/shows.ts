@@ -2,8 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId, text } from "~/server/inputs";
-import { containsFolded } from "~/server/search";
-import { showSelect, toShow } from "~/server/shows";
+import { containsFolded } from "~/server/domain/search";
+import { showSelect, toShow } from "~/server/domain/shows";
 import { publicProcedure, router } from "~/server/trpc";
 
 // Stable order for paging: title, then id to break ties.

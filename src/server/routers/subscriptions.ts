@@ -2,9 +2,9 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId } from "~/server/inputs";
-import { actorOf, recordEvent } from "~/server/audit";
-import { assertCanFollowAnother, lockBillingAccount } from "~/server/entitlements";
-import { showSelect, toShow } from "~/server/shows";
+import { actorOf, recordEvent } from "~/server/domain/audit";
+import { assertCanFollowAnother, lockBillingAccount } from "~/server/domain/entitlements";
+import { showSelect, toShow } from "~/server/domain/shows";
 import { protectedProcedure, router } from "~/server/trpc";
 
 const showIdInput = z.object({ showId: rowId("a show") });

@@ -1,4 +1,4 @@
-import { restRoute } from "~/server/rest";
+import { restRoute } from "~/server/faces/rest";
 
 /** The caller's data as a file download, named after the day (UTC) it was taken. */
 export default restRoute(

@@ -2,10 +2,10 @@ import { createNextApiHandler } from "@trpc/server/adapters/next";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
-import { logger, logWhenSent, userHash } from "~/server/logger";
+import { logger, logWhenSent, userHash } from "~/server/platform/logger";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "~/utils/api-limits";
-import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
-import { ensureRequestId } from "~/server/request";
+import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
+import { ensureRequestId } from "~/server/platform/request";
 import { appRouter } from "~/server/routers/_app";
 
 // tRPC reads the raw body itself, with the size limit: Next's parser would accept 1 MB, then hand

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { API_SCOPES, issuerUrl } from "~/server/auth";
-import { env } from "~/server/env";
+import { API_SCOPES, issuerUrl } from "~/server/platform/auth";
+import { env } from "~/server/platform/env";
 
 // The REST routes' response shapes (dates as ISO strings, as JSON carries them), turned into the
 // OpenAPI 3.1 document served at /api/openapi.json. tests/rest.test.ts checks real responses

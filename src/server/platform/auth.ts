@@ -1,7 +1,7 @@
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { createRemoteJWKSet, errors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from "jose";
-import { env } from "~/server/env";
-import { logger } from "~/server/logger";
+import { env } from "~/server/platform/env";
+import { logger } from "~/server/platform/logger";
 
 /** The API's permissions (Auth0 RBAC); procedures declare which one they need. */
 export const API_SCOPES = ["read:shows", "write:shows", "read:billing", "write:billing"] as const;
@@ -65,7 +65,7 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
 
 /**
  * A cookie session's API scopes: those granted to its access token for the API audience. Trusted
- * only while that token is unexpired: src/server/session.ts refreshes it first when it is not.
+ * only while that token is unexpired: src/server/platform/session.ts refreshes it first when it is not.
  */
 export function authFromSession(session: SessionData): Auth {
   const { scope, audience } = session.tokenSet;

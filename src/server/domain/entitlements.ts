@@ -3,7 +3,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { readOpeningAccount } from "~/server/billing";
+import { readOpeningAccount } from "~/server/domain/billing";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
 
 export interface Plan {

@@ -1,6 +1,6 @@
 import type { User as SessionUser } from "@auth0/nextjs-auth0/types";
 import { Prisma } from "~/generated/prisma/client";
-import type { Db } from "~/server/db";
+import type { Db } from "~/server/platform/db";
 
 const userSelect = {
   id: true,

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { issuerUrl } from "~/server/auth";
-import { env } from "~/server/env";
+import { issuerUrl } from "~/server/platform/auth";
+import { env } from "~/server/platform/env";
 
 // The headers every response of the app carries, set in one place: src/proxy.ts.
 

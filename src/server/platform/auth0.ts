@@ -1,9 +1,9 @@
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
-import { env } from "~/server/env";
+import { env } from "~/server/platform/env";
 
 /**
  * The session cookie's attributes, pinned here rather than left to the SDK's defaults and
- * AUTH0_COOKIE_* variables: src/server/session.ts expires the cookie itself (the SDK cannot delete
+ * AUTH0_COOKIE_* variables: src/server/platform/session.ts expires the cookie itself (the SDK cannot delete
  * a session from a Pages Router response) and must name it as it was set. No domain: the app's own.
  */
 export const SESSION_COOKIE = {

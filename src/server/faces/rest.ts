@@ -2,9 +2,9 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
-import { logger, logWhenSent, userHash } from "~/server/logger";
-import { RateLimitExceeded, rateLimitHeaders } from "~/server/rate-limit";
-import { ensureRequestId } from "~/server/request";
+import { logger, logWhenSent, userHash } from "~/server/platform/logger";
+import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
+import { ensureRequestId } from "~/server/platform/request";
 import { createCaller } from "~/server/routers/_app";
 
 type Caller = ReturnType<typeof createCaller>;

@@ -1,6 +1,6 @@
-import type { Db } from "~/server/db";
-import { logger } from "~/server/logger";
-import { rateLimiter } from "~/server/rate-limit";
+import type { Db } from "~/server/platform/db";
+import { logger } from "~/server/platform/logger";
+import { rateLimiter } from "~/server/platform/rate-limit";
 
 export interface Health {
   ok: boolean;

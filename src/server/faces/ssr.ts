@@ -1,7 +1,7 @@
 import { createServerSideHelpers } from "@trpc/react-query/server";
 import type { GetServerSidePropsContext } from "next";
 import superjson from "superjson";
-import type { ApiScope } from "~/server/auth";
+import type { ApiScope } from "~/server/platform/auth";
 import { createContext } from "~/server/context";
 import { appRouter } from "~/server/routers/_app";
 

@@ -25,7 +25,7 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\/\S+$/, "must be a PostgreSQL URL such as postgresql://user:password@host:5432/showtrack")
       .optional(),
-    // Connections per app instance (src/server/db.ts; default 10).
+    // Connections per app instance (src/server/platform/db.ts; default 10).
     DATABASE_POOL_SIZE: z.coerce.number("must be a number of connections").int().min(1).max(1000).optional(),
     APP_BASE_URL: z.url("must be the app's absolute URL, e.g. http://localhost:3000"),
     AUTH0_DOMAIN: z
@@ -51,13 +51,13 @@ const envSchema = z
     AUTH0_SESSION_ABSOLUTE_DURATION: seconds.default(604_800),
     // Lets the SDK talk to an http:// issuer (the local provider). Never in production.
     AUTH0_ALLOW_INSECURE_REQUESTS: flag,
-    // Rate limits per caller and minute (src/server/rate-limit.ts); Redis shares them between instances.
+    // Rate limits per caller and minute (src/server/platform/rate-limit.ts); Redis shares them between instances.
     RATE_LIMIT_READS_PER_MINUTE: perMinute.default(300),
     RATE_LIMIT_WRITES_PER_MINUTE: perMinute.default(60),
     RATE_LIMIT_SIGNINS_PER_MINUTE: perMinute.default(20),
     REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a Redis URL such as redis://localhost:6379").optional(),
     // How many proxies in front (load balancer, CDN) append to X-Forwarded-For: the client IP is the
-    // address the outermost of them saw. 0: no proxy is trusted (src/server/request.ts).
+    // address the outermost of them saw. 0: no proxy is trusted (src/server/platform/request.ts).
     TRUST_PROXY: z.coerce.number("must be the number of trusted proxies in front, e.g. 1").int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   })

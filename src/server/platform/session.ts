@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AccessTokenError, AccessTokenErrorCode, DiscoveryError } from "@auth0/nextjs-auth0/errors";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { TRPCError } from "@trpc/server";
-import { logAuthFailure } from "~/server/auth";
-import { auth0, SESSION_COOKIE } from "~/server/auth0";
-import { userHash } from "~/server/logger";
+import { logAuthFailure } from "~/server/platform/auth";
+import { auth0, SESSION_COOKIE } from "~/server/platform/auth0";
+import { userHash } from "~/server/platform/logger";
 
 // Refresh a little before the token's own expiry: a token about to lapse is not trusted, and a few
 // seconds of clock difference with the issuer do not matter.

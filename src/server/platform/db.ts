@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "~/generated/prisma/client";
-import { databaseUrl } from "../../prisma/database-url";
+import { databaseUrl } from "../../../prisma/database-url";
 
 /** Connections each app instance keeps at most (DATABASE_POOL_SIZE; see README "Deploying"). */
 export function poolSize(): number {

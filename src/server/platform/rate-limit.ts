@@ -4,8 +4,8 @@
 // request: its insurance limiter (memory) takes over and a warning is logged.
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { env } from "~/server/env";
-import { logger } from "~/server/logger";
+import { env } from "~/server/platform/env";
+import { logger } from "~/server/platform/logger";
 
 export type Budget = "read" | "write" | "signin";
 

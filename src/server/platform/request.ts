@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { env } from "~/server/env";
-import { requestIdOf } from "~/server/security-headers";
+import { env } from "~/server/platform/env";
+import { requestIdOf } from "~/server/platform/security-headers";
 
 /** What the API needs of the HTTP request behind a call (absent for server-side callers). */
 export interface RequestInfo {
