@@ -15,6 +15,7 @@ import autocannon from "autocannon";
 import { createPrismaClient } from "../src/server/platform/db";
 import { inconsistencies } from "./consistency";
 import { openDatabase } from "./local-database";
+import { API_SCOPES } from "../src/utils/scopes";
 
 const SECONDS = Number(process.env.SOAK_SECONDS) || 60;
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS) || 20;
@@ -82,7 +83,7 @@ const cookies = await Promise.all(
   USERS.map(async (sub) => {
     const session = {
       user: { sub, name: sub, email: `${sub.replace(/\W/g, "")}@example.test` },
-      tokenSet: { accessToken: "soak", idToken: "soak", expiresAt: now + 24 * 3600, scope: "openid read:shows write:shows read:billing write:billing", audience: env.AUTH0_AUDIENCE },
+      tokenSet: { accessToken: "soak", idToken: "soak", expiresAt: now + 24 * 3600, scope: ["openid", ...API_SCOPES].join(" "), audience: env.AUTH0_AUDIENCE },
       internal: { sid: `soak-${sub}`, createdAt: now },
     };
     return `__session=${await generateSessionCookie(session, { secret })}`;

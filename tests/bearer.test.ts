@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { logger } from "~/server/platform/logger";
 import { accessToken, callProcedure, db, procedures, sessionCookie, seededApiServer } from "./helpers";
 import { IDP_KEYS_FILE } from "./setup/paths";
+import { API_SCOPES } from "~/utils/scopes";
 
 const api = seededApiServer();
 
@@ -140,7 +141,7 @@ describe("scopes", () => {
             ? bearer(await accessToken({ sub: "dev|carol", scope: scopes, permissions: scopes.split(" ").filter(Boolean) }))
             : { cookie: await sessionCookie({ sub: "dev|carol", scope: scopes }) };
         for (const scope of scopes) {
-          const everythingElse = ["read:shows", "write:shows", "read:billing", "write:billing"].filter((s) => s !== scope).join(" ");
+          const everythingElse = API_SCOPES.filter((s) => s !== scope).join(" ");
           const refused = await call(path, { input, headers: await credentials(everythingElse) });
           expect({ path, ...refused }).toEqual({ path, status: 403, code: "FORBIDDEN", message: `Your access does not include the ${scope} permission.` });
         }

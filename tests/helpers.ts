@@ -27,12 +27,13 @@ import myShows from "~/pages/api/my/shows";
 import openApi from "~/pages/api/openapi.json";
 import pricingTiers from "~/pages/api/pricing-tiers";
 import trpcApiHandler, { config as trpcRouteConfig } from "~/pages/api/trpc/[trpc]";
+import { API_SCOPES } from "~/utils/scopes";
 
 export { db };
 
 export const seed = () => seedDatabase(db);
 
-export const ALL_SCOPES = "read:shows write:shows read:billing write:billing";
+export const ALL_SCOPES = API_SCOPES.join(" ");
 
 export interface TestUser {
   sub: string;

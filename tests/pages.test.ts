@@ -7,6 +7,7 @@ import { getServerSideProps as accountProps } from "~/pages/account";
 import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
 import { config as proxyConfig, proxy } from "~/proxy";
 import { gsspContext, sessionCookie } from "./helpers";
+import { API_SCOPES } from "~/utils/scopes";
 
 function dehydratedQueries(props: { trpcState: unknown }) {
   const state = superjson.deserialize<DehydratedState>(props.trpcState as never);
@@ -56,7 +57,7 @@ describe("the Auth0 proxy", () => {
     const location = new URL(login.headers.get("location")!);
     expect(location.origin).toBe(process.env.AUTH0_DOMAIN);
     expect(location.searchParams.get("audience")).toBe("https://api.showtrack.test");
-    expect(location.searchParams.get("scope")).toBe("openid profile email offline_access read:shows write:shows read:billing write:billing");
+    expect(location.searchParams.get("scope")).toBe(`openid profile email offline_access ${API_SCOPES.join(" ")}`);
 
     const profile = await proxy(new NextRequest("http://localhost:3000/auth/profile", { headers: { cookie: await sessionCookie({ sub: "dev|alice" }) } }));
     expect(await profile.json()).toMatchObject({ sub: "dev|alice" });

@@ -4,6 +4,7 @@
 // IDP_TEST_ADMIN=true (serves /test-admin/, see provider.ts).
 import path from "node:path";
 import { createIdentityProvider } from "./provider";
+import { API_SCOPES } from "../../src/utils/scopes";
 
 if (process.env.NODE_ENV === "production") {
   console.error("[idp] The local identity provider is for development and tests; it refuses NODE_ENV=production.");
@@ -33,7 +34,7 @@ const server = await createIdentityProvider({
   clientId: required("AUTH0_CLIENT_ID"),
   clientSecret: required("AUTH0_CLIENT_SECRET"),
   audience: required("AUTH0_AUDIENCE"),
-  apiScopes: process.env.AUTH0_API_SCOPES ?? "read:shows write:shows read:billing write:billing",
+  apiScopes: process.env.AUTH0_API_SCOPES ?? API_SCOPES.join(" "),
   keysFile: process.env.IDP_KEYS_FILE ?? path.join(import.meta.dirname, ".keys.json"),
   ...(ttl && { accessTokenTTL: Number(ttl) }),
   testAdmin: process.env.IDP_TEST_ADMIN === "true",

@@ -3,6 +3,7 @@ import { useRouter } from "next/router";
 import type { ReactNode } from "react";
 import { useUser } from "@auth0/nextjs-auth0";
 import { Toasts } from "~/components/Toasts";
+import { loginUrl } from "~/utils/auth-routes";
 
 const NAV = [
   { href: "/shows", label: "Shows" },
@@ -24,7 +25,6 @@ function Avatar({ name }: { name: string }) {
 export function Layout({ children }: { children: ReactNode }) {
   const router = useRouter();
   const { user, isLoading } = useUser();
-  const returnTo = encodeURIComponent(router.asPath);
   return (
     <>
       <a className="skip-link" href="#content">
@@ -57,7 +57,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 </a>
               </>
             ) : isLoading ? null : (
-              <a className="button small" href={`/auth/login?returnTo=${returnTo}`} id="login">
+              <a className="button small" href={loginUrl(router.asPath)} id="login">
                 Log in
               </a>
             )}

@@ -5,6 +5,7 @@ import { PricingTiers } from "~/components/PricingTiers";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
 import { friendlyMessage, trpc } from "~/utils/trpc";
+import { loginUrl } from "~/utils/auth-routes";
 
 export const getServerSideProps = (async (context) => {
   const ssr = await createSsr(context);
@@ -47,7 +48,7 @@ export default function PricingPage({ user }: SsrProps) {
           currentTierId={currentTierId}
           action={(tier) =>
             !user ? (
-              <a className="button secondary" href="/auth/login?returnTo=%2Fpricing">
+              <a className="button secondary" href={loginUrl("/pricing")}>
                 Sign in to choose
               </a>
             ) : tier.id === currentTierId ? null : (

@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { Prisma } from "~/generated/prisma/client";
-import type { ApiScope } from "~/server/platform/auth";
+import type { ApiScope } from "~/utils/scopes";
 import type { Context } from "~/server/context";
 import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
 import { isSameOrigin } from "~/server/platform/request";

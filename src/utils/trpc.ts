@@ -5,6 +5,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 import type { AppRouter } from "~/server/routers/_app";
 import { MAX_BATCH_SIZE } from "~/utils/api-limits";
+import { loginUrl } from "~/utils/auth-routes";
 
 /** The typed React hooks for the one API (`AppRouter`). */
 export const trpc = createTRPCReact<AppRouter>();
@@ -36,8 +37,7 @@ function isClientError(error: unknown): boolean {
 function redirectToLogin() {
   const returnTo = window.location.pathname + window.location.search;
   // /auth/login is the Auth0 SDK's route (in the proxy), not a page: a full navigation.
-  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-  window.location.assign(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  window.location.assign(loginUrl(returnTo));
 }
 
 /** Mutations that show their own error set `meta: { ownErrorMessage: true }`. */

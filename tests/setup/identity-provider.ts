@@ -5,6 +5,7 @@
 import { createIdentityProvider } from "../../dev/identity-provider/provider";
 import { TEST_ENV } from "../../vitest.config";
 import { IDP_KEYS_FILE } from "./paths";
+import { API_SCOPES } from "../../src/utils/scopes";
 
 export default async function startIdentityProvider() {
   const server = await createIdentityProvider({
@@ -13,7 +14,7 @@ export default async function startIdentityProvider() {
     clientId: TEST_ENV.AUTH0_CLIENT_ID,
     clientSecret: TEST_ENV.AUTH0_CLIENT_SECRET,
     audience: TEST_ENV.AUTH0_AUDIENCE,
-    apiScopes: "read:shows write:shows read:billing write:billing",
+    apiScopes: API_SCOPES.join(" "),
     keysFile: IDP_KEYS_FILE,
     testAdmin: true,
   });

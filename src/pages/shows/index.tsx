@@ -6,6 +6,7 @@ import { FollowButton } from "~/components/FollowButton";
 import { ShowCard } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { trpc, type RouterInputs } from "~/utils/trpc";
+import { loginUrl } from "~/utils/auth-routes";
 
 const PAGE_SIZE = 20;
 
@@ -57,7 +58,6 @@ export default function ShowsPage({ user, scopes }: SsrProps) {
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   const items = shows.data?.pages.flatMap((page) => page.items) ?? [];
-  const returnTo = encodeURIComponent(router.asPath);
 
   return (
     <>
@@ -103,7 +103,7 @@ export default function ShowsPage({ user, scopes }: SsrProps) {
                 readOnly={!scopes.includes("write:shows")}
               />
             ) : (
-              <a className="button small secondary" href={`/auth/login?returnTo=${returnTo}`}>
+              <a className="button small secondary" href={loginUrl(router.asPath)}>
                 Sign in to follow
               </a>
             )}

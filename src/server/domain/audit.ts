@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import type { AuditAction } from "~/generated/prisma/enums";
-import type { ApiScope } from "~/server/platform/auth";
+import type { ApiScope } from "~/utils/scopes";
 
 const showDetails = z.object({ showTitle: z.string() });
 const planDetails = z.object({ from: z.string(), to: z.string() });

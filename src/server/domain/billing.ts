@@ -1,10 +1,10 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { BillingInterval } from "~/generated/prisma/enums";
+import { FREE_TIER_ID } from "~/utils/tiers";
 
 /** A Prisma client or an interactive transaction: billing helpers run in both. */
 type DbOrTx = Prisma.TransactionClient;
 
-const FREE_TIER_ID = "free";
 
 export function periodEnd(start: Date, interval: BillingInterval): Date {
   const end = new Date(start);

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { API_SCOPES, issuerUrl } from "~/server/platform/auth";
+import { issuerUrl } from "~/server/platform/auth";
+import { API_SCOPES } from "~/utils/scopes";
 import { env } from "~/server/platform/env";
+import { TIER_IDS } from "~/utils/tiers";
 
 // The REST routes' response shapes (dates as ISO strings, as JSON carries them), turned into the
 // OpenAPI 3.1 document served at /api/openapi.json. tests/rest.test.ts checks real responses
@@ -10,7 +12,7 @@ const date = z.iso.datetime();
 
 const Tier = z
   .object({
-    id: z.enum(["free", "developer", "enterprise"]),
+    id: z.enum(TIER_IDS),
     name: z.string(),
     priceCents: z.int(),
     currency: z.string(),

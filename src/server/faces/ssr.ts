@@ -1,9 +1,10 @@
 import { createServerSideHelpers } from "@trpc/react-query/server";
 import type { GetServerSidePropsContext } from "next";
 import superjson from "superjson";
-import type { ApiScope } from "~/server/platform/auth";
+import type { ApiScope } from "~/utils/scopes";
 import { createContext } from "~/server/context";
 import { appRouter } from "~/server/routers/_app";
+import { loginUrl } from "~/utils/auth-routes";
 
 /** What the header needs of the signed-in person; never the tokens. */
 export interface HeaderUser {
@@ -44,5 +45,5 @@ export async function createSsr(context: GetServerSidePropsContext) {
 }
 
 export function loginRedirect(context: GetServerSidePropsContext) {
-  return { redirect: { destination: `/auth/login?returnTo=${encodeURIComponent(context.resolvedUrl)}`, permanent: false } };
+  return { redirect: { destination: loginUrl(context.resolvedUrl), permanent: false } };
 }

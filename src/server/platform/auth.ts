@@ -2,10 +2,8 @@ import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { createRemoteJWKSet, errors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from "jose";
 import { env } from "~/server/platform/env";
 import { logger } from "~/server/platform/logger";
+import { isApiScope, type ApiScope } from "~/utils/scopes";
 
-/** The API's permissions (Auth0 RBAC); procedures declare which one they need. */
-export const API_SCOPES = ["read:shows", "write:shows", "read:billing", "write:billing"] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
 
 /** Who is calling, however they proved it: the session cookie or a bearer access token. */
 export interface Auth {
@@ -13,8 +11,6 @@ export interface Auth {
   scopes: ApiScope[];
   via: "session" | "bearer";
 }
-
-const isApiScope = (scope: string): scope is ApiScope => (API_SCOPES as readonly string[]).includes(scope);
 
 /** The issuer exactly as Auth0 (and the local provider) writes it: with a trailing slash. */
 export function issuerUrl(domain = env.AUTH0_DOMAIN): string {

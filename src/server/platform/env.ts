@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { API_SCOPES } from "~/utils/scopes";
 
 // Every variable the server reads, validated once at boot. A missing or malformed one stops the
 // app with its name and what is expected (see .env.example).
@@ -46,7 +47,7 @@ const envSchema = z
     AUTH0_API_SCOPES: z
       .string()
       .regex(/^[\w:.\- ]*$/, "must be space-separated scopes, e.g. read:shows write:shows")
-      .default("read:shows write:shows read:billing write:billing"),
+      .default(API_SCOPES.join(" ")),
     AUTH0_SESSION_INACTIVITY_DURATION: seconds.default(86_400),
     AUTH0_SESSION_ABSOLUTE_DURATION: seconds.default(604_800),
     // Lets the SDK talk to an http:// issuer (the local provider). Never in production.

@@ -7,8 +7,9 @@ import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
+import { TIER_IDS } from "~/utils/tiers";
 
-const tierId = z.enum(["free", "developer", "enterprise"]);
+const tierId = z.enum(TIER_IDS);
 
 const tierSelect = {
   id: true,
