@@ -14,6 +14,7 @@ import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
 import {
   freeLoopbackPort,
   launchBrowser,
+  reportProblems,
   productionBuild,
   productionEnv,
   startApp,
@@ -57,25 +58,8 @@ beforeAll(async () => {
   page.on("request", (request) => {
     if (new URL(request.url()).pathname.startsWith("/api/trpc/")) apiRequests.push(request.url());
   });
-  await reportProblems(browser);
+  await reportProblems(browser, app, problems);
 }, 240_000);
-
-/** Records into `problems` what goes wrong in the browser's pages of the app. */
-async function reportProblems({ context, page }: Awaited<ReturnType<typeof launchBrowser>>) {
-  // Chromium logs a violation to the console too; the event also names the directive.
-  await context.addInitScript(() =>
-    document.addEventListener("securitypolicyviolation", (event) =>
-      console.error(`CSP violation on ${location.pathname}: ${event.effectiveDirective} blocked ${event.blockedURI || "an inline script or style"}`),
-    ),
-  );
-  page.on("console", (message) => {
-    const source = message.location().url;
-    if (message.type() === "error" && (message.text().startsWith("CSP violation") || !source || new URL(source).origin === app)) {
-      problems.push(`${source}: ${message.text()}`);
-    }
-  });
-  page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
-}
 
 afterEach(() => {
   expect(problems.splice(0)).toEqual([]);
@@ -206,7 +190,7 @@ describe("Showtrack in a browser", () => {
   it("Dave downloads his data, deletes his account by typing his email, and lands on / with the notice", async () => {
     const fresh = await launchBrowser(); // signed out for sure: the provider's single sign-on is someone else's here
     const { page } = fresh;
-    await reportProblems(fresh);
+    await reportProblems(fresh, app, problems);
     try {
       await page.goto(`${app}/account`);
       await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
@@ -235,7 +219,7 @@ describe("Showtrack in a browser", () => {
     // A browser of its own: signed out for sure (no late response of another test rolls a session back in).
     const fresh = await launchBrowser();
     const { page } = fresh;
-    await reportProblems(fresh);
+    await reportProblems(fresh, app, problems);
     try {
       const { slug } = await db.show.findFirstOrThrow({ select: { slug: true } });
       // Next's client sets window.next once the page's scripts, which the policy admits by nonce, have run.

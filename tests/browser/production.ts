@@ -135,3 +135,23 @@ export async function launchBrowser() {
     },
   };
 }
+
+/**
+ * Records into `problems` what goes wrong in the browser's pages of `app`: CSP violations anywhere,
+ * console errors and uncaught exceptions. Call before the first navigation.
+ */
+export async function reportProblems({ context, page }: Awaited<ReturnType<typeof launchBrowser>>, app: string, problems: string[]) {
+  // Chromium logs a violation to the console too; the event also names the directive.
+  await context.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (event) =>
+      console.error(`CSP violation on ${location.pathname}: ${event.effectiveDirective} blocked ${event.blockedURI || "an inline script or style"}`),
+    ),
+  );
+  page.on("console", (message) => {
+    const source = message.location().url;
+    if (message.type() === "error" && (message.text().startsWith("CSP violation") || !source || new URL(source).origin === app)) {
+      problems.push(`${source}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
+}
