@@ -127,7 +127,7 @@ describe("fuzzing every procedure over HTTP", () => {
 
   it("leaves the database consistent: caps hold, audit trails replay to each user's state", async () => {
     expect(await inconsistencies(db, [...FUZZ_USERS, "fuzz|readonly"])).toEqual([]);
-    // The read-only caller and the cross-site one (its reads are served, its writes refused) changed nothing.
+    // The read-only caller and the cross-site one (its calls are refused: the cookie works on the app's own pages only) changed nothing.
     for (const sub of ["fuzz|readonly", "fuzz|cross-site"]) {
       const changes = { events: await db.auditEvent.count({ where: { user: { auth0Sub: sub } } }), follows: await db.subscription.count({ where: { user: { auth0Sub: sub } } }) };
       expect({ sub, changes }).toEqual({ sub, changes: { events: 0, follows: 0 } });

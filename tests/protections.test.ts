@@ -49,10 +49,10 @@ describe("same-origin writes", () => {
     expect([await followsOf("test|same-origin"), await followsOf("test|bearer-writer")]).toEqual([1, 1]);
   });
 
-  it("leaves reads alone: a cross-origin query is served (it changes nothing)", async () => {
+  it("does not serve a cross-origin read as the cookie's user either (tests/cors.test.ts has the rest)", async () => {
     const cookie = await sessionCookie({ sub: "dev|bob" });
     const { status } = await callProcedure(api.url, "subscriptions.list", { headers: { cookie, origin: "https://evil.example" } });
-    expect(status).toBe(200);
+    expect(status).toBe(403);
   });
 });
 

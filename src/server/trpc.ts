@@ -9,6 +9,7 @@ import { Prisma } from "~/generated/prisma/client";
 import type { ApiScope } from "~/utils/scopes";
 import type { Context } from "~/server/context";
 import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
+import { fromAnotherOrigin } from "~/server/platform/cors";
 import { isSameOrigin } from "~/server/platform/request";
 import { provisionUser } from "~/server/domain/users";
 
@@ -103,13 +104,19 @@ const rejectInvalidCredentials = t.middleware(({ ctx, next }) => {
 
 /**
  * A write authenticated by the session cookie must come from the app's own pages (Origin, or
- * Sec-Fetch-Site): a hostile page cannot make a browser follow a show or change a plan. Bearer
- * tokens are not sent by browsers on their own, so bearer calls are exempt; so are server-side
- * callers (no HTTP request). Runs before anything is written, provisioning included.
+ * Sec-Fetch-Site): a hostile page cannot make a browser follow a show or change a plan. Nor is a
+ * read from another origin's page served as the cookie's user: browser apps elsewhere (CORS) send
+ * a bearer token. Bearer tokens are not sent by browsers on their own, so bearer calls are exempt;
+ * so are server-side callers (no HTTP request). Runs before anything is written, provisioning included.
  */
-const requireSameOriginForCookieWrites = t.middleware(({ ctx, type, next }) => {
-  if (type === "mutation" && ctx.session && ctx.request && !isSameOrigin(ctx.request)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This change must come from Showtrack's own pages." });
+const requireOwnPagesForCookieCalls = t.middleware(({ ctx, type, next }) => {
+  if (ctx.session && ctx.request) {
+    if (type === "mutation" && !isSameOrigin(ctx.request)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "This change must come from Showtrack's own pages." });
+    }
+    if (fromAnotherOrigin(ctx.request)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "From another site, call the API with a bearer token: the session cookie works on Showtrack's own pages only." });
+    }
   }
   return next();
 });
@@ -151,5 +158,5 @@ export const publicProcedure = t.procedure
   .use(mapPrismaErrors)
   .use(rateLimit)
   .use(rejectInvalidCredentials)
-  .use(requireSameOriginForCookieWrites);
+  .use(requireOwnPagesForCookieCalls);
 export const protectedProcedure = publicProcedure.use(requireUser).meta({ requiresAuth: true });

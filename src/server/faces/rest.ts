@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
+import { handleCors } from "~/server/platform/cors";
 import { logger, logWhenSent, userHash } from "~/server/platform/logger";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { ensureRequestId } from "~/server/platform/request";
@@ -37,6 +38,7 @@ export function restRoute<T>(
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
     const requestId = ensureRequestId(req);
     res.setHeader("x-request-id", requestId);
+    if (handleCors(req, res, "GET, HEAD")) return;
     let ctx: Context | undefined;
     logWhenSent(res, () => ({ requestId, route: req.url?.split("?")[0], method: req.method, user: userHash(ctx?.auth?.sub) }));
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -49,7 +51,7 @@ export function restRoute<T>(
       const data = await call(createCaller(ctx));
       setRateLimitHeaders();
       res.setHeader("Cache-Control", CACHE_CONTROL[cache]);
-      if (cache === "private") res.setHeader("Vary", "Cookie, Authorization");
+      if (cache === "private") res.appendHeader("Vary", "Cookie, Authorization");
       res.setHeaders(new Map(Object.entries(headers())));
       res.status(200).json(data);
     } catch (cause) {

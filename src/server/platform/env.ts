@@ -14,6 +14,15 @@ const seconds = z.coerce.number("must be a number of seconds").int().positive("m
 
 const AUDIENCE_REQUIRED = "is required: the API identifier (audience), e.g. https://api.showtrack.example";
 
+const ORIGIN_LIST = "must be a comma-separated list of origins (scheme, host and port, no path), e.g. https://app.example.com";
+
+/** "https://a.example, https://b.example" → the origins, each exactly as a browser sends it in `Origin`. */
+const originList = z
+  .string()
+  .default("")
+  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
+  .pipe(z.array(z.url(ORIGIN_LIST).refine((item) => URL.canParse(item) && new URL(item).origin === item, ORIGIN_LIST)));
+
 export function isLocalProvider(domain: string): boolean {
   return /^http:\/\/localhost(:\d+)?\/?$/.test(domain);
 }
@@ -60,6 +69,9 @@ const envSchema = z
     // How many proxies in front (load balancer, CDN) append to X-Forwarded-For: the client IP is the
     // address the outermost of them saw. 0: no proxy is trusted (src/server/platform/request.ts).
     TRUST_PROXY: z.coerce.number("must be the number of trusted proxies in front, e.g. 1").int().min(0).max(10).default(0),
+    // Origins of browser apps on other hosts (the static build, `npm run build:spa`) that may call the
+    // API with bearer tokens (src/server/platform/cors.ts). Empty: no cross-origin caller.
+    CORS_ALLOWED_ORIGINS: originList,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   })
   // A production build may run against the local provider (the browser tests do), never a real

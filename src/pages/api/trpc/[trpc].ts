@@ -2,6 +2,7 @@ import { createNextApiHandler } from "@trpc/server/adapters/next";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
+import { handleCors } from "~/server/platform/cors";
 import { logger, logWhenSent, userHash } from "~/server/platform/logger";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "~/utils/api-limits";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
@@ -41,6 +42,8 @@ const trpcHandler = createNextApiHandler({
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
   const requestId = ensureRequestId(req);
   res.setHeader("x-request-id", requestId);
+  // Queries are GETs, mutations and batches POSTs.
+  if (handleCors(req, res, "GET, POST")) return;
   logWhenSent(res, () => {
     const ctx = contexts.get(req);
     return {
