@@ -15,6 +15,8 @@ export interface IdentityProviderOptions {
   clientSecret: string;
   /** The public client of the browser-only page /spa (auth0-spa-js, code + PKCE, no secret). */
   spaClientId?: string;
+  /** Origins of the static build of the browser app (`npm run build:spa`), served at their root: its redirect URIs and CORS. */
+  spaOrigins?: string[];
   audience: string;
   apiScopes: string;
   keysFile: string; // generated on first run, then reused so tokens stay verifiable across restarts
@@ -50,6 +52,9 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
   const app = options.appBaseUrl.replace(/\/$/, "");
   const apiScopes = options.apiScopes.split(" ");
   const accessTokenTTL = options.accessTokenTTL ?? 3600;
+  const spaClientId = options.spaClientId ?? "showtrack-spa";
+  const spaOrigins = options.spaOrigins ?? [];
+  const spaRedirectUris = [`${app}/spa`, ...spaOrigins.map((origin) => `${origin}/`)];
   // Each user's API permissions as they stand now. Like Auth0 RBAC, every token issued, refreshes
   // included, carries those the user holds at that moment: a permission removed is gone from the
   // next refreshed token.
@@ -70,11 +75,11 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
         token_endpoint_auth_method: "client_secret_post", // what nextjs-auth0 v4 uses
       },
       {
-        client_id: options.spaClientId ?? "showtrack-spa",
+        client_id: spaClientId,
         client_name: "Showtrack (browser app)",
         application_type: "web",
-        redirect_uris: [`${app}/spa`],
-        post_logout_redirect_uris: [`${app}/spa`],
+        redirect_uris: spaRedirectUris,
+        post_logout_redirect_uris: spaRedirectUris,
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         token_endpoint_auth_method: "none",
@@ -89,8 +94,8 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       revocation: "/oauth/revoke",
       userinfo: "/userinfo",
     },
-    // The browser app calls the token endpoint from the app's origin.
-    clientBasedCORS: (_ctx, origin) => origin === new URL(app).origin,
+    // The browser app calls the token endpoint from the app's origin, or its static build's.
+    clientBasedCORS: (_ctx, origin, client) => origin === new URL(app).origin || (client.clientId === spaClientId && spaOrigins.includes(origin)),
     // Auth0 RBAC: the API permissions granted to the token, as a claim of their own.
     async extraTokenClaims(_ctx, token) {
       if (!("scope" in token) || typeof token.scope !== "string") return undefined;

@@ -1,7 +1,8 @@
 // `tsx dev/identity-provider/server.ts`: the local provider on http://localhost:4001/ (loopback only).
 // Started by `npm run dev` when AUTH0_DOMAIN points here. Never in production. Besides the app's
 // variables: IDP_PORT, IDP_KEYS_FILE, IDP_ACCESS_TOKEN_TTL (seconds, default 3600) and
-// IDP_TEST_ADMIN=true (serves /test-admin/, see provider.ts).
+// IDP_TEST_ADMIN=true (serves /test-admin/, see provider.ts) and IDP_SPA_ORIGINS (comma-separated
+// origins serving the static build of the browser app, `npm run build:spa`, at their root).
 import path from "node:path";
 import { createIdentityProvider } from "./provider";
 import { API_SCOPES } from "../../src/utils/scopes";
@@ -28,6 +29,13 @@ if (ttl !== undefined && !/^[1-9]\d*$/.test(ttl)) {
   process.exit(1);
 }
 
+const spaOrigins = (process.env.IDP_SPA_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter(Boolean);
+const notOrigin = spaOrigins.find((origin) => !URL.canParse(origin) || new URL(origin).origin !== origin);
+if (notOrigin) {
+  console.error(`[idp] IDP_SPA_ORIGINS must be comma-separated origins such as http://localhost:5173 (no path): ${notOrigin}`);
+  process.exit(1);
+}
+
 const server = await createIdentityProvider({
   issuer,
   appBaseUrl: required("APP_BASE_URL"),
@@ -38,6 +46,7 @@ const server = await createIdentityProvider({
   keysFile: process.env.IDP_KEYS_FILE ?? path.join(import.meta.dirname, ".keys.json"),
   ...(ttl && { accessTokenTTL: Number(ttl) }),
   testAdmin: process.env.IDP_TEST_ADMIN === "true",
+  spaOrigins,
 });
 server.listen(port, "127.0.0.1", () => console.log(`Local identity provider ready at ${issuer}`));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -22,7 +22,8 @@ function Avatar({ name }: { name: string }) {
   );
 }
 
-export function Layout({ children }: { children: ReactNode }) {
+/** `sessionState`: false on a page that signs in by itself (/spa), whose own state must not be contradicted. */
+export function Layout({ children, sessionState = true }: { children: ReactNode; sessionState?: boolean }) {
   const router = useRouter();
   const { user, isLoading } = useUser();
   return (
@@ -47,7 +48,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </ul>
           </nav>
           <div className="user-box">
-            {user ? (
+            {!sessionState ? null : user ? (
               <>
                 <Avatar name={user.name ?? user.email ?? "?"} />
                 <span id="header-user">{user.name ?? user.email}</span>

@@ -31,7 +31,7 @@ export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>
               <meta name="viewport" content="width=device-width, initial-scale=1" />
               <title>Showtrack</title>
             </Head>
-            <Layout>
+            <Layout sessionState={!(Component as { signsInByItself?: boolean }).signsInByItself}>
               <Component {...pageProps} />
             </Layout>
           </Auth0Provider>

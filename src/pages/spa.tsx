@@ -1,74 +1,11 @@
-import type { Auth0Client } from "@auth0/auth0-spa-js";
+import type { GetServerSideProps } from "next";
 import Head from "next/head";
-import { useCallback, useEffect, useRef, useState } from "react";
-import { formatDate } from "~/utils/format";
+import { SpaApp, type SpaConfig } from "~/components/spa/SpaApp";
+import { issuerUrl } from "~/server/platform/auth";
+import { env } from "~/server/platform/env";
 
-// The browser-app model: no server data and no session cookie. The page signs in by itself
-// (Authorization Code + PKCE with auth0-spa-js), keeps its tokens, renews them with the refresh
-// token, and calls the REST API with `Authorization: Bearer`.
-interface FollowedShow {
-  createdAt: string;
-  show: { id: string; title: string; network: string };
-}
-type State =
-  | { status: "starting" }
-  | { status: "signed-out" }
-  | { status: "signed-in"; name: string; shows: FollowedShow[] | null; tokenIssuedAt: string }
-  | { status: "error"; message: string };
-
-const SCOPE = "openid profile email offline_access read:shows";
-
-export default function SpaPage() {
-  const client = useRef<Auth0Client | null>(null);
-  const [state, setState] = useState<State>({ status: "starting" });
-
-  const loadShows = useCallback(async (cacheMode: "on" | "off") => {
-    const auth0 = client.current!;
-    const token = await auth0.getTokenSilently({ cacheMode }); // "off": a new token via the refresh token
-    if (!token) throw new Error("No access token was issued.");
-    const response = await fetch("/api/my/shows", { headers: { authorization: `Bearer ${token}` } });
-    const body = (await response.json()) as FollowedShow[] | { error: { message: string } };
-    if (!response.ok) throw new Error("error" in body ? body.error.message : `HTTP ${response.status}`);
-    const user = await auth0.getUser();
-    const issuedAt = new Date(JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).iat * 1000);
-    setState({ status: "signed-in", name: user?.name ?? user?.email ?? "you", shows: body as FollowedShow[], tokenIssuedAt: issuedAt.toLocaleTimeString() });
-  }, []);
-
-  useEffect(() => {
-    let cancelled = false;
-    (async () => {
-      const config = (await (await fetch("/api/spa-config")).json()) as { domain: string; clientId: string; audience: string };
-      const { createAuth0Client } = await import("@auth0/auth0-spa-js");
-      const auth0 = await createAuth0Client({
-        domain: config.domain,
-        clientId: config.clientId,
-        authorizationParams: {
-          redirect_uri: `${window.location.origin}/spa`,
-          scope: SCOPE,
-          audience: config.audience,
-        },
-        useRefreshTokens: true,
-        // Survives a reload; a real app weighs this against XSS exposure (memory is the default).
-        cacheLocation: "localstorage",
-      });
-      client.current = auth0;
-      const params = new URLSearchParams(window.location.search);
-      if (params.has("code") && params.has("state")) {
-        await auth0.handleRedirectCallback();
-        window.history.replaceState({}, "", "/spa");
-      }
-      if (cancelled) return;
-      if (await auth0.isAuthenticated()) await loadShows("on");
-      else setState({ status: "signed-out" });
-    })().catch((error: unknown) => !cancelled && setState({ status: "error", message: error instanceof Error ? error.message : String(error) }));
-    return () => {
-      cancelled = true;
-    };
-  }, [loadShows]);
-
-  const run = (action: () => Promise<unknown>) =>
-    action().catch((error: unknown) => setState({ status: "error", message: error instanceof Error ? error.message : String(error) }));
-
+/** The browser app served by Next, on the API's own origin; `npm run build:spa` builds it for a host of its own. */
+export default function SpaPage({ config }: { config: SpaConfig }) {
   return (
     <>
       <Head>
@@ -79,46 +16,22 @@ export default function SpaPage() {
         This page is a single-page app: it signs in by itself and calls <code>/api/my/shows</code> with a bearer access token,
         without the server-side session.
       </p>
-      <section className="panel" id="spa" data-status={state.status} aria-live="polite">
-        {state.status === "starting" ? <p className="loading">Starting…</p> : null}
-        {state.status === "error" ? <p className="notice">{state.message}</p> : null}
-        {state.status === "signed-out" ? (
-          <button type="button" className="button" id="spa-login" onClick={() => run(() => client.current!.loginWithRedirect())}>
-            Sign in (browser app)
-          </button>
-        ) : null}
-        {state.status === "signed-in" ? (
-          <>
-            <p>
-              Signed in as <strong id="spa-user">{state.name}</strong>. Access token issued at <span id="spa-token-time">{state.tokenIssuedAt}</span>.
-            </p>
-            {state.shows && state.shows.length > 0 ? (
-              <ul id="spa-shows">
-                {state.shows.map(({ show, createdAt }) => (
-                  <li key={show.id}>
-                    {show.title} <span className="muted">({show.network}, since {formatDate(new Date(createdAt))})</span>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="muted">You follow no show yet.</p>
-            )}
-            <p className="actions">
-              <button type="button" className="button secondary" id="spa-refresh" onClick={() => run(() => loadShows("off"))}>
-                Renew the token and reload
-              </button>{" "}
-              <button
-                type="button"
-                className="button secondary"
-                id="spa-logout"
-                onClick={() => run(() => client.current!.logout({ logoutParams: { returnTo: `${window.location.origin}/spa` } }))}
-              >
-                Sign out (browser app)
-              </button>
-            </p>
-          </>
-        ) : null}
-      </section>
+      <SpaApp config={config} />
     </>
   );
 }
+
+// The app keeps its own sign-in state (the panel): the header does not show the cookie session's beside it.
+SpaPage.signsInByItself = true;
+
+export const getServerSideProps: GetServerSideProps<{ config: SpaConfig }> = async () => ({
+  props: {
+    config: {
+      domain: issuerUrl().replace(/\/$/, ""),
+      clientId: env.AUTH0_SPA_CLIENT_ID,
+      audience: env.AUTH0_AUDIENCE,
+      apiBaseUrl: "",
+      path: "/spa",
+    },
+  },
+});
