@@ -142,9 +142,7 @@ describe("the browser app as static files on another origin", () => {
     expect(await page.textContent("#spa .notice")).toBe(`The API at ${app} could not be reached from this page.`);
     expect(await page.locator("#spa-shows").count()).toBe(0);
     // The one console error of the page, and the expected one: the browser refused the API's answer.
-    expect(problems.splice(0)).toEqual([
-      `${other}/: Access to fetch at '${app}/api/my/shows' from origin '${other}' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.`,
-    ]);
+    expect(problems.splice(0)).toEqual([expect.stringContaining(`Access to fetch at '${app}/api/my/shows' from origin '${other}' has been blocked by CORS policy`)]);
   }, 120_000);
 });
 
