@@ -63,7 +63,7 @@ describe("REST routes", () => {
       expect(viaCookie.status).toBe(200);
       expect(viaBearer.body).toEqual(viaCookie.body);
       expect(viaBearer.headers.get("cache-control")).toBe("private, no-store");
-      expect(viaBearer.headers.get("vary")).toBe("Cookie, Authorization");
+      expect(viaBearer.headers.get("vary")).toBe("Origin, Cookie, Authorization");
     });
   }
 
