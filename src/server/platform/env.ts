@@ -21,7 +21,7 @@ const originList = z
   .string()
   .default("")
   .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
-  .pipe(z.array(z.url(ORIGIN_LIST).refine((item) => URL.canParse(item) && new URL(item).origin === item, ORIGIN_LIST)));
+  .pipe(z.array(z.string().refine((item) => URL.canParse(item) && new URL(item).origin === item, ORIGIN_LIST)));
 
 export function isLocalProvider(domain: string): boolean {
   return /^http:\/\/localhost(:\d+)?\/?$/.test(domain);
