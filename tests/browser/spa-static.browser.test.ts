@@ -132,6 +132,21 @@ describe("the browser app as static files on another origin", () => {
     // internet that way): the API's own preflight answers are checked in tests/cors.test.ts.
   }, 120_000);
 
+  it("gets its preflights answered by next start, through Next's proxy (in the browser, Playwright answers them)", async () => {
+    const preflight = (path: string, origin: string) =>
+      fetch(`${app}${path}`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+      });
+    for (const path of ["/api/my/shows", "/api/trpc/subscriptions.list"]) {
+      const ok = await preflight(path, allowed);
+      expect({ path, status: ok.status, origin: ok.headers.get("access-control-allow-origin") }).toEqual({ path, status: 204, origin: allowed });
+      expect(ok.headers.get("access-control-allow-headers")).toContain("authorization");
+      expect(ok.headers.get("access-control-allow-credentials")).toBeNull();
+      expect((await preflight(path, other)).headers.get("access-control-allow-origin")).toBeNull();
+    }
+  });
+
   it("is blocked by CORS on an origin the API does not allow: the browser says so, the list does not load", async () => {
     const { page } = await freshBrowser(other);
     await page.goto(`${other}/`);
