@@ -96,6 +96,12 @@ function describeActivity(event: Activity): string {
       return `You turned off reminders for ${event.details.showTitle}`;
     case "plan_change":
       return `You switched from the ${event.details.from} plan to ${event.details.to}`;
+    case "plan_change_scheduled":
+      return `You chose to switch from the ${event.details.from} plan to ${event.details.to} on ${formatDate(new Date(event.details.on))}`;
+    case "plan_change_canceled":
+      return `You canceled the switch to the ${event.details.to} plan`;
+    case "card_change":
+      return `You added a ${event.details.brand} card ending ${event.details.last4}`;
   }
 }
 
