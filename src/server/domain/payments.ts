@@ -44,16 +44,24 @@ export type CardDetails = z.infer<typeof cardDetailsInput>;
 
 export const DECLINED = "Your card was declined. Try another card.";
 
-/** Stripe's documented test numbers; any other number is refused by this provider. */
-const TEST_CARDS: Record<string, { brand: string; attaches: boolean; charges: boolean }> = {
-  "4242424242424242": { brand: "visa", attaches: true, charges: true },
-  "5555555555554444": { brand: "mastercard", attaches: true, charges: true },
-  "4000000000000002": { brand: "visa", attaches: false, charges: false },
-  // Attaches, but every charge is declined: the decline a person meets when switching plans.
-  "4000000000000341": { brand: "visa", attaches: true, charges: false },
-};
+interface TestCard {
+  number: string;
+  brand: string;
+  attaches: boolean;
+  charges: boolean;
+}
 
-const TEST_REFERENCE_PREFIX = "test_pm_";
+/** Stripe's documented test numbers (their last 4 digits differ, and name them); any other number is refused here. */
+const TEST_CARDS: TestCard[] = [
+  { number: "4242424242424242", brand: "visa", attaches: true, charges: true },
+  { number: "5555555555554444", brand: "mastercard", attaches: true, charges: true },
+  { number: "4000000000000002", brand: "visa", attaches: false, charges: false },
+  // Attaches, but every charge is declined: the decline a person meets when switching plans.
+  { number: "4000000000000341", brand: "visa", attaches: true, charges: false },
+];
+
+/** The reference the test provider gives a card (the seed uses it for the demo cards): never the number. */
+export const testCardReference = (number: string) => `test_pm_${number.slice(-4)}`;
 
 /**
  * The built-in provider: deterministic and stateless, so any number of app instances agree. A
@@ -62,18 +70,16 @@ const TEST_REFERENCE_PREFIX = "test_pm_";
  */
 export const testPaymentProvider: PaymentProvider = {
   async attachCard(card) {
-    const known = TEST_CARDS[card.number];
+    const known = TEST_CARDS.find((test) => test.number === card.number);
     if (!known) return { status: "declined", reason: "This test setup accepts only the test cards 4242 4242 4242 4242 and 5555 5555 5555 4444." };
     if (!known.attaches) return { status: "declined", reason: DECLINED };
-    return { status: "attached", brand: known.brand, last4: card.number.slice(-4), reference: `${TEST_REFERENCE_PREFIX}${card.number}` };
+    return { status: "attached", brand: known.brand, last4: card.number.slice(-4), reference: testCardReference(card.number) };
   },
   async charge({ reference }) {
-    const known = TEST_CARDS[reference.slice(TEST_REFERENCE_PREFIX.length)];
+    const known = TEST_CARDS.find((test) => testCardReference(test.number) === reference);
     return known?.charges ? { status: "paid" } : { status: "declined", reason: DECLINED };
   },
 };
 
-/** The reference the test provider gives `number`: lets the seed put a usable card on demo accounts. */
-export const testCardReference = (number: string) => `${TEST_REFERENCE_PREFIX}${number}`;
 
 export const paymentProvider: PaymentProvider = testPaymentProvider;
