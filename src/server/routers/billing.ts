@@ -135,6 +135,7 @@ export const billingRouter = router({
             return;
           case "upgrade": {
             if (!account.paymentReference) throw new TRPCError({ code: "PAYMENT_REQUIRED", message: NO_CARD });
+            await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: plans });
             const invoiceKey = { billingAccountId: account.id, tierId: target.id, periodStart: change.periodStart };
             const paid = await tx.invoice.findUnique({ where: { billingAccountId_tierId_periodStart: invoiceKey }, select: { id: true } });
             if (!paid && change.chargeCents > 0) {
@@ -155,7 +156,6 @@ export const billingRouter = router({
               where: { id: account.id },
               data: { tierId: target.id, pendingTierId: null, status: "active", currentPeriodStart: change.periodStart, currentPeriodEnd: change.periodEnd },
             });
-            await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: plans });
           }
         }
       });
