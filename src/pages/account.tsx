@@ -2,6 +2,7 @@ import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
 import { useState } from "react";
+import { PaymentMethod } from "~/components/PaymentMethod";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
@@ -222,11 +223,13 @@ export default function AccountPage({ scopes }: SsrProps) {
               <dt>Status</dt>
               <dd>{info.status.replace("_", " ")}</dd>
             </div>
-            <div>
-              <dt>Payment method</dt>
-              <dd>{info.paymentMethod ? `${info.paymentMethod.brand} ending ${info.paymentMethod.last4}` : "none"}</dd>
-            </div>
           </dl>
+          {info.pendingTier ? (
+            <p className="notice ok" id="pending-switch">
+              Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}.
+            </p>
+          ) : null}
+          <PaymentMethod card={info.paymentMethod} readOnly={!scopes.includes("write:billing")} />
           <p>
             <Link href="/pricing">Change plan</Link>
           </p>

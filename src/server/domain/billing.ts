@@ -69,7 +69,8 @@ export interface TargetPlan {
  *   difference for the rest of it;
  * - a downgrade takes effect when the current period ends; nothing is refunded or credited (the
  *   period is paid for and keeps its plan), and nothing is charged;
- * - choosing the plan one is on while a downgrade waits cancels the downgrade, at no charge.
+ * - choosing the plan one is on while a downgrade waits cancels the downgrade, at no charge; choosing
+ *   the plan one is on, or the downgrade already waiting, changes nothing.
  */
 export type PlanChange =
   | { kind: "none" }
@@ -79,6 +80,7 @@ export type PlanChange =
 
 export function planChange(account: AccountPlan, target: TargetPlan, now: Date): PlanChange {
   if (target.id === account.tierId) return account.pendingTierId ? { kind: "cancel_downgrade" } : { kind: "none" };
+  if (target.id === account.pendingTierId) return { kind: "none" };
   if (target.priceCents < account.priceCents) return { kind: "downgrade", effectiveAt: account.currentPeriodEnd };
   const start = account.currentPeriodStart.getTime();
   const end = account.currentPeriodEnd.getTime();
