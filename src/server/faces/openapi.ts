@@ -40,6 +40,10 @@ z
     currentPeriodStart: date,
     currentPeriodEnd: date,
     tier: Tier,
+    pendingTier: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .describe("the lower plan the account moves to at currentPeriodEnd, if one was chosen"),
     paymentMethod: z.object({ brand: z.string(), last4: z.string() }).nullable(),
     usage: z.object({ subscriptions: z.int(), limit: z.int().nullable() }),
     invoices: z.array(Invoice).describe("the 5 latest"),
