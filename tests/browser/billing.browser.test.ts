@@ -43,7 +43,9 @@ async function signInAs(sub: string, returnTo: string) {
 }
 
 async function addCard(number: string) {
-  await page.getByRole("button", { name: /Add a card|Replace card/ }).click();
+  const open = page.getByRole("button", { name: /Add a card|Replace card/ });
+  if (await open.isVisible()) await open.click(); // else the form is still open after a refused card
+
   await page.getByLabel("Card number").fill(number);
   await page.getByLabel("Expiry (MM/YY)").fill(expiry);
   await page.getByLabel("CVC").fill("123");
@@ -108,6 +110,11 @@ describe("plan changes in the browser", () => {
     await dialog().waitFor({ state: "detached" });
     expect(await page.locator('section[data-tier="free"] .badge').textContent()).toBe("Your plan");
     expect(await db.billingAccount.findFirstOrThrow({ where: { user: { auth0Sub: "dev|dave" } }, select: { tierId: true } })).toEqual({ tierId: "free" });
+    // The browser logs the two refusals' status, and nothing else.
+    expect(problems.splice(0)).toEqual([
+      expect.stringMatching(/billing\.setCard.*: Failed to load resource: .* 402 /),
+      expect.stringMatching(/billing\.changeTier.*: Failed to load resource: .* 402 /),
+    ]);
   }, 120_000);
 
   it("shows a read-only person the plans with the switches disabled, and why, once", async () => {
