@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/domain/audit";
-import { chargeKey, ensureBillingAccount, isDowngradeDue, planChange, readOpeningAccount } from "~/server/domain/billing";
+import { chargeKey, isDowngradeDue, planChange, readOpeningAccount } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
@@ -78,11 +78,13 @@ async function billingInfo(db: Db, userId: string) {
   };
 }
 
-const findTier = async (db: Prisma.TransactionClient, id: string) => {
+const quotedAccountSelect = { tierId: true, pendingTierId: true, currentPeriodStart: true, currentPeriodEnd: true } satisfies Prisma.BillingAccountSelect;
+
+async function findTier(db: Prisma.TransactionClient, id: string) {
   const tier = await db.pricingTier.findUnique({ where: { id } });
   if (!tier) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
   return tier;
-};
+}
 
 const NO_CARD = "A paid plan needs a card on file. Add one under Payment method on your account page.";
 
@@ -99,9 +101,20 @@ export const billingRouter = router({
     .meta({ scope: "read:billing" })
     .input(z.object({ tierId }))
     .query(async ({ ctx, input }) => {
-      const account = await ensureBillingAccount(ctx.db, ctx.user.id);
-      const target = await findTier(ctx.db, input.tierId);
-      return planChange({ ...account, priceCents: account.tier.priceCents }, target, new Date());
+      // One statement: the target plan, and the caller's current plan with their account joined in.
+      const { target, current } = await readOpeningAccount(ctx.db, ctx.user.id, async () => {
+        const tiers = await ctx.db.pricingTier.findMany({
+          relationLoadStrategy: "join",
+          where: { OR: [{ id: input.tierId }, { billingAccounts: { some: { userId: ctx.user.id } } }] },
+          select: { id: true, priceCents: true, interval: true, billingAccounts: { where: { userId: ctx.user.id }, select: quotedAccountSelect } },
+        });
+        const target = tiers.find((tier) => tier.id === input.tierId);
+        const current = tiers.find((tier) => tier.billingAccounts.length > 0);
+        if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
+        return current ? { target, current } : null;
+      });
+      const [account] = current.billingAccounts as [(typeof current.billingAccounts)[number]];
+      return planChange({ ...account, priceCents: current.priceCents }, target, new Date());
     }),
 
   /**
