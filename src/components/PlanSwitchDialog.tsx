@@ -53,8 +53,8 @@ function Consequences({ quote, tier, billing }: { quote: Quote; tier: Tier; bill
 
 /**
  * Asks before a plan switch, saying what will happen (the server's own quote). A native modal
- * <dialog>: the browser keeps focus inside and Escape cancels; focus goes back to the button that
- * opened it.
+ * <dialog> does the accessibility work: focus moves in and stays inside, Escape cancels, and closing
+ * it returns focus to the button that opened it.
  */
 export function PlanSwitchDialog({ tier, billing, onClose }: { tier: Tier; billing: BillingInfo; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -72,13 +72,9 @@ export function PlanSwitchDialog({ tier, billing, onClose }: { tier: Tier; billi
   });
 
   useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const element = dialog.current;
     element?.showModal();
-    return () => {
-      element?.close();
-      opener?.focus();
-    };
+    return () => element?.close();
   }, []);
 
   const needsCard = quote.data?.kind === "upgrade" && quote.data.chargeCents > 0 && !billing.paymentMethod;
