@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../src/generated/prisma/client";
 import { periodEnd } from "../src/server/domain/billing";
+import { testCardReference } from "../src/server/domain/payments";
 
 // Everything here is invented: titles, networks and summaries are generated from word lists.
 
@@ -66,8 +67,8 @@ export function seedShows(): SeedShow[] {
 /** Demo users; their `auth0Sub` values are the local identity provider's test users. */
 export const DEMO_USERS = [
   { auth0Sub: "dev|alice", email: "alice@example.test", name: "Alice Free", tierId: "free", shows: 2, invoices: 0, card: null },
-  { auth0Sub: "dev|bob", email: "bob@example.test", name: "Bob Developer", tierId: "developer", shows: 12, invoices: 3, card: { brand: "visa", last4: "4242" } },
-  { auth0Sub: "dev|carol", email: "carol@example.test", name: "Carol Enterprise", tierId: "enterprise", shows: 5, invoices: 1, card: { brand: "mastercard", last4: "4444" } },
+  { auth0Sub: "dev|bob", email: "bob@example.test", name: "Bob Developer", tierId: "developer", shows: 12, invoices: 3, card: { brand: "visa", number: "4242424242424242" } },
+  { auth0Sub: "dev|carol", email: "carol@example.test", name: "Carol Enterprise", tierId: "enterprise", shows: 5, invoices: 1, card: { brand: "mastercard", number: "5555555555554444" } },
 ] as const;
 
 const DAY_MS = 86_400_000;
@@ -106,13 +107,21 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
       currentPeriodStart: periodStart,
       currentPeriodEnd: periodEnd(periodStart, "month"),
       paymentBrand: demo.card?.brand ?? null,
-      paymentLast4: demo.card?.last4 ?? null,
+      paymentLast4: demo.card?.number.slice(-4) ?? null,
+      paymentReference: demo.card ? testCardReference(demo.card.number) : null,
     };
     const billing = await db.billingAccount.upsert({
       where: { userId: user.id },
       create: { userId: user.id, ...account },
       update: {},
     });
+    // Databases seeded before cards had a provider reference: give the demo card its test reference.
+    if (demo.card) {
+      await db.billingAccount.updateMany({
+        where: { id: billing.id, paymentReference: null, paymentLast4: account.paymentLast4 },
+        data: { paymentReference: account.paymentReference },
+      });
+    }
 
     // Each user follows a different run of shows, followed one day apart (newest last).
     for (let i = 0; i < demo.shows; i++) {
@@ -131,6 +140,7 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
           const start = new Date(now - (10 + 30 * i) * DAY_MS);
           return {
             billingAccountId: billing.id,
+            tierId: tier.id,
             amountCents: tier.priceCents,
             currency: "usd",
             status: "paid" as const,

@@ -111,7 +111,9 @@ function nextCall(): { method: "GET" | "POST"; path: string; headers: Record<str
   });
   if (roll < 0.92) return write("subscriptions.add", { showId: pick(showIds) });
   if (roll < 0.98) return write("subscriptions.remove", { showId: pick(showIds) });
-  return write("billing.changeTier", { tierId: pick(["free", "developer"]) });
+  if (roll < 0.99) return write("billing.changeTier", { tierId: pick(["free", "developer"]) });
+  // A good card or one whose charges are declined: plan changes both succeed and fail.
+  return write("billing.setCard", { number: pick(["4242424242424242", "4000000000000341"]), expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: "123" });
 }
 
 /** Loads the server, then reports; true when the soak failed. */

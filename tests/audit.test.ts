@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { callerFor, callProcedure, db, seededApiServer, sessionCookie } from "./helpers";
 
+const VISA = { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: "123" };
+
 const api = seededApiServer();
 
 const eventsOf = (sub: string) =>
@@ -22,8 +24,11 @@ describe("audit trail", () => {
     await user.subscriptions.setNotify({ showId: show!.id, notify: false }); // unchanged
     await user.subscriptions.remove({ showId: show!.id });
     await user.subscriptions.remove({ showId: show!.id }); // not followed any more
+    await user.billing.setCard(VISA);
     await user.billing.changeTier({ tierId: "enterprise" });
     await user.billing.changeTier({ tierId: "enterprise" }); // same plan
+    await user.billing.changeTier({ tierId: "free" }); // at the end of the period
+    await user.billing.changeTier({ tierId: "enterprise" }); // not then after all
 
     // Over HTTP, the event carries the request's id.
     const cookie = await sessionCookie({ sub });
@@ -34,7 +39,10 @@ describe("audit trail", () => {
       { action: "follow", target: show!.id, details: title, requestId: null },
       { action: "notify_off", target: show!.id, details: title, requestId: null },
       { action: "unfollow", target: show!.id, details: title, requestId: null },
+      { action: "card_change", target: "card", details: { brand: "visa", last4: "4242" }, requestId: null },
       { action: "plan_change", target: "enterprise", details: { from: "Free", to: "Enterprise" }, requestId: null },
+      { action: "plan_change_scheduled", target: "free", details: { from: "Enterprise", to: "Free", on: expect.any(String) }, requestId: null },
+      { action: "plan_change_canceled", target: "free", details: { from: "Enterprise", to: "Free" }, requestId: null },
       { action: "follow", target: show!.id, details: title, requestId: "req-audit-0001" },
     ]);
   });
@@ -53,7 +61,7 @@ describe("audit trail", () => {
   it("an event is part of its mutation's transaction: a failure after it leaves neither", async () => {
     const sub = "test|audit-rollback";
     const user = callerFor({ sub });
-    await user.me.profile();
+    await user.billing.setCard(VISA);
     // This file's own database: make the invoice of a paid plan fail, after the event is written.
     await db.$executeRawUnsafe(`
       CREATE FUNCTION refuse_invoices() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no invoices today'; END $$;
@@ -63,7 +71,7 @@ describe("audit trail", () => {
     } finally {
       await db.$executeRawUnsafe(`DROP TRIGGER refuse_invoices ON "Invoice"; DROP FUNCTION refuse_invoices();`);
     }
-    expect(await eventsOf(sub)).toEqual([]);
+    expect((await eventsOf(sub)).map((event) => event.action)).toEqual(["card_change"]);
     expect((await user.billing.info()).tier.id).toBe("free");
   });
 
@@ -72,6 +80,7 @@ describe("audit trail", () => {
     const user = callerFor({ sub });
     const shows = await showsBySlug(2);
     await user.subscriptions.add({ showId: shows[0]!.id });
+    await user.billing.setCard(VISA);
     await user.billing.changeTier({ tierId: "developer" });
     await user.subscriptions.add({ showId: shows[1]!.id });
 
@@ -79,12 +88,12 @@ describe("audit trail", () => {
     expect(first.items.map((event) => event.action)).toEqual(["follow", "plan_change"]);
     expect(first.items[0]!.details).toEqual({ showTitle: shows[1]!.title });
     const second = await user.me.activity({ limit: 2, cursor: first.nextCursor });
-    expect([second.items.map((event) => event.action), second.nextCursor]).toEqual([["follow"], null]);
+    expect([second.items.map((event) => event.action), second.nextCursor]).toEqual([["card_change", "follow"], null]);
 
     const showsOnly = callerFor({ sub, scope: "read:shows" });
     expect((await showsOnly.me.activity({})).items.map((event) => event.action)).toEqual(["follow", "follow"]);
     const billingOnly = callerFor({ sub, scope: "read:billing" });
-    expect((await billingOnly.me.activity({})).items.map((event) => event.action)).toEqual(["plan_change"]);
+    expect((await billingOnly.me.activity({})).items.map((event) => event.action)).toEqual(["plan_change", "card_change"]);
     expect((await callerFor({ sub: "test|someone-else" }).me.activity({})).items).toEqual([]);
   });
 });

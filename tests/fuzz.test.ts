@@ -75,6 +75,11 @@ const shapedInput = fc.record(
     genre: mostly(fc.constantFrom("Drama", "Comedy"), anyText),
     slug: mostly(fc.constant("copper-harbor"), anyText),
     // The fuzz users' own emails (tests/helpers.ts sessionFor): now and then one deletes their account mid-batch.
+    // A good card, one whose charges are declined, one refused outright.
+    number: mostly(fc.constantFrom("4242 4242 4242 4242", "4000000000000341", "4000000000000002"), anyText),
+    expMonth: mostly(fc.integer({ min: 1, max: 12 }), value),
+    expYear: mostly(fc.integer({ min: 2024, max: 2040 }), value),
+    cvc: mostly(fc.constantFrom("123", "4567"), anyText),
     confirmEmail: mostly(fc.constantFrom(...FUZZ_USERS.map((sub) => `${sub.replace(/\W/g, "")}@example.test`)), anyText),
   },
   { requiredKeys: [] },

@@ -2,6 +2,7 @@ import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
 import { useState } from "react";
+import { PaymentMethod } from "~/components/PaymentMethod";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
@@ -96,6 +97,12 @@ function describeActivity(event: Activity): string {
       return `You turned off reminders for ${event.details.showTitle}`;
     case "plan_change":
       return `You switched from the ${event.details.from} plan to ${event.details.to}`;
+    case "plan_change_scheduled":
+      return `You chose to switch from the ${event.details.from} plan to ${event.details.to} on ${formatDate(new Date(event.details.on))}`;
+    case "plan_change_canceled":
+      return `You canceled the switch to the ${event.details.to} plan`;
+    case "card_change":
+      return `You added a ${event.details.brand} card ending ${event.details.last4}`;
   }
 }
 
@@ -216,11 +223,13 @@ export default function AccountPage({ scopes }: SsrProps) {
               <dt>Status</dt>
               <dd>{info.status.replace("_", " ")}</dd>
             </div>
-            <div>
-              <dt>Payment method</dt>
-              <dd>{info.paymentMethod ? `${info.paymentMethod.brand} ending ${info.paymentMethod.last4}` : "none"}</dd>
-            </div>
           </dl>
+          {info.pendingTier ? (
+            <p className="notice ok" id="pending-switch">
+              Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}.
+            </p>
+          ) : null}
+          <PaymentMethod card={info.paymentMethod} readOnly={!scopes.includes("write:billing")} />
           <p>
             <Link href="/pricing">Change plan</Link>
           </p>

@@ -1,11 +1,15 @@
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import { useState } from "react";
+import { PlanSwitchDialog } from "~/components/PlanSwitchDialog";
 import { PricingTiers } from "~/components/PricingTiers";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
-import { showToast } from "~/utils/toasts";
-import { friendlyMessage, trpc } from "~/utils/trpc";
+import { formatDate } from "~/utils/format";
+import { READ_ONLY_NOTICE } from "~/utils/permissions";
+import { trpc, type RouterOutputs } from "~/utils/trpc";
 import { loginUrl } from "~/utils/auth-routes";
+
+type Tier = RouterOutputs["billing"]["pricingTiers"][number];
 
 export const getServerSideProps = (async (context) => {
   const ssr = await createSsr(context);
@@ -13,22 +17,23 @@ export const getServerSideProps = (async (context) => {
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
 
-export default function PricingPage({ user }: SsrProps) {
-  const utils = trpc.useUtils();
+export default function PricingPage({ user, scopes }: SsrProps) {
   const tiers = trpc.billing.pricingTiers.useQuery();
   const billing = trpc.billing.info.useQuery(undefined, { enabled: Boolean(user) });
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const changeTier = trpc.billing.changeTier.useMutation({
-    meta: { ownErrorMessage: true },
-    onMutate: () => setRefusal(null),
-    onSuccess(info) {
-      utils.billing.info.setData(undefined, info);
-      void utils.me.profile.invalidate();
-      showToast(`You are now on the ${info.tier.name} plan.`);
-    },
-    onError: (error) => setRefusal(friendlyMessage(error)),
-  });
-  const currentTierId = billing.data?.tier.id;
+  const [choosing, setChoosing] = useState<Tier | null>(null);
+  const readOnly = Boolean(user) && !scopes.includes("write:billing");
+  const info = billing.data;
+
+  const switchButton = (tier: Tier) => {
+    if (!info) return null;
+    if (tier.id === info.tier.id && !info.pendingTier) return null;
+    if (tier.id === info.pendingTier?.id) return <p className="muted">Yours from {formatDate(info.currentPeriodEnd)}</p>;
+    return (
+      <button type="button" className="button" disabled={readOnly} onClick={() => setChoosing(tier)}>
+        {tier.id === info.tier.id ? `Keep ${tier.name}` : `Switch to ${tier.name}`}
+      </button>
+    );
+  };
 
   return (
     <>
@@ -37,28 +42,39 @@ export default function PricingPage({ user }: SsrProps) {
       </Head>
       <h1>Pricing</h1>
       <p className="lead">Every plan includes the whole catalogue. Plans differ in how many shows you can follow.</p>
-      {refusal ? (
-        <p className="notice" role="alert" id="plan-error">
-          {refusal}
+      <p id="billing-policy">
+        <strong>How switching works.</strong> Moving up takes effect at once: from Free you pay the new plan&apos;s price for a
+        period starting today; between paid plans you pay only the difference for the days left in your current period. Moving
+        down takes effect when your current period ends: you keep the plan you paid for until then, nothing is refunded and nothing
+        more is charged, and you can change your mind until that day at no cost. You are never charged twice for the same plan and
+        period. Paid plans need a card on file.
+      </p>
+      {readOnly ? (
+        <p className="notice" id="read-only-notice">
+          {READ_ONLY_NOTICE["write:billing"]}
+        </p>
+      ) : null}
+      {info?.pendingTier ? (
+        <p className="notice ok" id="pending-switch">
+          Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}.
         </p>
       ) : null}
       {tiers.data ? (
         <PricingTiers
           tiers={tiers.data}
-          currentTierId={currentTierId}
+          currentTierId={info?.tier.id}
           action={(tier) =>
             !user ? (
               <a className="button secondary" href={loginUrl("/pricing")}>
                 Sign in to choose
               </a>
-            ) : tier.id === currentTierId ? null : (
-              <button type="button" className="button" disabled={changeTier.isPending || !currentTierId} onClick={() => changeTier.mutate({ tierId: tier.id })}>
-                Switch to {tier.name}
-              </button>
+            ) : (
+              switchButton(tier)
             )
           }
         />
       ) : null}
+      {choosing && info ? <PlanSwitchDialog tier={choosing} billing={info} onClose={() => setChoosing(null)} /> : null}
     </>
   );
 }

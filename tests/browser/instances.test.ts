@@ -69,6 +69,8 @@ describe("two app instances on one database", () => {
   });
 
   it("shows a plan change made on one instance at once on the other", async () => {
+    const card = { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: "123" };
+    expect((await call(instances[1], "billing.setCard", card)).status).toBe(200);
     expect((await call(instances[0], "billing.changeTier", { tierId: "developer" })).status).toBe(200);
     const info = await call(instances[1], "billing.info");
     expect(info.body.result?.data.json).toMatchObject({ tier: { id: "developer" }, usage: { subscriptions: 3, limit: 25 } });

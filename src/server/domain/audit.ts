@@ -7,6 +7,9 @@ import type { ApiScope } from "~/utils/scopes";
 
 const showDetails = z.object({ showTitle: z.string() });
 const planDetails = z.object({ from: z.string(), to: z.string() });
+/** A downgrade set for the end of the period: from the plan one is on, to the one that comes `on` that day. */
+const scheduledPlanDetails = planDetails.extend({ on: z.iso.datetime() });
+const cardDetails = z.object({ brand: z.string(), last4: z.string() });
 
 /** What each action records, and which permission lets one read it back. */
 const ACTIONS = {
@@ -15,6 +18,10 @@ const ACTIONS = {
   notify_on: { details: showDetails, readScope: "read:shows" },
   notify_off: { details: showDetails, readScope: "read:shows" },
   plan_change: { details: planDetails, readScope: "read:billing" },
+  plan_change_scheduled: { details: scheduledPlanDetails, readScope: "read:billing" },
+  // `to` is the downgrade that no longer comes.
+  plan_change_canceled: { details: planDetails, readScope: "read:billing" },
+  card_change: { details: cardDetails, readScope: "read:billing" },
 } satisfies Record<AuditAction, { details: z.ZodType; readScope: ApiScope }>;
 
 type Details<A extends AuditAction> = z.infer<(typeof ACTIONS)[A]["details"]>;
@@ -51,7 +58,12 @@ export const auditEventSelect = { id: true, action: true, target: true, details:
 export function toActivity({ details, ...event }: Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>) {
   switch (event.action) {
     case "plan_change":
+    case "plan_change_canceled":
       return { ...event, action: event.action, details: planDetails.parse(details) };
+    case "plan_change_scheduled":
+      return { ...event, action: event.action, details: scheduledPlanDetails.parse(details) };
+    case "card_change":
+      return { ...event, action: event.action, details: cardDetails.parse(details) };
     default:
       return { ...event, action: event.action, details: showDetails.parse(details) };
   }

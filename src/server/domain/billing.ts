@@ -46,3 +46,63 @@ export function ensureBillingAccount(db: DbOrTx, userId: string) {
     db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId }, include: { tier: true } }),
   );
 }
+
+/** What a plan change is measured against: the account's plan, period and any downgrade it waits for. */
+export interface AccountPlan {
+  tierId: string;
+  priceCents: number;
+  pendingTierId: string | null;
+  currentPeriodStart: Date;
+  currentPeriodEnd: Date;
+}
+
+export interface TargetPlan {
+  id: string;
+  priceCents: number;
+  interval: BillingInterval;
+}
+
+/**
+ * The billing policy, in one place (README "Billing"; /pricing says it in words):
+ * - an upgrade takes effect now. From Free, or once the period is over, it starts a new period today
+ *   and charges the full price; between paid plans it keeps the period and charges the prorated
+ *   difference for the rest of it;
+ * - a downgrade takes effect when the current period ends; nothing is refunded or credited (the
+ *   period is paid for and keeps its plan), and nothing is charged;
+ * - choosing the plan one is on while a downgrade waits cancels the downgrade, at no charge; choosing
+ *   the plan one is on, or the downgrade already waiting, changes nothing.
+ */
+export type PlanChange =
+  | { kind: "none" }
+  | { kind: "cancel_downgrade" }
+  | { kind: "downgrade"; effectiveAt: Date }
+  | { kind: "upgrade"; chargeCents: number; periodStart: Date; periodEnd: Date };
+
+export function planChange(account: AccountPlan, target: TargetPlan, now: Date): PlanChange {
+  if (target.id === account.tierId) return account.pendingTierId ? { kind: "cancel_downgrade" } : { kind: "none" };
+  if (target.id === account.pendingTierId) return { kind: "none" };
+  if (target.priceCents < account.priceCents) return { kind: "downgrade", effectiveAt: account.currentPeriodEnd };
+  const start = account.currentPeriodStart.getTime();
+  const end = account.currentPeriodEnd.getTime();
+  if (account.priceCents === 0 || now.getTime() >= end) {
+    return { kind: "upgrade", chargeCents: target.priceCents, periodStart: now, periodEnd: periodEnd(now, target.interval) };
+  }
+  const unused = (end - now.getTime()) / (end - start);
+  return {
+    kind: "upgrade",
+    chargeCents: Math.round((target.priceCents - account.priceCents) * unused),
+    periodStart: account.currentPeriodStart,
+    periodEnd: account.currentPeriodEnd,
+  };
+}
+
+/** A downgrade whose day has come: the account moves to it, and a new period follows the old one. */
+export function isDowngradeDue(account: Pick<AccountPlan, "pendingTierId" | "currentPeriodEnd">, now: Date): boolean {
+  return account.pendingTierId !== null && account.currentPeriodEnd.getTime() <= now.getTime();
+}
+
+/**
+ * The provider's idempotency key of the charge for one plan and period: the invoice's own unique
+ * key, so a retry, even after a crash between charge and commit, is the same charge.
+ */
+export const chargeKey = (accountId: string, tierId: string, periodStart: Date) => `invoice:${accountId}:${tierId}:${periodStart.toISOString()}`;

@@ -3,7 +3,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { readOpeningAccount } from "~/server/domain/billing";
+import { recordEvent } from "~/server/domain/audit";
+import { isDowngradeDue, periodEnd, readOpeningAccount } from "~/server/domain/billing";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
 
 export interface Plan {
@@ -45,25 +46,64 @@ const lockedAccountRow = z.object({
   id: z.string(),
   tierId: z.string(),
   tierName: z.string(),
+  priceCents: z.number().int(),
   maxSubscriptions: z.number().int().nullable(),
+  pendingTierId: z.string().nullable(),
+  pendingTierName: z.string().nullable(),
+  pendingMaxSubscriptions: z.number().int().nullable(),
+  pendingInterval: z.enum(["month", "year"]).nullable(),
+  currentPeriodStart: z.date(),
+  currentPeriodEnd: z.date(),
+  paymentReference: z.string().nullable(),
 });
+
+type LockedAccount = z.infer<typeof lockedAccountRow>;
 
 async function selectAccountForUpdate(tx: Prisma.TransactionClient, userId: string) {
   const rows = await tx.$queryRaw<unknown[]>`
-    SELECT a."id", a."tierId", t."name" AS "tierName", t."maxSubscriptions"
-    FROM "BillingAccount" a JOIN "PricingTier" t ON t."id" = a."tierId"
+    SELECT a."id", a."tierId", t."name" AS "tierName", t."priceCents", t."maxSubscriptions",
+      a."pendingTierId", p."name" AS "pendingTierName", p."maxSubscriptions" AS "pendingMaxSubscriptions", p."interval"::text AS "pendingInterval",
+      a."currentPeriodStart", a."currentPeriodEnd", a."paymentReference"
+    FROM "BillingAccount" a JOIN "PricingTier" t ON t."id" = a."tierId" LEFT JOIN "PricingTier" p ON p."id" = a."pendingTierId"
     WHERE a."userId" = ${userId}
     FOR UPDATE OF a`;
   return rows.length ? lockedAccountRow.parse(rows[0]) : null;
 }
 
+/** Moves a locked account to the downgrade it waited for, the period now over; audited as the change it is. */
+async function applyDueDowngrade(tx: Prisma.TransactionClient, userId: string, account: LockedAccount): Promise<void> {
+  const { pendingTierId, pendingTierName, pendingInterval } = account;
+  if (!pendingTierId || !pendingTierName || !pendingInterval) return;
+  const start = account.currentPeriodEnd;
+  await tx.billingAccount.update({
+    where: { id: account.id },
+    data: { tierId: pendingTierId, pendingTierId: null, currentPeriodStart: start, currentPeriodEnd: periodEnd(start, pendingInterval) },
+  });
+  await recordEvent(tx, { userId }, { action: "plan_change", target: pendingTierId, details: { from: account.tierName, to: pendingTierName } });
+}
+
+/** The plan whose cap new follows must fit: while a downgrade waits, the smaller one, so it still fits when it comes. */
+function capOf(account: LockedAccount): Plan {
+  const current = { name: account.tierName, maxSubscriptions: account.maxSubscriptions };
+  if (!account.pendingTierName || account.pendingMaxSubscriptions === null) return current;
+  const pending = { name: account.pendingTierName, maxSubscriptions: account.pendingMaxSubscriptions };
+  return current.maxSubscriptions === null || pending.maxSubscriptions < current.maxSubscriptions ? pending : current;
+}
+
 /**
  * Locks the user's billing account row until the transaction ends (`SELECT … FOR UPDATE`), opening
- * a Free account first when there is none, and returns it with its plan. Every change that raises
- * usage or lowers the cap takes this lock before it counts, so one user's follows and plan changes
- * run one after another on any number of app instances, while other users never wait. (Chosen over
- * SERIALIZABLE isolation: no retry loop, and no false conflicts between different users.)
+ * a Free account first when there is none, and returns it with its plan, first applying a downgrade
+ * whose day has come. Every change that raises usage or lowers the cap takes this lock before it
+ * counts, so one user's follows and plan changes run one after another on any number of app
+ * instances, while other users never wait. (Chosen over SERIALIZABLE isolation: no retry loop, and
+ * no false conflicts between different users.)
  */
-export function lockBillingAccount(tx: Prisma.TransactionClient, userId: string) {
-  return readOpeningAccount(tx, userId, () => selectAccountForUpdate(tx, userId));
+export async function lockBillingAccount(tx: Prisma.TransactionClient, userId: string) {
+  const read = () => selectAccountForUpdate(tx, userId);
+  let account = await readOpeningAccount(tx, userId, read);
+  if (isDowngradeDue(account, new Date())) {
+    await applyDueDowngrade(tx, userId, account);
+    account = await readOpeningAccount(tx, userId, read);
+  }
+  return { ...account, cap: capOf(account) };
 }

@@ -40,6 +40,10 @@ z
     currentPeriodStart: date,
     currentPeriodEnd: date,
     tier: Tier,
+    pendingTier: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .describe("the lower plan the account moves to at currentPeriodEnd, if one was chosen"),
     paymentMethod: z.object({ brand: z.string(), last4: z.string() }).nullable(),
     usage: z.object({ subscriptions: z.int(), limit: z.int().nullable() }),
     invoices: z.array(Invoice).describe("the 5 latest"),
@@ -77,9 +81,13 @@ z
 const Activity = z
   .object({
     id: z.string(),
-    action: z.enum(["follow", "unfollow", "notify_on", "notify_off", "plan_change"]),
-    target: z.string().describe("the show's or the plan's id"),
-    details: z.union([z.object({ showTitle: z.string() }), z.object({ from: z.string(), to: z.string() })]),
+    action: z.enum(["follow", "unfollow", "notify_on", "notify_off", "plan_change", "plan_change_scheduled", "plan_change_canceled", "card_change"]),
+    target: z.string().describe("the show's or the plan's id, or `card`"),
+    details: z.union([
+      z.object({ showTitle: z.string() }),
+      z.object({ from: z.string(), to: z.string(), on: z.string().optional().describe("when a scheduled downgrade takes effect") }),
+      z.object({ brand: z.string(), last4: z.string() }),
+    ]),
     createdAt: date,
   })
   .register(schemas, { id: "Activity" });

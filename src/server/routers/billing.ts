@@ -2,10 +2,11 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/domain/audit";
-import { periodEnd, readOpeningAccount } from "~/server/domain/billing";
+import { chargeKey, isDowngradeDue, planChange, readOpeningAccount } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
+import { cardDetailsInput, paymentProvider } from "~/server/domain/payments";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 import { TIER_IDS } from "~/utils/tiers";
 
@@ -45,24 +46,47 @@ const billingInfoSelect = {
   currentPeriodEnd: true,
   paymentBrand: true,
   paymentLast4: true,
+  pendingTierId: true,
   tier: { select: tierSelect },
+  pendingTier: { select: { id: true, name: true } },
   invoices: { select: invoiceSelect, orderBy: newestInvoicesFirst, take: 5 },
   user: { select: { _count: { select: { subscriptions: true } } } },
 } satisfies Prisma.BillingAccountSelect;
 
-/** One statement for a user who has an account (plan, invoices and usage joined in). */
+const readInfo = (db: Db, userId: string) =>
+  readOpeningAccount(db, userId, () => db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId }, select: billingInfoSelect }));
+
+/**
+ * One statement for a user who has an account (plan, invoices and usage joined in). A downgrade
+ * whose day has come is applied first (under the account lock), then read again.
+ */
 async function billingInfo(db: Db, userId: string) {
-  const { tier, invoices, user, paymentBrand, paymentLast4, ...account } = await readOpeningAccount(db, userId, () =>
-    db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId }, select: billingInfoSelect }),
-  );
+  let found = await readInfo(db, userId);
+  if (isDowngradeDue(found, new Date())) {
+    await db.$transaction((tx) => lockBillingAccount(tx, userId));
+    found = await readInfo(db, userId);
+  }
+  const { tier, invoices, user, paymentBrand, paymentLast4, pendingTierId: _pendingTierId, pendingTier, ...account } = found;
   return {
     ...account,
     tier: toTier(tier),
+    /** The lower plan the account moves to at `currentPeriodEnd`, if one was chosen. */
+    pendingTier: pendingTier ? { id: tierId.parse(pendingTier.id), name: pendingTier.name } : null,
     paymentMethod: paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null,
     usage: { subscriptions: user._count.subscriptions, limit: tier.maxSubscriptions },
     invoices,
   };
 }
+
+const quotedAccountSelect = { tierId: true, pendingTierId: true, currentPeriodStart: true, currentPeriodEnd: true } satisfies Prisma.BillingAccountSelect;
+
+async function findTier(db: Prisma.TransactionClient, id: string) {
+  const tier = await db.pricingTier.findUnique({ where: { id } });
+  if (!tier) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
+  return tier;
+}
+
+const NO_CARD = "A paid plan needs a card on file. Add one under Payment method on your account page.";
 
 export const billingRouter = router({
   pricingTiers: publicProcedure.query(async ({ ctx }) => {
@@ -72,11 +96,34 @@ export const billingRouter = router({
 
   info: protectedProcedure.meta({ scope: "read:billing" }).query(({ ctx }) => billingInfo(ctx.db, ctx.user.id)),
 
+  /** What switching to `tierId` would do now (the confirmation dialog shows it), by the same rule as changeTier. */
+  quote: protectedProcedure
+    .meta({ scope: "read:billing" })
+    .input(z.object({ tierId }))
+    .query(async ({ ctx, input }) => {
+      // One statement: the target plan, and the caller's current plan with their account joined in.
+      const { target, current } = await readOpeningAccount(ctx.db, ctx.user.id, async () => {
+        const tiers = await ctx.db.pricingTier.findMany({
+          relationLoadStrategy: "join",
+          where: { OR: [{ id: input.tierId }, { billingAccounts: { some: { userId: ctx.user.id } } }] },
+          select: { id: true, priceCents: true, interval: true, billingAccounts: { where: { userId: ctx.user.id }, select: quotedAccountSelect } },
+        });
+        const target = tiers.find((tier) => tier.id === input.tierId);
+        const current = tiers.find((tier) => tier.billingAccounts.length > 0);
+        if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
+        return current ? { target, current } : null;
+      });
+      const [account] = current.billingAccounts as [(typeof current.billingAccounts)[number]];
+      return planChange({ ...account, priceCents: current.priceCents }, target, new Date());
+    }),
+
   /**
-   * Moves the account to another tier, starting a new billing period. A paid tier's period is
-   * invoiced (and marked paid: there is no payment provider yet). A downgrade below the shows
-   * one follows is refused, saying how many to unfollow. The account lock (see entitlements.ts)
-   * keeps follows racing with the change from overshooting the new cap.
+   * Switches plans by the policy of `planChange` (src/server/domain/billing.ts). An upgrade charges
+   * the card on file once per plan and period: the invoice's unique key (account, plan, period
+   * start) is also the provider's idempotency key, and a retry that finds the invoice is already
+   * paid. A declined card rolls everything back. The account lock (see entitlements.ts) queues a
+   * person's concurrent switches and follows, so ten at once charge once and no follow overshoots
+   * the plan one is moving to.
    */
   changeTier: protectedProcedure
     .meta({ scope: "write:billing" })
@@ -84,28 +131,67 @@ export const billingRouter = router({
     .mutation(async ({ ctx, input }) => {
       await ctx.db.$transaction(async (tx) => {
         const account = await lockBillingAccount(tx, ctx.user.id);
-        if (account.tierId === input.tierId) return;
-        const target = await tx.pricingTier.findUnique({ where: { id: input.tierId } });
-        if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
-        assertPlanFits(target, await tx.subscription.count({ where: { userId: ctx.user.id } }));
-        await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: { from: account.tierName, to: target.name } });
-
-        const periodStart = new Date();
-        const period = { currentPeriodStart: periodStart, currentPeriodEnd: periodEnd(periodStart, target.interval) };
-        await tx.billingAccount.update({ where: { id: account.id }, data: { tierId: target.id, status: "active", ...period } });
-        if (target.priceCents > 0) {
-          await tx.invoice.create({
-            data: {
-              billingAccountId: account.id,
-              amountCents: target.priceCents,
-              currency: target.currency,
-              status: "paid",
-              periodStart: period.currentPeriodStart,
-              periodEnd: period.currentPeriodEnd,
-              issuedAt: periodStart,
-            },
-          });
+        const target = await findTier(tx, input.tierId);
+        const change = planChange(account, target, new Date());
+        const plans = { from: account.tierName, to: target.name };
+        switch (change.kind) {
+          case "none":
+            return;
+          case "cancel_downgrade":
+            await tx.billingAccount.update({ where: { id: account.id }, data: { pendingTierId: null } });
+            await recordEvent(tx, actorOf(ctx), { action: "plan_change_canceled", target: account.pendingTierId ?? target.id, details: { from: account.tierName, to: account.pendingTierName ?? target.name } });
+            return;
+          case "downgrade":
+            assertPlanFits(target, await tx.subscription.count({ where: { userId: ctx.user.id } }));
+            await tx.billingAccount.update({ where: { id: account.id }, data: { pendingTierId: target.id } });
+            await recordEvent(tx, actorOf(ctx), { action: "plan_change_scheduled", target: target.id, details: { ...plans, on: change.effectiveAt.toISOString() } });
+            return;
+          case "upgrade": {
+            if (!account.paymentReference) throw new TRPCError({ code: "PAYMENT_REQUIRED", message: NO_CARD });
+            await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: plans });
+            const invoiceKey = { billingAccountId: account.id, tierId: target.id, periodStart: change.periodStart };
+            const paid = await tx.invoice.findUnique({ where: { billingAccountId_tierId_periodStart: invoiceKey }, select: { id: true } });
+            if (!paid && change.chargeCents > 0) {
+              const outcome = await paymentProvider.charge({
+                reference: account.paymentReference,
+                amountCents: change.chargeCents,
+                currency: target.currency,
+                idempotencyKey: chargeKey(account.id, target.id, change.periodStart),
+              });
+              if (outcome.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: `${outcome.reason} Your plan has not changed.` });
+              // skipDuplicates: a twin that got here first wrote the same invoice: already paid, not an error.
+              await tx.invoice.createMany({
+                data: [{ ...invoiceKey, amountCents: change.chargeCents, currency: target.currency, status: "paid", periodEnd: change.periodEnd }],
+                skipDuplicates: true,
+              });
+            }
+            await tx.billingAccount.update({
+              where: { id: account.id },
+              data: { tierId: target.id, pendingTierId: null, status: "active", currentPeriodStart: change.periodStart, currentPeriodEnd: change.periodEnd },
+            });
+          }
         }
+      });
+      return billingInfo(ctx.db, ctx.user.id);
+    }),
+
+  /**
+   * Adds or replaces the card on file. The provider keeps the number; the account keeps its brand,
+   * last 4 digits and the provider's reference. A card the provider refuses changes nothing.
+   */
+  setCard: protectedProcedure
+    .meta({ scope: "write:billing" })
+    .input(cardDetailsInput)
+    .mutation(async ({ ctx, input }) => {
+      const attached = await paymentProvider.attachCard(input);
+      if (attached.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: attached.reason });
+      await ctx.db.$transaction(async (tx) => {
+        const account = await lockBillingAccount(tx, ctx.user.id);
+        await tx.billingAccount.update({
+          where: { id: account.id },
+          data: { paymentBrand: attached.brand, paymentLast4: attached.last4, paymentReference: attached.reference },
+        });
+        await recordEvent(tx, actorOf(ctx), { action: "card_change", target: "card", details: { brand: attached.brand, last4: attached.last4 } });
       });
       return billingInfo(ctx.db, ctx.user.id);
     }),

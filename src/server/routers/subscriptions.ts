@@ -39,7 +39,7 @@ export const subscriptionsRouter = router({
       if (!show) throw new TRPCError({ code: "NOT_FOUND", message: "That show does not exist." });
 
       const following = await tx.subscription.count({ where: { userId: ctx.user.id } });
-      assertCanFollowAnother({ name: account.tierName, maxSubscriptions: account.maxSubscriptions }, following);
+      assertCanFollowAnother(account.cap, following);
       const subscription = await tx.subscription.create({
         data: { userId: ctx.user.id, showId: input.showId },
         select: subscriptionSelect,

@@ -1,0 +1,85 @@
+// The card step, behind one small interface: attach a card (the provider keeps the number; we keep
+// its brand, last 4 digits and the provider's reference) and charge it once per idempotency key.
+// No payment provider is reachable here, so the built-in test provider answers for the well-known
+// test numbers; README "Payments" says how Stripe plugs in behind the same interface.
+import cardValidator from "card-validator";
+import { z } from "zod";
+
+export interface AttachedCard {
+  brand: string;
+  last4: string;
+  /** The provider's id of the stored card (Stripe: a PaymentMethod id). */
+  reference: string;
+}
+
+export type Declined = { status: "declined"; reason: string };
+
+export interface PaymentProvider {
+  attachCard(card: CardDetails): Promise<({ status: "attached" } & AttachedCard) | Declined>;
+  /** Charges the card; a second call with the same `idempotencyKey` returns the first call's outcome, charging nothing. */
+  charge(charge: { reference: string; amountCents: number; currency: string; idempotencyKey: string }): Promise<{ status: "paid" } | Declined>;
+}
+
+const digitsOnly = (value: string) => value.replace(/[\s-]/g, "");
+
+/** What a person types into the card form, checked before any provider sees it. */
+export const cardDetailsInput = z
+  .object({
+    number: z
+      .string()
+      .max(30)
+      .transform(digitsOnly)
+      .refine((number) => cardValidator.number(number).isValid, "is not a valid card number"),
+    expMonth: z.number().int().min(1).max(12),
+    expYear: z.number().int().min(2000).max(2100),
+    cvc: z.string().regex(/^\d{3,4}$/, "must be the 3 or 4 digits on the back of the card"),
+  })
+  .superRefine((card, context) => {
+    if (!cardValidator.expirationDate({ month: String(card.expMonth), year: String(card.expYear) }).isValid) {
+      context.addIssue({ code: "custom", path: ["expYear"], message: "The card has expired" });
+    }
+  });
+
+export type CardDetails = z.infer<typeof cardDetailsInput>;
+
+export const DECLINED = "Your card was declined. Try another card.";
+
+interface TestCard {
+  number: string;
+  brand: string;
+  attaches: boolean;
+  charges: boolean;
+}
+
+/** Stripe's documented test numbers (their last 4 digits differ, and name them); any other number is refused here. */
+const TEST_CARDS: TestCard[] = [
+  { number: "4242424242424242", brand: "visa", attaches: true, charges: true },
+  { number: "5555555555554444", brand: "mastercard", attaches: true, charges: true },
+  { number: "4000000000000002", brand: "visa", attaches: false, charges: false },
+  // Attaches, but every charge is declined: the decline a person meets when switching plans.
+  { number: "4000000000000341", brand: "visa", attaches: true, charges: false },
+];
+
+/** The reference the test provider gives a card (the seed uses it for the demo cards): never the number. */
+export const testCardReference = (number: string) => `test_pm_${number.slice(-4)}`;
+
+/**
+ * The built-in provider: deterministic and stateless, so any number of app instances agree. A
+ * reference names the test card it stands for; charges never move money, so a repeated key needs no
+ * memory to stay a single charge.
+ */
+export const testPaymentProvider: PaymentProvider = {
+  async attachCard(card) {
+    const known = TEST_CARDS.find((test) => test.number === card.number);
+    if (!known) return { status: "declined", reason: "This test setup accepts only the test cards 4242 4242 4242 4242 and 5555 5555 5555 4444." };
+    if (!known.attaches) return { status: "declined", reason: DECLINED };
+    return { status: "attached", brand: known.brand, last4: card.number.slice(-4), reference: testCardReference(card.number) };
+  },
+  async charge({ reference }) {
+    const known = TEST_CARDS.find((test) => testCardReference(test.number) === reference);
+    return known?.charges ? { status: "paid" } : { status: "declined", reason: DECLINED };
+  },
+};
+
+
+export const paymentProvider: PaymentProvider = testPaymentProvider;
