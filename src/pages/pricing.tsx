@@ -1,6 +1,7 @@
-import type { GetServerSideProps } from "next";
+import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import { useState } from "react";
+import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
@@ -13,7 +14,7 @@ export const getServerSideProps = (async (context) => {
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
 
-export default function PricingPage({ user }: SsrProps) {
+export default function PricingPage({ user }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const utils = trpc.useUtils();
   const tiers = trpc.billing.pricingTiers.useQuery();
   const billing = trpc.billing.info.useQuery(undefined, { enabled: Boolean(user) });
@@ -42,6 +43,9 @@ export default function PricingPage({ user }: SsrProps) {
           {refusal}
         </p>
       ) : null}
+      {/* The cards' h3 names sit under a heading of their own (axe heading-order). */}
+      <h2 className="sr-only">Plans</h2>
+      {tiers.isError ? <LoadError what="The plans" query={tiers} /> : null}
       {tiers.data ? (
         <PricingTiers
           tiers={tiers.data}
