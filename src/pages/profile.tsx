@@ -1,15 +1,21 @@
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import { LoadError, Loading } from "~/components/LoadError";
-import { createSsr, type SsrProps } from "~/server/faces/ssr";
+import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { formatDate } from "~/utils/format";
 import { trpc } from "~/utils/trpc";
 
-// Only the header's user and permissions come from the server (no prefetch): the page's data is the browser's to fetch.
-export const getServerSideProps = (async (context) => ({ props: (await createSsr(context)).props() })) satisfies GetServerSideProps<SsrProps>;
+// Only the header's user (and the sign-in page for a visitor) come from the server: no prefetch, the
+// page's data is the browser's to fetch.
+export const getServerSideProps = (async (context) => {
+  const ssr = await createSsr(context);
+  if (!ssr.session) return loginRedirect(context);
+  return { props: ssr.props() };
+}) satisfies GetServerSideProps<SsrProps>;
 
 // The "user on the frontend" page: the server sends it without any user data; the browser then
-// asks the API for the profile and the plan, in one batched request (signed out → the login page, through the query client's UNAUTHORIZED handler).
+// asks the API for the profile and the plan, in one batched request (a session that ended since → the
+// login page, through the query client's UNAUTHORIZED handler).
 export default function ProfilePage() {
   const profile = trpc.me.profile.useQuery();
   const billing = trpc.billing.info.useQuery();
