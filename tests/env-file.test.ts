@@ -7,7 +7,7 @@ import { API_SCOPES } from "~/utils/scopes";
 
 describe(".env.example", () => {
   it("can be sourced by a shell, and the app accepts what the shell reads", () => {
-    const printed = execFileSync("bash", ["-c", "set -a; . ./.env.example; set +a; env -0"], { env: { PATH: process.env.PATH }, encoding: "utf8" });
+    const printed = execFileSync("bash", ["-c", "set -a; . ./.env.example; set +a; env -0"], { env: { NODE_ENV: "test", PATH: process.env.PATH }, encoding: "utf8" });
     const sourced = Object.fromEntries(
       printed.split("\0").filter(Boolean).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
     );
