@@ -268,3 +268,24 @@ describe("a failure is visible", () => {
     await page.locator("#plan-heading", { hasText: "Plan: Developer" }).waitFor();
   }, 120_000);
 });
+
+describe("a server error", () => {
+  it("is the 500 page: its own title, a way on, no stack trace", async () => {
+    // A real failure of getServerSideProps: /shows/[slug] cannot read its show (the table is renamed away).
+    const { page } = await openBrowser();
+    await db.$executeRawUnsafe('ALTER TABLE "Show" RENAME TO "Show_unavailable"');
+    try {
+      const response = await page.goto(`${app}/shows/${slug}`);
+      expect(response?.status()).toBe(500);
+      const html = await response!.text();
+      expect(html).not.toMatch(/Show_unavailable|prisma|\bat \S+ \(/i);
+    } finally {
+      await db.$executeRawUnsafe('ALTER TABLE "Show_unavailable" RENAME TO "Show"');
+    }
+    await hydrated(page);
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/Failed to load resource: .* 500 /)]);
+    expect(await page.title()).toBe("Something went wrong · Showtrack");
+    expect(await page.textContent("h1")).toBe("Something went wrong");
+    expect(await page.locator('#page-error a[href="/"]').count()).toBe(1);
+  }, 60_000);
+});
