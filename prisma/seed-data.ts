@@ -94,9 +94,11 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
   const now = Date.now();
   for (const [userIndex, demo] of DEMO_USERS.entries()) {
     const profile = { email: demo.email, name: demo.name };
+    // A member since before their first follow and first invoice (issued 10, 40, 70… days ago).
+    const memberSince = new Date(now - (Math.max(demo.shows, 10 + 30 * (demo.invoices - 1)) + 1) * DAY_MS);
     const user = await db.user.upsert({
       where: { auth0Sub: demo.auth0Sub },
-      create: { auth0Sub: demo.auth0Sub, ...profile },
+      create: { auth0Sub: demo.auth0Sub, ...profile, createdAt: memberSince },
       update: profile,
     });
     const tier = PRICING_TIERS.find((candidate) => candidate.id === demo.tierId)!;

@@ -1,9 +1,11 @@
-// `npm run dev`: everything a fresh clone needs, in one command that one Ctrl-C stops.
+// `npm run dev`: everything a fresh clone needs, in one command that one Ctrl-C stops. With
+// `--start` (what `npm start` runs when AUTH0_DOMAIN is the local provider): the same with `next start`
+// of the production build instead of `next dev`.
 //  1. .env.local from .env.example, with a random AUTH0_SECRET, when there is none;
 //  2. the database: the embedded PostgreSQL server (unless DATABASE_URL is set), migrated, and
 //     seeded when it is new;
 //  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant);
-//  4. next dev. Output is prefixed with the process it comes from.
+//  4. next dev (next start). Output is prefixed with the process it comes from.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -63,7 +65,8 @@ if (localProvider) {
   prefixed("idp", idp);
   children.push(idp);
 }
-const next = spawn(bin("next"), ["dev", ...process.argv.slice(2)], { cwd: root, env, stdio: ["inherit", "pipe", "pipe"] });
+const [mode, nextArgs] = process.argv[2] === "--start" ? ["start", process.argv.slice(3)] : ["dev", process.argv.slice(2)];
+const next = spawn(bin("next"), [mode, ...nextArgs], { cwd: root, env, stdio: ["inherit", "pipe", "pipe"] });
 prefixed("next", next);
 children.push(next);
 

@@ -1,11 +1,6 @@
-// Runs once when the Next server boots: validate the environment now, not at the first request.
-// A missing or malformed variable stops the server, naming the variable and what it expects.
+// Runs once when the Next server boots. Next also compiles this file for the Edge runtime (the
+// proxy); the Node-only boot code lives in its own module, imported only under Node, so that
+// compilation sees no process.exit (Next's documented pattern for runtime-specific code).
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  try {
-    await import("~/server/platform/env");
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
+  if (process.env.NEXT_RUNTIME === "nodejs") await (await import("./instrumentation-node")).validateEnvironment();
 }

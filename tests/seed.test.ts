@@ -35,4 +35,20 @@ describe("seed", () => {
       ["dev|carol", "enterprise", 5],
     ]);
   });
+
+  it("makes each demo user a member since before their first follow and first invoice", async () => {
+    const users = await db.user.findMany({
+      select: {
+        auth0Sub: true,
+        createdAt: true,
+        subscriptions: { select: { createdAt: true }, orderBy: { createdAt: "asc" }, take: 1 },
+        billingAccount: { select: { invoices: { select: { issuedAt: true }, orderBy: { issuedAt: "asc" }, take: 1 } } },
+      },
+    });
+    for (const user of users) {
+      const firsts = [user.subscriptions[0]?.createdAt, user.billingAccount?.invoices[0]?.issuedAt].filter((date) => date !== undefined);
+      for (const first of firsts) expect(user.createdAt.getTime(), user.auth0Sub).toBeLessThan(first.getTime());
+    }
+    expect(users.find((user) => user.auth0Sub === "dev|bob")?.billingAccount?.invoices).toHaveLength(1);
+  });
 });

@@ -3,6 +3,7 @@ import { useRouter } from "next/router";
 import type { ReactNode } from "react";
 import { useUser } from "@auth0/nextjs-auth0";
 import { Toasts } from "~/components/Toasts";
+import type { HeaderUser } from "~/server/faces/ssr";
 import { loginUrl } from "~/utils/auth-routes";
 
 const NAV = [
@@ -22,10 +23,41 @@ function Avatar({ name }: { name: string }) {
   );
 }
 
-/** `sessionState`: false on a page that signs in by itself (/spa), whose own state must not be contradicted. */
-export function Layout({ children, sessionState = true }: { children: ReactNode; sessionState?: boolean }) {
+function UserBox({ user }: { user: HeaderUser | null }) {
   const router = useRouter();
-  const { user, isLoading } = useUser();
+  if (!user) {
+    return (
+      <a className="button small" href={loginUrl(router.asPath)} id="login">
+        Log in
+      </a>
+    );
+  }
+  return (
+    <>
+      <Avatar name={user.name ?? user.email ?? "?"} />
+      <span id="header-user">{user.name ?? user.email}</span>
+      {/* /auth/* are the SDK's routes, not pages: plain links, full navigations. */}
+      <a className="button secondary small" href="/auth/logout" id="logout">
+        Log out
+      </a>
+    </>
+  );
+}
+
+/** For a page whose server did not read the session (404, 500, pages without getServerSideProps): ask /auth/profile (204 when signed out). */
+function FetchedUserBox() {
+  const { user } = useUser();
+  // undefined until /auth/profile answers, on the server too: no "Log in" that hydration takes back.
+  return user === undefined ? null : <UserBox user={user ? { sub: user.sub, name: user.name, email: user.email } : null} />;
+}
+
+/**
+ * `user`: the header's user as the server rendered the page (null: signed out), so the client's
+ * first render matches the server's HTML and needs no request; undefined when the server did not say.
+ * `sessionState`: false on a page that signs in by itself (/spa), whose own state must not be contradicted.
+ */
+export function Layout({ user, children, sessionState = true }: { user: HeaderUser | null | undefined; children: ReactNode; sessionState?: boolean }) {
+  const router = useRouter();
   return (
     <>
       <a className="skip-link" href="#content">
@@ -47,22 +79,7 @@ export function Layout({ children, sessionState = true }: { children: ReactNode;
               ))}
             </ul>
           </nav>
-          <div className="user-box">
-            {!sessionState ? null : user ? (
-              <>
-                <Avatar name={user.name ?? user.email ?? "?"} />
-                <span id="header-user">{user.name ?? user.email}</span>
-                {/* /auth/* are the SDK's routes, not pages: plain links, full navigations. */}
-                <a className="button secondary small" href="/auth/logout" id="logout">
-                  Log out
-                </a>
-              </>
-            ) : isLoading ? null : (
-              <a className="button small" href={loginUrl(router.asPath)} id="login">
-                Log in
-              </a>
-            )}
-          </div>
+          <div className="user-box">{!sessionState ? null : user === undefined ? <FetchedUserBox /> : <UserBox user={user} />}</div>
         </div>
       </header>
       <main id="content">{children}</main>

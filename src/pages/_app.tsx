@@ -1,12 +1,14 @@
 import "~/styles/globals.css";
-import { Auth0Provider } from "@auth0/nextjs-auth0";
 import { HydrationBoundary, QueryClientProvider, type DehydratedState } from "@tanstack/react-query";
 import NextApp, { type AppProps } from "next/app";
 import dynamic from "next/dynamic";
 import Head from "next/head";
+import { useRouter } from "next/router";
 import { useState } from "react";
+import { ErrorBoundary } from "react-error-boundary";
 import superjson from "superjson";
 import { Layout } from "~/components/Layout";
+import { PageErrorFallback } from "~/components/PageError";
 import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
 import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
@@ -21,20 +23,23 @@ export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>
   const [trpcClient] = useState(createTrpcClient);
   // getServerSideProps returns the prefetched queries serialised with superjson (dates intact).
   const dehydrated = pageProps.trpcState ? superjson.deserialize<DehydratedState>(pageProps.trpcState as never) : undefined;
+  const router = useRouter();
+  // The header's user as the server rendered it (getServerSideProps pages say, null when signed out):
+  // the first client render matches the HTML and asks nothing of /auth/profile.
+  const headerUser = "user" in pageProps ? (pageProps.user ?? null) : undefined;
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>
         <HydrationBoundary state={dehydrated}>
-          {/* The header's user: from the server when the page has it, else fetched from /auth/profile. */}
-          <Auth0Provider user={pageProps.user ?? undefined}>
-            <Head>
-              <meta name="viewport" content="width=device-width, initial-scale=1" />
-              <title>Showtrack</title>
-            </Head>
-            <Layout sessionState={!(Component as { signsInByItself?: boolean }).signsInByItself}>
+          <Head>
+            <meta name="viewport" content="width=device-width, initial-scale=1" />
+          </Head>
+          <Layout user={headerUser} sessionState={!(Component as { signsInByItself?: boolean }).signsInByItself}>
+            {/* A render error replaces the page with a notice and a retry; the header stays. Another page starts afresh. */}
+            <ErrorBoundary FallbackComponent={PageErrorFallback} resetKeys={[router.asPath]}>
               <Component {...pageProps} />
-            </Layout>
-          </Auth0Provider>
+            </ErrorBoundary>
+          </Layout>
         </HydrationBoundary>
         <ReactQueryDevtools />
       </QueryClientProvider>

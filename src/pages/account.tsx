@@ -1,7 +1,8 @@
-import type { GetServerSideProps } from "next";
+import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import Link from "next/link";
 import { useState } from "react";
+import { LoadError, Loading } from "~/components/LoadError";
 import { PaymentMethod } from "~/components/PaymentMethod";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
@@ -50,7 +51,8 @@ function FollowedShows({ readOnly }: { readOnly: boolean }) {
     optimistic((list, showId, notify) => list.map((s) => (s.show.id === showId ? { ...s, notify: notify ?? s.notify } : s))),
   );
 
-  if (!subscriptions.data) return null;
+  if (subscriptions.isError) return <LoadError what="Your shows" query={subscriptions} />;
+  if (!subscriptions.data) return <Loading what="your shows" />;
   if (subscriptions.data.length === 0) {
     return (
       <p className="muted">
@@ -109,6 +111,7 @@ function describeActivity(event: Activity): string {
 /** The latest ten things the person did (the audit trail), newest first. */
 function RecentActivity() {
   const activity = trpc.me.activity.useQuery(ACTIVITY_INPUT);
+  if (activity.isError) return <LoadError what="Your recent activity" query={activity} />;
   if (!activity.data || activity.data.items.length === 0) return null;
   return (
     <section aria-labelledby="activity-heading">
@@ -182,7 +185,7 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
   );
 }
 
-export default function AccountPage({ scopes }: SsrProps) {
+export default function AccountPage({ scopes }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const profile = trpc.me.profile.useQuery();
   const billing = trpc.billing.info.useQuery();
   const info = billing.data;
@@ -197,6 +200,8 @@ export default function AccountPage({ scopes }: SsrProps) {
           Signed in as <strong>{profile.data.name ?? profile.data.email}</strong> ({profile.data.email}), member since{" "}
           {formatDate(profile.data.createdAt)}.
         </p>
+      ) : profile.isError ? (
+        <LoadError what="Your profile" query={profile} />
       ) : null}
 
       {info ? (
@@ -234,7 +239,15 @@ export default function AccountPage({ scopes }: SsrProps) {
             <Link href="/pricing">Change plan</Link>
           </p>
         </section>
-      ) : null}
+      ) : billing.isError ? (
+        // A failed billing.info (its prefetch failed, then the browser's fetch) says so, with a retry.
+        <section className="panel" aria-labelledby="plan-heading" id="plan">
+          <h2 id="plan-heading">Plan</h2>
+          <LoadError what="Your plan" query={billing} />
+        </section>
+      ) : (
+        <Loading what="your plan" />
+      )}
 
       <h2>Your shows</h2>
       {scopes.includes("write:shows") ? null : <p className="muted">Read-only access: changing your shows needs the write:shows permission.</p>}

@@ -1,6 +1,8 @@
 import type { GetServerSideProps } from "next";
+import Head from "next/head";
 import Link from "next/link";
 import { useRouter } from "next/router";
+import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
 import { ShowCard } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
@@ -21,6 +23,9 @@ export default function Home() {
   const featured = trpc.shows.list.useQuery(FEATURED);
   return (
     <>
+      <Head>
+        <title>Showtrack · never miss an episode</title>
+      </Head>
       {deleted ? (
         <p className="notice ok" role="status" id="deleted-notice">
           Your account and all its data were deleted.
@@ -40,7 +45,9 @@ export default function Home() {
       <ul className="grid">
         {featured.data?.items.map((show) => <ShowCard key={show.id} show={show} />)}
       </ul>
+      {featured.isError ? <LoadError what="The featured shows" query={featured} /> : null}
       <h2>Plans</h2>
+      {tiers.isError ? <LoadError what="The plans" query={tiers} /> : null}
       {tiers.data ? <PricingTiers tiers={tiers.data} /> : null}
       <p>
         <Link href="/pricing">Compare plans</Link>

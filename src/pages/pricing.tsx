@@ -1,7 +1,8 @@
-import type { GetServerSideProps } from "next";
+import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import { useState } from "react";
 import { PlanSwitchDialog } from "~/components/PlanSwitchDialog";
+import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { formatDate } from "~/utils/format";
@@ -17,7 +18,7 @@ export const getServerSideProps = (async (context) => {
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
 
-export default function PricingPage({ user, scopes }: SsrProps) {
+export default function PricingPage({ user, scopes }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const tiers = trpc.billing.pricingTiers.useQuery();
   const billing = trpc.billing.info.useQuery(undefined, { enabled: Boolean(user) });
   const [choosing, setChoosing] = useState<Tier | null>(null);
@@ -59,6 +60,9 @@ export default function PricingPage({ user, scopes }: SsrProps) {
           Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}.
         </p>
       ) : null}
+      {/* The cards' h3 names sit under a heading of their own (axe heading-order). */}
+      <h2 className="sr-only">Plans</h2>
+      {tiers.isError ? <LoadError what="The plans" query={tiers} /> : null}
       {tiers.data ? (
         <PricingTiers
           tiers={tiers.data}

@@ -1,9 +1,21 @@
+import type { GetServerSideProps } from "next";
 import Head from "next/head";
+import { LoadError, Loading } from "~/components/LoadError";
+import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { formatDate } from "~/utils/format";
 import { trpc } from "~/utils/trpc";
 
+// Only the header's user (and the sign-in page for a visitor) come from the server: no prefetch, the
+// page's data is the browser's to fetch.
+export const getServerSideProps = (async (context) => {
+  const ssr = await createSsr(context);
+  if (!ssr.session) return loginRedirect(context);
+  return { props: ssr.props() };
+}) satisfies GetServerSideProps<SsrProps>;
+
 // The "user on the frontend" page: the server sends it without any user data; the browser then
-// asks the API for the profile and the plan, in one batched request (signed out → the login page, through the query client's UNAUTHORIZED handler).
+// asks the API for the profile and the plan, in one batched request (a session that ended since → the
+// login page, through the query client's UNAUTHORIZED handler).
 export default function ProfilePage() {
   const profile = trpc.me.profile.useQuery();
   const billing = trpc.billing.info.useQuery();
@@ -13,12 +25,10 @@ export default function ProfilePage() {
         <title>Profile · Showtrack</title>
       </Head>
       <h1>Profile</h1>
-      {profile.isPending ? (
-        <p className="loading" role="status">
-          Loading your profile…
-        </p>
-      ) : profile.isError ? (
-        <p className="notice">Your profile could not be loaded. Try again in a moment.</p>
+      {profile.isError ? (
+        <LoadError what="Your profile" query={profile} />
+      ) : profile.isPending ? (
+        <Loading what="your profile" />
       ) : (
         <dl className="panel stats" id="profile">
           <div>
@@ -35,7 +45,7 @@ export default function ProfilePage() {
           </div>
           <div>
             <dt>Shows followed</dt>
-            <dd>{billing.data ? `${billing.data.usage.subscriptions} of ${billing.data.usage.limit ?? "unlimited"}` : "…"}</dd>
+            <dd>{billing.data ? `${billing.data.usage.subscriptions} of ${billing.data.usage.limit ?? "unlimited"}` : billing.isError ? "could not be loaded" : "…"}</dd>
           </div>
           <div>
             <dt>Member since</dt>

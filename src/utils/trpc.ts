@@ -16,7 +16,11 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export function createTrpcClient() {
   return trpc.createClient({
     links: [
-      loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && typeof window !== "undefined" && op.direction === "down" }),
+      // In dev, each answer in the browser console, but not the refusals the UI handles (they are no errors).
+      loggerLink({
+        enabled: (op) =>
+          process.env.NODE_ENV === "development" && typeof window !== "undefined" && op.direction === "down" && !EXPECTED_REFUSALS.has(httpStatus(op.result) ?? 0),
+      }),
       // The batch link (not the stream link): a response may set cookies (session refresh),
       // which needs headers that a streamed response has already sent.
       httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: MAX_BATCH_SIZE }),
@@ -28,8 +32,15 @@ export function errorCode(error: unknown): string | undefined {
   return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
 }
 
+function httpStatus(error: unknown): number | undefined {
+  return error instanceof TRPCClientError ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+}
+
+/** Signed out, no permission, not found, conflict, plan cap, rate limit: answers the UI expects and shows in its own words. */
+const EXPECTED_REFUSALS = new Set([401, 403, 404, 409, 412, 429]);
+
 function isClientError(error: unknown): boolean {
-  const status = error instanceof TRPCClientError ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+  const status = httpStatus(error);
   return status !== undefined && status >= 400 && status < 500;
 }
 

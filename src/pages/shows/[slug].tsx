@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import type { GetServerSideProps } from "next";
+import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import Link from "next/link";
 import { GenreTags } from "~/components/ShowCard";
@@ -18,7 +18,7 @@ export const getServerSideProps = (async (context) => {
   return { props: { ...ssr.props(), slug } };
 }) satisfies GetServerSideProps<SsrProps & { slug: string }>;
 
-export default function ShowPage({ slug }: { slug: string }) {
+export default function ShowPage({ slug }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const { data: show } = trpc.shows.bySlug.useQuery({ slug });
   if (!show) return null;
   return (

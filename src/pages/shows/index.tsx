@@ -1,8 +1,9 @@
-import type { GetServerSideProps } from "next";
+import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import { useRouter } from "next/router";
 import { useEffect, useRef, useState } from "react";
 import { FollowButton } from "~/components/FollowButton";
+import { LoadError } from "~/components/LoadError";
 import { ShowCard } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { trpc, type RouterInputs } from "~/utils/trpc";
@@ -27,7 +28,7 @@ export const getServerSideProps = (async (context) => {
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
 
-export default function ShowsPage({ user, scopes }: SsrProps) {
+export default function ShowsPage({ user, scopes }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const router = useRouter();
   const input = listInput(router.query);
   const [search, setSearch] = useState(input.search ?? "");
@@ -89,8 +90,10 @@ export default function ShowsPage({ user, scopes }: SsrProps) {
           </select>
         </label>
       </form>
-      {shows.isError ? <p className="notice">The shows could not be loaded. Try again in a moment.</p> : null}
+      {shows.isError ? <LoadError what="The shows" query={shows} /> : null}
       {shows.isSuccess && items.length === 0 ? <p className="muted">No show matches. Try another title or genre.</p> : null}
+      {/* The cards' h3 titles sit under a heading of their own (axe heading-order). */}
+      <h2 className="sr-only">Results</h2>
       <ul className="grid" aria-busy={shows.isFetching}>
         {items.map((show) => (
           <ShowCard key={show.id} show={show}>
