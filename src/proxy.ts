@@ -75,5 +75,5 @@ function withForwardedHeaders(authResponse: NextResponse, headers: Headers): Nex
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt|api/bench/direct/).*)"],
 };
