@@ -2,6 +2,8 @@ import type { NextConfig } from "next";
 
 const DEFAULT_PAGE_EXTENSIONS = ["tsx", "ts", "jsx", "js"];
 
+const bench = process.env.SHOWTRACK_BENCH === "1";
+
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
@@ -9,7 +11,10 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // `npm run bench` compares the API with hand-written routes (`*.bench.mts` pages): only its build
   // (SHOWTRACK_BENCH=1) serves them; a normal build does not even compile them.
-  pageExtensions: process.env.SHOWTRACK_BENCH === "1" ? [...DEFAULT_PAGE_EXTENSIONS, "bench.mts"] : DEFAULT_PAGE_EXTENSIONS,
+  pageExtensions: bench ? [...DEFAULT_PAGE_EXTENSIONS, "bench.mts"] : DEFAULT_PAGE_EXTENSIONS,
+  // Next strips getServerSideProps from the browser bundle of .ts/.tsx pages only: the bench page's
+  // server code is replaced by an empty module there.
+  ...(bench && { turbopack: { resolveAlias: { "~/bench/hand-written": { browser: "./src/bench/browser-stub.ts" } } } }),
 };
 
 export default nextConfig;

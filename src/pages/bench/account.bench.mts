@@ -3,22 +3,34 @@ import type { GetServerSideProps } from "next";
 import { createElement } from "react";
 import { accountByPrisma } from "~/bench/hand-written";
 
-type Account = NonNullable<Awaited<ReturnType<typeof accountByPrisma>>>;
+interface AccountTwinProps {
+  name: string | null;
+  plan: string | null;
+  shows: { id: string; title: string }[];
+  invoices: { id: string; amountCents: number }[];
+}
 
-export const getServerSideProps: GetServerSideProps<{ account: string }> = async ({ req }) => {
+export const getServerSideProps: GetServerSideProps<AccountTwinProps> = async ({ req }) => {
   const account = await accountByPrisma(req);
   if (!account) return { redirect: { destination: "/auth/login", permanent: false } };
-  return { props: { account: JSON.stringify(account) } };
+  const { user, shows, invoices } = account;
+  return {
+    props: {
+      name: user.name,
+      plan: user.billingAccount?.tier.name ?? null,
+      shows: shows.map(({ show }) => ({ id: show.id, title: show.title })),
+      invoices: invoices.map(({ id, amountCents }) => ({ id, amountCents })),
+    },
+  };
 };
 
-export default function AccountTwin({ account }: { account: string }) {
-  const { user, shows, invoices } = JSON.parse(account) as Account;
+export default function AccountTwin({ name, plan, shows, invoices }: AccountTwinProps) {
   return createElement(
     "main",
     null,
-    createElement("h1", null, user.name),
-    createElement("p", null, user.billingAccount?.tier.name),
-    createElement("ul", null, ...shows.map((row) => createElement("li", { key: row.show.id }, row.show.title))),
+    createElement("h1", null, name),
+    createElement("p", null, plan),
+    createElement("ul", null, ...shows.map((show) => createElement("li", { key: show.id }, show.title))),
     createElement("ul", null, ...invoices.map((invoice) => createElement("li", { key: invoice.id }, invoice.amountCents))),
   );
 }
