@@ -197,7 +197,7 @@ async function main(): Promise<boolean> {
     const trpcData = (body: string) => (JSON.parse(body) as { result: { data: { json: unknown } } }).result.data.json;
     const firstOfBatch = (body: string) => (JSON.parse(body) as { result: { data: { json: unknown } } }[])[0]!.result.data.json;
     // Page HTML differs in markup; both must name every followed show and the plan.
-    const pageFacts = (body: string) => [...body.matchAll(/Bench Show \d{5}/g)].map((match) => match[0]).sort().join(",") + (body.includes("Developer") ? "+plan" : "");
+    const pageFacts = (body: string) => [...new Set([...body.matchAll(/Bench Show \d{5}/g)].map((match) => match[0]))].sort().join(",") + (body.includes("Developer") ? "+plan" : "");
     const inApp = () => app;
     const cases: Case[] = [
       { name: "A0", what: "hand-written route, pg, not behind the proxy", url: `${base}/api/bench/direct/shows`, server: inApp, data: asJson, group: "list" },
@@ -244,14 +244,20 @@ async function main(): Promise<boolean> {
       console.log(`| ${benchCase.name} | ${benchCase.what} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.cpuMs.toFixed(2)} |`);
     }
     const get = (name: string) => results.get(name)!;
+    // The goals compare cost: the server's CPU time per request. On an idle machine req/s is its
+    // inverse; on a shared one req/s measures the share of the cores the server got (printed too).
+    const costRatio = (cheap: string, dear: string) => get(cheap).cpuMs / get(dear).cpuMs;
+    const rpsRatio = (a: string, b: string) => get(a).rps / get(b).rps;
     const goals = [
-      { goal: "C ≥ 1.0 × B (req/s)", value: get("C").rps / get("B").rps, holds: (v: number) => v >= 1.0 },
-      { goal: "C ≥ 0.60 × A0 (req/s)", value: get("C").rps / get("A0").rps, holds: (v: number) => v >= 0.6 },
-      { goal: "second procedure of a batch ≤ 0.40 × a lone call (CPU: C2 / C − 1)", value: get("C2").cpuMs / get("C").cpuMs - 1, holds: (v: number) => v <= 0.4 },
-      { goal: "/account SSR ≥ 0.8 × its hand-written twin (req/s)", value: get("P").rps / get("P0").rps, holds: (v: number) => v >= 0.8 },
+      { goal: "C ≥ 1.0 × B", value: costRatio("B", "C"), rps: rpsRatio("C", "B"), holds: (v: number) => v >= 1.0 },
+      { goal: "C ≥ 0.60 × A0", value: costRatio("A0", "C"), rps: rpsRatio("C", "A0"), holds: (v: number) => v >= 0.6 },
+      { goal: "the second procedure of a batch ≤ 0.40 × a lone call (C2 / C − 1)", value: get("C2").cpuMs / get("C").cpuMs - 1, rps: rpsRatio("C", "C2") - 1, holds: (v: number) => v <= 0.4 },
+      { goal: "/account SSR ≥ 0.8 × its hand-written twin", value: costRatio("P0", "P"), rps: rpsRatio("P", "P0"), holds: (v: number) => v >= 0.8 },
     ];
     console.log(`\n${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-    for (const { goal, value, holds } of goals) console.log(`${holds(value) ? "ok    " : "MISSED"} ${goal}: ${value.toFixed(2)}`);
+    for (const { goal, value, rps, holds } of goals) {
+      console.log(`${holds(value) ? "ok    " : "MISSED"} ${goal}: ${value.toFixed(2)} by CPU per request (${rps.toFixed(2)} by req/s)`);
+    }
     return goals.every(({ value, holds }) => holds(value));
   } finally {
     for (const child of children) child.kill("SIGTERM");

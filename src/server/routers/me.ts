@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
 import { ensureBillingAccount, readOpeningAccount } from "~/server/domain/billing";
+import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
 import { protectedProcedure, router } from "~/server/trpc";
@@ -110,7 +111,7 @@ export const meRouter = router({
     if (!ctx.user.email || input.confirmEmail.toLowerCase() !== ctx.user.email.trim().toLowerCase()) {
       throw fieldError("confirmEmail", "Type your account's email address to confirm.");
     }
-    await ctx.db.user.delete({ where: { id: ctx.user.id }, select: { id: true } });
+    await deleteUser(ctx.db, ctx.user);
     logger.info({ user: userHash(ctx.auth.sub), requestId: ctx.request?.id }, "account deleted");
     ctx.endSession?.();
   }),
