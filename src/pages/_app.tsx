@@ -5,10 +5,10 @@ import NextApp, { type AppProps } from "next/app";
 import dynamic from "next/dynamic";
 import Head from "next/head";
 import { useState } from "react";
-import superjson from "superjson";
 import { Layout } from "~/components/Layout";
 import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
+import { readDehydrated } from "~/utils/transformer";
 import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
 
 const ReactQueryDevtools =
@@ -19,8 +19,8 @@ const ReactQueryDevtools =
 export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>>) {
   const [queryClient] = useState(() => createQueryClient(showToast));
   const [trpcClient] = useState(createTrpcClient);
-  // getServerSideProps returns the prefetched queries serialised with superjson (dates intact).
-  const dehydrated = pageProps.trpcState ? superjson.deserialize<DehydratedState>(pageProps.trpcState as never) : undefined;
+  // getServerSideProps returns the prefetched queries serialised by the API's transformer (dates intact).
+  const dehydrated = pageProps.trpcState ? readDehydrated<DehydratedState>(pageProps.trpcState) : undefined;
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>
