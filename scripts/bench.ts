@@ -178,7 +178,9 @@ async function main(): Promise<boolean> {
       console.log("[bench] building (.next-bench)…");
       execFileSync(bin("next"), ["build"], { cwd: root, env, stdio: "ignore" });
     }
-    const app = spawn(bin("next"), ["start", "-p", String(appPort), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
+    const app = spawn(process.execPath, [...nodeArgs, nextCli, "start", "-p", String(appPort), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
     const floor = spawn(process.execPath, ["--import", "tsx", "scripts/bench-floor.ts"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
     children.push(app, floor);
     const base = `http://127.0.0.1:${appPort}`;
@@ -204,7 +206,7 @@ async function main(): Promise<boolean> {
     // Page HTML differs in markup; both must name every followed show and the plan.
     const pageFacts = (body: string) => [...new Set([...body.matchAll(/Bench Show \d{5}/g)].map((match) => match[0]))].sort().join(",") + (body.includes("Developer") ? "+plan" : "");
     const inApp = () => app;
-    const cases: Case[] = [
+    const allCases: Case[] = [
       { name: "A0", what: "hand-written route, pg, not behind the proxy", url: `${base}/api/bench/direct/shows`, server: inApp, data: asJson, group: "list" },
       { name: "A", what: "the same route behind the proxy", url: `${base}/api/bench/shows`, server: inApp, data: asJson, group: "list" },
       { name: "B", what: "hand-written route, Prisma findMany", url: `${base}/api/bench/prisma-shows`, server: inApp, data: asJson, group: "list" },
@@ -215,6 +217,10 @@ async function main(): Promise<boolean> {
       { name: "P", what: "/account SSR (tRPC prefetch)", url: `${base}/account`, server: inApp, data: pageFacts, group: "account" },
       { name: "P0", what: "/account twin: getServerSideProps + Prisma", url: `${base}/bench/account`, server: inApp, data: pageFacts, group: "account" },
     ];
+
+    // BENCH_CASES=C,B runs only those (e.g. with BENCH_NODE_ARGS=--cpu-prof to profile one).
+    const only = process.env.BENCH_CASES?.split(",");
+    const cases = only ? allCases.filter((benchCase) => only.includes(benchCase.name)) : allCases;
 
     // Every case first answers, and answers the same as the others of its group (dates as JSON).
     const reference = new Map<string, string>();
@@ -248,6 +254,7 @@ async function main(): Promise<boolean> {
       const r = results.get(benchCase.name)!;
       console.log(`| ${benchCase.name} | ${benchCase.what} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.cpuMs.toFixed(2)} |`);
     }
+    if (only) return true; // goals need every case
     const get = (name: string) => results.get(name)!;
     // The goals compare cost: the server's CPU time per request. On an idle machine req/s is its
     // inverse; on a shared one req/s measures the share of the cores the server got (printed too).
@@ -265,7 +272,8 @@ async function main(): Promise<boolean> {
     }
     return goals.every(({ value, holds }) => holds(value));
   } finally {
-    for (const child of children) child.kill("SIGTERM");
+    // The servers go first: dropping the database under them would fail their last queries.
+    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM"))))));
     await database.close();
   }
 }
