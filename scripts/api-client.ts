@@ -25,7 +25,7 @@ export async function summary(client: ReturnType<typeof createShowtrackClient>) 
   const [profile, shows] = await Promise.all([client.me.profile.query(), client.subscriptions.list.query()]);
   return [
     `${profile.name ?? profile.email} (${profile.tier.name} plan) follows ${shows.length} show(s):`,
-    ...shows.map(({ show, createdAt }) => `- ${show.title} on ${show.network}, since ${createdAt.toISOString().slice(0, 10)}`),
+    ...shows.map(({ show, createdAt }) => `- ${show.title} on ${show.network}, since ${createdAt.slice(0, 10)}`),
   ].join("\n");
 }
 

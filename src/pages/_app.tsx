@@ -8,7 +8,7 @@ import { useState } from "react";
 import { Layout } from "~/components/Layout";
 import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
-import { readDehydrated } from "~/utils/transformer";
+import { pageProps as pagePropsTransformer } from "~/utils/transformer";
 import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
 
 const ReactQueryDevtools =
@@ -20,7 +20,7 @@ export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>
   const [queryClient] = useState(() => createQueryClient(showToast));
   const [trpcClient] = useState(createTrpcClient);
   // getServerSideProps returns the prefetched queries serialised by the API's transformer (dates intact).
-  const dehydrated = pageProps.trpcState ? readDehydrated<DehydratedState>(pageProps.trpcState) : undefined;
+  const dehydrated = pageProps.trpcState ? pagePropsTransformer.deserialize<DehydratedState>(pageProps.trpcState as never) : undefined;
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>

@@ -45,13 +45,13 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
   // The app's transformer (src/utils/transformer.ts), with the depth of every input checked before it is deserialised.
   transformer: {
     input: {
-      serialize: (value: unknown) => transformer.serialize(value),
+      serialize: (value: unknown) => transformer.input.serialize(value),
       deserialize: (value: unknown) => {
         assertShallow(value);
-        return transformer.deserialize(value as Parameters<typeof transformer.deserialize>[0]);
+        return transformer.input.deserialize(value as Parameters<typeof transformer.input.deserialize>[0]);
       },
     },
-    output: transformer,
+    output: transformer.output,
   },
   errorFormatter({ shape, error, ctx }) {
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;

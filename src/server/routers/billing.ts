@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/domain/audit";
-import { periodEnd, readOpeningAccount } from "~/server/domain/billing";
+import { invoiceJson, periodEnd, readOpeningAccount } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
@@ -52,15 +52,17 @@ const billingInfoSelect = {
 
 /** One statement for a user who has an account (plan, invoices and usage joined in). */
 async function billingInfo(db: Db, userId: string) {
-  const { tier, invoices, user, paymentBrand, paymentLast4, ...account } = await readOpeningAccount(db, userId, () =>
+  const { tier, invoices, user, paymentBrand, paymentLast4, currentPeriodStart, currentPeriodEnd, ...account } = await readOpeningAccount(db, userId, () =>
     db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId }, select: billingInfoSelect }),
   );
   return {
     ...account,
+    currentPeriodStart: currentPeriodStart.toISOString(),
+    currentPeriodEnd: currentPeriodEnd.toISOString(),
     tier: toTier(tier),
     paymentMethod: paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null,
     usage: { subscriptions: user._count.subscriptions, limit: tier.maxSubscriptions },
-    invoices,
+    invoices: invoices.map(invoiceJson),
   };
 }
 
@@ -127,6 +129,6 @@ export const billingRouter = router({
         select: invoiceSelect,
       });
       const items = rows.slice(0, input.limit);
-      return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+      return { items: items.map(invoiceJson), nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
     }),
 });
