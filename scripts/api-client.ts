@@ -5,15 +5,15 @@
 //
 // With the local provider, a token comes from the browser app (/spa) or any OAuth client of it.
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import superjson from "superjson";
 import type { AppRouter } from "../src/server/routers/_app";
+import { transformer } from "../src/utils/transformer";
 
 export function createShowtrackClient(baseUrl: string, accessToken: string) {
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
         url: new URL("/api/trpc", baseUrl).href,
-        transformer: superjson,
+        transformer,
         headers: { authorization: `Bearer ${accessToken}` },
       }),
     ],
@@ -25,7 +25,7 @@ export async function summary(client: ReturnType<typeof createShowtrackClient>) 
   const [profile, shows] = await Promise.all([client.me.profile.query(), client.subscriptions.list.query()]);
   return [
     `${profile.name ?? profile.email} (${profile.tier.name} plan) follows ${shows.length} show(s):`,
-    ...shows.map(({ show, createdAt }) => `- ${show.title} on ${show.network}, since ${createdAt.toISOString().slice(0, 10)}`),
+    ...shows.map(({ show, createdAt }) => `- ${show.title} on ${show.network}, since ${createdAt.slice(0, 10)}`),
   ].join("\n");
 }
 

@@ -2,12 +2,13 @@ import { NextResponse, type NextRequest } from "next/server";
 import { auth0 } from "~/server/platform/auth0";
 import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
-import { needsRefresh } from "~/server/platform/session";
+import { dueForRoll, needsRefresh, readSession } from "~/server/platform/session";
 import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/platform/security-headers";
 
 // Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It mounts /auth/login,
 // /auth/callback, /auth/logout, /auth/profile and /auth/access-token, and rolls the session
-// cookie on every matched request, /api included, so an API-only client stays signed in.
+// cookie on matched requests, /api included, so an API-only client stays signed in: every few
+// minutes (see dueForRoll), not on each call or link prefetch.
 // Every response it lets through or answers itself gets the security headers and a request id.
 export async function proxy(request: NextRequest) {
   const nonce = newNonce();
@@ -18,7 +19,7 @@ export async function proxy(request: NextRequest) {
   forwarded.set(REQUEST_ID_HEADER, requestId);
 
   const refused = await signInBudgetRefusal(request);
-  const authResponse = refused ?? (await rollUnlessRefreshDue(request));
+  const authResponse = refused ?? (await rollWhenDue(request));
   const response = passesThrough(authResponse) ? withForwardedHeaders(authResponse, forwarded) : authResponse;
   for (const [name, value] of Object.entries(securityHeaders(nonce, request.nextUrl.pathname))) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);
@@ -26,14 +27,16 @@ export async function proxy(request: NextRequest) {
 }
 
 /**
- * The SDK's middleware, which also rolls the session cookie, except on a page or API request whose
- * access token is due for a refresh: the handler refreshes it (src/server/platform/session.ts) and writes
- * the new session, and a roll of the old one in the same response could win over it.
+ * The SDK's middleware: its /auth/ routes, and elsewhere it rolls the session cookie. A page or API
+ * request passes untouched when there is no session, when its cookie was rolled a moment ago, or
+ * when its access token is due for a refresh: the handler refreshes it (src/server/platform/session.ts)
+ * and writes the new session, and a roll of the old one in the same response could win over it.
+ * The session read here is cached, so the handler's read of the same cookie decrypts nothing.
  */
-async function rollUnlessRefreshDue(request: NextRequest): Promise<NextResponse> {
+async function rollWhenDue(request: NextRequest): Promise<NextResponse> {
   if (!request.nextUrl.pathname.startsWith("/auth/")) {
-    const session = await auth0.getSession(request);
-    if (session && needsRefresh(session)) return NextResponse.next();
+    const read = await readSession(request);
+    if (!read || needsRefresh(read.session) || !dueForRoll(read)) return NextResponse.next();
   }
   return auth0.middleware(request);
 }
@@ -75,5 +78,6 @@ function withForwardedHeaders(authResponse: NextResponse, headers: Headers): Nex
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+  // api/bench/direct/: the benchmark's yardstick "not behind the proxy" (served only by SHOWTRACK_BENCH=1 builds).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt|api/bench/direct/).*)"],
 };

@@ -6,11 +6,11 @@ import Head from "next/head";
 import { useRouter } from "next/router";
 import { useState } from "react";
 import { ErrorBoundary } from "react-error-boundary";
-import superjson from "superjson";
 import { Layout } from "~/components/Layout";
 import { PageErrorFallback } from "~/components/PageError";
 import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
+import { pageProps as pagePropsTransformer } from "~/utils/transformer";
 import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
 
 const ReactQueryDevtools =
@@ -21,8 +21,8 @@ const ReactQueryDevtools =
 export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>>) {
   const [queryClient] = useState(() => createQueryClient(showToast));
   const [trpcClient] = useState(createTrpcClient);
-  // getServerSideProps returns the prefetched queries serialised with superjson (dates intact).
-  const dehydrated = pageProps.trpcState ? superjson.deserialize<DehydratedState>(pageProps.trpcState as never) : undefined;
+  // getServerSideProps returns the prefetched queries serialised by the API's transformer (dates intact).
+  const dehydrated = pageProps.trpcState ? pagePropsTransformer.deserialize<DehydratedState>(pageProps.trpcState as never) : undefined;
   const router = useRouter();
   // The header's user as the server rendered it (getServerSideProps pages say, null when signed out):
   // the first client render matches the HTML and asks nothing of /auth/profile.

@@ -121,7 +121,7 @@ function RecentActivity() {
           <li key={event.id}>
             {describeActivity(event)} ·{" "}
             {/* Relative to the clock of whoever renders it: the server's and the browser's may differ by a minute. */}
-            <time dateTime={event.createdAt.toISOString()} title={formatDate(event.createdAt)} suppressHydrationWarning>
+            <time dateTime={event.createdAt} title={formatDate(event.createdAt)} suppressHydrationWarning>
               {formatTimeAgo(event.createdAt)}
             </time>
           </li>

@@ -3,10 +3,10 @@
  * Routers import only from here; the context lives in ./context.ts.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { Prisma } from "~/generated/prisma/client";
 import type { ApiScope } from "~/utils/scopes";
+import { transformer } from "~/utils/transformer";
 import type { Context } from "~/server/context";
 import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
 import { fromAnotherOrigin } from "~/server/platform/cors";
@@ -43,16 +43,16 @@ function assertShallow(input: unknown): void {
 }
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
-  // superjson, with the depth of every input checked before it is deserialised.
+  // The app's transformer (src/utils/transformer.ts), with the depth of every input checked before it is deserialised.
   transformer: {
     input: {
-      serialize: (value: unknown) => superjson.serialize(value),
+      serialize: (value: unknown) => transformer.input.serialize(value),
       deserialize: (value: unknown) => {
         assertShallow(value);
-        return superjson.deserialize(value as Parameters<typeof superjson.deserialize>[0]);
+        return transformer.input.deserialize(value as Parameters<typeof transformer.input.deserialize>[0]);
       },
     },
-    output: superjson,
+    output: transformer.output,
   },
   errorFormatter({ shape, error, ctx }) {
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;

@@ -4,8 +4,11 @@ export function formatPrice(cents: number, currency: string, interval?: string):
   return interval ? `${amount} / ${interval}` : amount;
 }
 
-export const formatDate = (date: Date) =>
-  new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(date);
+/** The API sends dates as ISO 8601 strings; the helpers take those or Dates. */
+type DateLike = Date | string;
+
+export const formatDate = (date: DateLike) =>
+  new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(new Date(date));
 
 const relative = new Intl.RelativeTimeFormat("en-US", { numeric: "auto" });
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -17,8 +20,8 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /** "2 minutes ago", "yesterday", "just now". */
-export function formatTimeAgo(date: Date, now = Date.now()): string {
-  const seconds = Math.round((date.getTime() - now) / 1000);
+export function formatTimeAgo(date: DateLike, now = Date.now()): string {
+  const seconds = Math.round((new Date(date).getTime() - now) / 1000);
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
   }

@@ -2,10 +2,10 @@ import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { httpBatchLink, loggerLink, TRPCClientError } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import superjson from "superjson";
 import type { AppRouter } from "~/server/routers/_app";
 import { MAX_BATCH_SIZE } from "~/utils/api-limits";
 import { loginUrl } from "~/utils/auth-routes";
+import { transformer } from "~/utils/transformer";
 
 /** The typed React hooks for the one API (`AppRouter`). */
 export const trpc = createTRPCReact<AppRouter>();
@@ -23,7 +23,7 @@ export function createTrpcClient() {
       }),
       // The batch link (not the stream link): a response may set cookies (session refresh),
       // which needs headers that a streamed response has already sent.
-      httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: MAX_BATCH_SIZE }),
+      httpBatchLink({ url: "/api/trpc", transformer, maxItems: MAX_BATCH_SIZE }),
     ],
   });
 }

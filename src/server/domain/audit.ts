@@ -55,7 +55,8 @@ export function readableActions(scopes: readonly ApiScope[]): AuditAction[] {
 export const auditEventSelect = { id: true, action: true, target: true, details: true, createdAt: true } satisfies Prisma.AuditEventSelect;
 
 /** An event as it leaves the server, its details checked against what the action records. */
-export function toActivity({ details, ...event }: Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>) {
+export function toActivity({ details, createdAt, ...row }: Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>) {
+  const event = { ...row, createdAt: createdAt.toISOString() };
   switch (event.action) {
     case "plan_change":
     case "plan_change_canceled":

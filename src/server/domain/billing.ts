@@ -6,6 +6,14 @@ import { FREE_TIER_ID } from "~/utils/tiers";
 type DbOrTx = Prisma.TransactionClient;
 
 
+/** An invoice as the API returns it: plain JSON, dates as ISO 8601 strings. */
+export const invoiceJson = <T extends { periodStart: Date; periodEnd: Date; issuedAt: Date }>({ periodStart, periodEnd, issuedAt, ...invoice }: T) => ({
+  ...invoice,
+  periodStart: periodStart.toISOString(),
+  periodEnd: periodEnd.toISOString(),
+  issuedAt: issuedAt.toISOString(),
+});
+
 export function periodEnd(start: Date, interval: BillingInterval): Date {
   const end = new Date(start);
   if (interval === "year") end.setUTCFullYear(end.getUTCFullYear() + 1);

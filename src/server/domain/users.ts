@@ -1,4 +1,5 @@
 import type { User as SessionUser } from "@auth0/nextjs-auth0/types";
+import { LRUCache } from "lru-cache";
 import { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/platform/db";
 
@@ -12,14 +13,45 @@ const userSelect = {
 } satisfies Prisma.UserSelect;
 
 type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
+type Profile = Pick<DbUser, "email" | "name" | "picture">;
+
+// Users provisioned in the last minute, by database client and sub: a signed-in call then costs no
+// user lookup, only its own statement. A user deleted by another instance may keep their id here for
+// up to USER_CACHE_MS: their reads find nothing and their writes fail on the foreign key (a 409).
+const USER_CACHE_MS = 60_000;
+const recentUsers = new WeakMap<Db, LRUCache<string, DbUser>>();
+
+function recentUsersOf(db: Db): LRUCache<string, DbUser> {
+  let cache = recentUsers.get(db);
+  if (!cache) recentUsers.set(db, (cache = new LRUCache({ max: 10_000, ttl: USER_CACHE_MS })));
+  return cache;
+}
+
+const profileChanged = (user: DbUser, profile: Profile | undefined) =>
+  profile !== undefined && (Object.keys(profile) as (keyof Profile)[]).some((key) => user[key] !== profile[key]);
 
 /**
  * The database user for a caller (just-in-time provisioning). A session's ID token claims refresh
- * the profile, written only when they changed: most requests are a single read. Bearer callers
- * carry no profile claims, so theirs is left as it is.
+ * the profile, written only when they changed: most requests read nothing at all (a user seen in the
+ * last minute), or one row. Bearer callers carry no profile claims, so theirs is left as it is.
  */
 export async function provisionUser(db: Db, sub: string, claims?: SessionUser): Promise<DbUser> {
   const profile = claims && { email: claims.email ?? null, name: claims.name ?? null, picture: claims.picture ?? null };
+  const recent = recentUsersOf(db);
+  const known = recent.get(sub);
+  if (known && !profileChanged(known, profile)) return known;
+  const user = await findOrCreateUser(db, sub, profile);
+  recent.set(sub, user);
+  return user;
+}
+
+/** Deletes a user (their rows cascade) and forgets them here, so that signing in again provisions afresh. */
+export async function deleteUser(db: Db, user: Pick<DbUser, "id" | "auth0Sub">): Promise<void> {
+  await db.user.delete({ where: { id: user.id }, select: { id: true } });
+  recentUsersOf(db).delete(user.auth0Sub);
+}
+
+async function findOrCreateUser(db: Db, sub: string, profile: Profile | undefined): Promise<DbUser> {
   const where = { auth0Sub: sub };
   const existing = await db.user.findUnique({ where, select: userSelect });
   if (!existing) {
@@ -33,6 +65,5 @@ export async function provisionUser(db: Db, sub: string, claims?: SessionUser): 
       throw error;
     }
   }
-  const changed = profile && (Object.keys(profile) as (keyof typeof profile)[]).some((key) => existing[key] !== profile[key]);
-  return changed ? db.user.update({ where, data: profile, select: userSelect }) : existing;
+  return profile && profileChanged(existing, profile) ? db.user.update({ where, data: profile, select: userSelect }) : existing;
 }

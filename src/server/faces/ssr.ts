@@ -1,10 +1,10 @@
 import { createServerSideHelpers } from "@trpc/react-query/server";
 import type { GetServerSidePropsContext } from "next";
-import superjson from "superjson";
 import type { ApiScope } from "~/utils/scopes";
 import { createContext } from "~/server/context";
 import { appRouter } from "~/server/routers/_app";
 import { loginUrl } from "~/utils/auth-routes";
+import { pageProps, transformer } from "~/utils/transformer";
 
 /** What the header needs of the signed-in person; never the tokens. */
 export interface HeaderUser {
@@ -27,7 +27,7 @@ export interface SsrProps {
  */
 export async function createSsr(context: GetServerSidePropsContext) {
   const ctx = await createContext({ req: context.req, res: context.res });
-  const helpers = createServerSideHelpers({ router: appRouter, ctx, transformer: superjson });
+  const helpers = createServerSideHelpers({ router: appRouter, ctx, transformer: { input: transformer.input, output: pageProps } });
   const sessionUser = ctx.session?.user;
   // Props must be JSON: leave absent claims out rather than undefined.
   const user: HeaderUser | null = sessionUser

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/domain/audit";
-import { chargeKey, isDowngradeDue, planChange, readOpeningAccount } from "~/server/domain/billing";
+import { chargeKey, invoiceJson, isDowngradeDue, planChange, readOpeningAccount } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
@@ -66,15 +66,17 @@ async function billingInfo(db: Db, userId: string) {
     await db.$transaction((tx) => lockBillingAccount(tx, userId));
     found = await readInfo(db, userId);
   }
-  const { tier, invoices, user, paymentBrand, paymentLast4, pendingTierId: _pendingTierId, pendingTier, ...account } = found;
+  const { tier, invoices, user, paymentBrand, paymentLast4, pendingTierId: _pendingTierId, pendingTier, currentPeriodStart, currentPeriodEnd, ...account } = found;
   return {
     ...account,
+    currentPeriodStart: currentPeriodStart.toISOString(),
+    currentPeriodEnd: currentPeriodEnd.toISOString(),
     tier: toTier(tier),
     /** The lower plan the account moves to at `currentPeriodEnd`, if one was chosen. */
     pendingTier: pendingTier ? { id: tierId.parse(pendingTier.id), name: pendingTier.name } : null,
     paymentMethod: paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null,
     usage: { subscriptions: user._count.subscriptions, limit: tier.maxSubscriptions },
-    invoices,
+    invoices: invoices.map(invoiceJson),
   };
 }
 
@@ -213,6 +215,6 @@ export const billingRouter = router({
         select: invoiceSelect,
       });
       const items = rows.slice(0, input.limit);
-      return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+      return { items: items.map(invoiceJson), nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
     }),
 });

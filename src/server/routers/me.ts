@@ -2,7 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
-import { ensureBillingAccount, readOpeningAccount } from "~/server/domain/billing";
+import { ensureBillingAccount, invoiceJson, readOpeningAccount } from "~/server/domain/billing";
+import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
 import { protectedProcedure, router } from "~/server/trpc";
@@ -46,7 +47,7 @@ export const meRouter = router({
   profile: protectedProcedure.query(async ({ ctx }) => {
     const { tier } = await ensureBillingAccount(ctx.db, ctx.user.id);
     const { id, email, name, picture, createdAt } = ctx.user;
-    return { id, email, name, picture, createdAt, tier: { id: tier.id, name: tier.name } };
+    return { id, email, name, picture, createdAt: createdAt.toISOString(), tier: { id: tier.id, name: tier.name } };
   }),
 
   /**
@@ -75,22 +76,22 @@ export const meRouter = router({
    */
   export: protectedProcedure.meta({ scope: ["read:shows", "read:billing"] }).query(async ({ ctx }) => {
     // One statement (LATERAL joins); a second only for a person whose billing account was never opened.
-    const { billingAccount, subscriptions, auditEvents, ...profile } = await readOpeningAccount(ctx.db, ctx.user.id, async () => {
+    const { billingAccount, subscriptions, auditEvents, createdAt, ...profile } = await readOpeningAccount(ctx.db, ctx.user.id, async () => {
       const user = await ctx.db.user.findUniqueOrThrow({ relationLoadStrategy: "join", where: { id: ctx.user.id }, select: exportSelect });
       return user.billingAccount ? { ...user, billingAccount: user.billingAccount } : null;
     });
     const { tier, status, currentPeriodStart, currentPeriodEnd, paymentBrand, paymentLast4, invoices } = billingAccount;
     return {
-      profile,
+      profile: { ...profile, createdAt: createdAt.toISOString() },
       plan: {
         tier,
         status,
-        currentPeriodStart,
-        currentPeriodEnd,
+        currentPeriodStart: currentPeriodStart.toISOString(),
+        currentPeriodEnd: currentPeriodEnd.toISOString(),
         paymentMethod: paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null,
       },
-      follows: subscriptions.map(({ show, createdAt, notify }) => ({ show, followedAt: createdAt, reminders: notify })),
-      invoices,
+      follows: subscriptions.map(({ show, createdAt, notify }) => ({ show, followedAt: createdAt.toISOString(), reminders: notify })),
+      invoices: invoices.map(invoiceJson),
       activity: auditEvents.map(toActivity),
     };
   }),
@@ -110,7 +111,7 @@ export const meRouter = router({
     if (!ctx.user.email || input.confirmEmail.toLowerCase() !== ctx.user.email.trim().toLowerCase()) {
       throw fieldError("confirmEmail", "Type your account's email address to confirm.");
     }
-    await ctx.db.user.delete({ where: { id: ctx.user.id }, select: { id: true } });
+    await deleteUser(ctx.db, ctx.user);
     logger.info({ user: userHash(ctx.auth.sub), requestId: ctx.request?.id }, "account deleted");
     ctx.endSession?.();
   }),

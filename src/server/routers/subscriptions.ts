@@ -10,6 +10,10 @@ import { protectedProcedure, router } from "~/server/trpc";
 const showIdInput = z.object({ showId: rowId("a show") });
 
 const subscriptionSelect = { showId: true, notify: true, createdAt: true } satisfies Prisma.SubscriptionSelect;
+const subscriptionJson = ({ createdAt, ...subscription }: Prisma.SubscriptionGetPayload<{ select: typeof subscriptionSelect }>) => ({
+  ...subscription,
+  createdAt: createdAt.toISOString(),
+});
 const followedShowSelect = { id: true, show: { select: { title: true } } } satisfies Prisma.SubscriptionSelect;
 
 const followKey = (userId: string, showId: string) => ({ userId_showId: { userId, showId } });
@@ -23,7 +27,7 @@ export const subscriptionsRouter = router({
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       select: { notify: true, createdAt: true, show: { select: showSelect } },
     });
-    return rows.map(({ show, ...subscription }) => ({ ...subscription, show: toShow(show) }));
+    return rows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) }));
   }),
 
   /** Follows a show; following it again changes nothing. Refused past the plan's cap. */
@@ -33,7 +37,7 @@ export const subscriptionsRouter = router({
       // count below cannot be overtaken and a second add of the same show finds the first.
       const account = await lockBillingAccount(tx, ctx.user.id);
       const existing = await tx.subscription.findUnique({ where: followKey(ctx.user.id, input.showId), select: subscriptionSelect });
-      if (existing) return existing;
+      if (existing) return subscriptionJson(existing);
 
       const show = await tx.show.findUnique({ where: { id: input.showId }, select: { id: true, title: true } });
       if (!show) throw new TRPCError({ code: "NOT_FOUND", message: "That show does not exist." });
@@ -45,7 +49,7 @@ export const subscriptionsRouter = router({
         select: subscriptionSelect,
       });
       await recordEvent(tx, actorOf(ctx), { action: "follow", target: show.id, details: { showTitle: show.title } });
-      return subscription;
+      return subscriptionJson(subscription);
     }),
   ),
 

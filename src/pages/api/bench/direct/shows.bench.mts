@@ -1,0 +1,10 @@
+// A0 (and, re-exported at /api/bench/shows, A): a hand-written route with one prepared SQL
+// statement. Served only by a SHOWTRACK_BENCH=1 build; under /api/bench/direct the proxy does not run.
+import type { NextApiRequest, NextApiResponse } from "next";
+import { followedShowsBySql } from "~/bench/hand-written";
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const shows = await followedShowsBySql(req);
+  if (!shows) return res.status(401).json({ error: "Please sign in." });
+  res.json(shows);
+}

@@ -1,0 +1,40 @@
+// The size budget: the JavaScript a browser downloads for /account and /shows (gzip), read from the
+// production build's manifest (the shared .next-e2e build), stays within today's size + 10%.
+import fs from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freeLoopbackPort, productionBuild, productionEnv } from "./production";
+
+// Measured on 2026-11-27 (Next 16.4.6, Turbopack): /account 158,895 B, /shows 158,251 B; ceiling +10%.
+const BUDGET_BYTES: Record<string, number> = { "/account": 174_800, "/shows": 174_100 };
+
+const distDir = path.resolve(import.meta.dirname, "../..", ".next-e2e");
+
+interface BuildManifest {
+  polyfillFiles: string[];
+  rootMainFiles: string[];
+  pages: Record<string, string[]>;
+}
+
+/** Gzip bytes of every script a first visit of `page` loads: polyfills, the app shell and the page's own chunks. */
+function clientJavaScriptBytes(page: string): number {
+  const manifest = JSON.parse(fs.readFileSync(path.join(distDir, "build-manifest.json"), "utf8")) as BuildManifest;
+  const files = new Set([...manifest.polyfillFiles, ...manifest.rootMainFiles, ...(manifest.pages["/_app"] ?? []), ...(manifest.pages[page] ?? [])]);
+  expect(manifest.pages[page], `${page} is in the build`).toBeDefined();
+  return [...files].filter((file) => file.endsWith(".js")).reduce((sum, file) => sum + gzipSync(fs.readFileSync(path.join(distDir, file))).length, 0);
+}
+
+beforeAll(async () => {
+  const env = productionEnv({ appBaseUrl: `http://localhost:${await freeLoopbackPort()}`, idpPort: await freeLoopbackPort(), databaseUrl: process.env.DATABASE_URL! });
+  await productionBuild(env);
+}, 600_000);
+
+describe("client JavaScript (gzip)", () => {
+  it.each(Object.entries(BUDGET_BYTES))("%s stays within %i bytes", (page, budget) => {
+    const bytes = clientJavaScriptBytes(page);
+    console.log(`${page}: ${bytes} B of JavaScript (gzip), budget ${budget} B`);
+    expect(bytes).toBeGreaterThan(50_000); // the files were found
+    expect(bytes).toBeLessThanOrEqual(budget);
+  });
+});
