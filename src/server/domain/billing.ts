@@ -86,6 +86,18 @@ export type PlanChange =
   | { kind: "downgrade"; effectiveAt: Date }
   | { kind: "upgrade"; chargeCents: number; periodStart: Date; periodEnd: Date };
 
+/** A plan change as the API sends it: plain JSON, dates as ISO strings. */
+export function planChangeJson(change: PlanChange) {
+  switch (change.kind) {
+    case "downgrade":
+      return { ...change, effectiveAt: change.effectiveAt.toISOString() };
+    case "upgrade":
+      return { ...change, periodStart: change.periodStart.toISOString(), periodEnd: change.periodEnd.toISOString() };
+    default:
+      return change;
+  }
+}
+
 export function planChange(account: AccountPlan, target: TargetPlan, now: Date): PlanChange {
   if (target.id === account.tierId) return account.pendingTierId ? { kind: "cancel_downgrade" } : { kind: "none" };
   if (target.id === account.pendingTierId) return { kind: "none" };

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/domain/audit";
-import { chargeKey, invoiceJson, isDowngradeDue, planChange, readOpeningAccount } from "~/server/domain/billing";
+import { chargeKey, invoiceJson, isDowngradeDue, planChange, planChangeJson, readOpeningAccount } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
@@ -116,7 +116,7 @@ export const billingRouter = router({
         return current ? { target, current } : null;
       });
       const [account] = current.billingAccounts as [(typeof current.billingAccounts)[number]];
-      return planChange({ ...account, priceCents: current.priceCents }, target, new Date());
+      return planChangeJson(planChange({ ...account, priceCents: current.priceCents }, target, new Date()));
     }),
 
   /**
