@@ -98,7 +98,7 @@ export default function ShowsPage({ user, scopes }: SsrProps) {
               <FollowButton
                 showId={show.id}
                 title={show.title}
-                following={show.following}
+                following={show.following ?? false}
                 listInput={input}
                 readOnly={!scopes.includes("write:shows")}
               />
