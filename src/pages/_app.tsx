@@ -7,6 +7,7 @@ import Head from "next/head";
 import { useState } from "react";
 import superjson from "superjson";
 import { Layout } from "~/components/Layout";
+import { PendingActions } from "~/components/PendingActions";
 import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
 import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
@@ -34,6 +35,7 @@ export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>
             <Layout>
               <Component {...pageProps} />
             </Layout>
+            <PendingActions />
           </Auth0Provider>
         </HydrationBoundary>
         <ReactQueryDevtools />

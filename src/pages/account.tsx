@@ -3,6 +3,7 @@ import Head from "next/head";
 import Link from "next/link";
 import { useState } from "react";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
+import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 
@@ -68,7 +69,7 @@ function FollowedShows({ readOnly }: { readOnly: boolean }) {
             {show.network} · following since {formatDate(createdAt)}
           </p>
           <div className="actions">
-            <label>
+            <label className="reminder-toggle">
               <input type="checkbox" checked={notify} disabled={readOnly} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
               Episode reminders
             </label>
@@ -228,7 +229,7 @@ export default function AccountPage({ scopes }: SsrProps) {
       ) : null}
 
       <h2>Your shows</h2>
-      {scopes.includes("write:shows") ? null : <p className="muted">Read-only access: changing your shows needs the write:shows permission.</p>}
+      {scopes.includes("write:shows") ? null : <p className="follow-notice">{READ_ONLY_NOTICE["write:shows"]}</p>}
       <FollowedShows readOnly={!scopes.includes("write:shows")} />
 
       <RecentActivity />
