@@ -94,7 +94,8 @@ export function FollowButton({ show, availability }: { show: { id: string; title
       else if (code === "FORBIDDEN") showToast(READ_ONLY_NOTICE["write:shows"]);
       else if (code !== "UNAUTHORIZED") showToast(friendlyMessage(error));
     },
-    onSettled() {
+    onSettled(_data: unknown, error: unknown) {
+      if (errorCode(error) === "UNAUTHORIZED") return; // off to the login page: nothing to refresh here
       void utils.subscriptions.usage.invalidate();
       void utils.subscriptions.list.invalidate();
       void utils.billing.info.invalidate();
