@@ -3,6 +3,9 @@
 // of a refusal, infinite scroll that Back restores, a change made after the session ended replayed
 // after signing in, follow on a show's page by keyboard, and read-only access said once per page.
 // Each test fails on a console error or CSP violation it does not expect.
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import type AxeCore from "axe-core";
 import type { Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
@@ -95,6 +98,23 @@ function countRequests(page: Page, path: string) {
   return seen;
 }
 
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** The follow controls' accessibility rules (the label one is experimental: named to run). */
+const AXE_RULES = ["label-content-name-mismatch", "target-size", "button-name", "link-name", "aria-allowed-attr", "aria-valid-attr-value"];
+
+/** axe-core's violations of AXE_RULES in `within` (the page's content, not the header), as "rule: element" lines. */
+async function axeViolations(page: Page, within = "main"): Promise<string[]> {
+  await page.evaluate(axeSource); // through the debugging protocol: the page's CSP does not apply
+  return page.evaluate(
+    async ({ rules, within }) => {
+      const { axe } = window as unknown as { axe: typeof AxeCore };
+      const { violations } = await axe.run(within, { runOnly: { type: "rule", values: rules } });
+      return violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(" ")}`));
+    },
+    { rules: AXE_RULES, within },
+  );
+}
+
 /** The console error the browser itself logs for an API answer with `status`. */
 const failedResource = (procedure: string, status: number) => expect.stringMatching(new RegExp(`${procedure}.*: Failed to load resource: .* ${status} `));
 
@@ -177,6 +197,7 @@ describe("the catalogue in a browser", () => {
     );
     expect(new Set(heights).size).toBe(1);
     expect((await full.boundingBox())!.height).toBeLessThan(40);
+    expect(await axeViolations(page)).toEqual([]);
 
     // An unavailable button sends nothing (Playwright would not click it: a keyboard user can press it).
     const adds = countRequests(page, "subscriptions.add");
@@ -291,9 +312,15 @@ describe("the catalogue in a browser", () => {
     await expect.poll(() => status.textContent()).toBe("You do not follow this show.");
     expect(await button.evaluate((element) => element === document.activeElement)).toBe(true);
     expect(await followsOf("dev|bob")).not.toContain(show.slug);
-    // 24 px touch targets at least.
+    // 24 px touch targets at least; names that match the visible words.
     const box = (await button.boundingBox())!;
     expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(24);
+    expect(await axeViolations(page)).toEqual([]);
+    // And the reminder toggles and Unfollow buttons of /account.
+    await page.goto(`${app}/account`);
+    expect(await axeViolations(page, "#my-shows")).toEqual([]);
+    const reminder = (await page.locator("#my-shows input[type=checkbox]").first().boundingBox())!;
+    expect(Math.min(reminder.width, reminder.height)).toBeGreaterThanOrEqual(24);
   }, 120_000);
 
   it("tells a read-only person once per page, in plain words, why they cannot follow", async () => {
