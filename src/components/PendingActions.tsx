@@ -40,8 +40,9 @@ export function PendingActions() {
           showToast(friendlyMessage(error));
         }
       }
-      if (saved) showToast(saved === 1 ? "Your change from before signing in is saved." : "Your changes from before signing in are saved.");
+      // The page shows the replayed changes before it says they are saved.
       await queryClient.invalidateQueries();
+      if (saved) showToast(saved === 1 ? "Your change from before signing in is saved." : "Your changes from before signing in are saved.");
     })();
   }, [router.isReady, router.asPath, client, queryClient]);
 
