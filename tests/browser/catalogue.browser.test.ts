@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import type AxeCore from "axe-core";
-import type { Page, Request } from "playwright-core";
+import type { Page, Request, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
@@ -268,11 +268,19 @@ describe("the catalogue in a browser", () => {
     const page = "/shows?genre=Drama";
     const browser = await signedIn("dev|carol", page);
     const slug = await firstUnfollowed(browser.page);
-    // The session ends mid-visit (the provider's too), once no late response (a link prefetch) can set it again.
+    // The session ends mid-visit (the provider's too). Until the sign-in page, the app's answers may not set
+    // it again: each link prefetch, sent whenever a card scrolls into view, rolls the session cookie.
+    const keepSignedOut = async (route: Route) => {
+      const response = await route.fetch({ maxRedirects: 0 });
+      await route.fulfill({ response, headers: Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== "set-cookie")) });
+    };
+    const appButSignIn = (url: URL) => url.origin === app && !url.pathname.startsWith("/auth/");
+    await browser.context.route(appButSignIn, keepSignedOut);
     await browser.page.waitForLoadState("networkidle");
     await browser.context.clearCookies();
 
     await Promise.all([browser.page.waitForURL((url) => url.pathname.startsWith("/interaction/")), followButton(browser.page, slug).click()]);
+    await browser.context.unroute(appButSignIn, keepSignedOut);
     await Promise.all([browser.page.waitForURL(`${app}${page}`), browser.page.click('button[data-sub="dev|carol"]')]);
     await expect.poll(() => followsOf("dev|carol"), { timeout: 30_000 }).toContain(slug);
     await browser.page.locator(".toast", { hasText: "Your change from before signing in is saved." }).waitFor();
