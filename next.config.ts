@@ -15,6 +15,8 @@ const nextConfig: NextConfig = {
   // Next strips getServerSideProps from the browser bundle of .ts/.tsx pages only: the bench page's
   // server code is replaced by an empty module there.
   ...(bench && { turbopack: { resolveAlias: { "~/bench/hand-written": { browser: "./src/bench/browser-stub.ts" } } } }),
+  // Back restores where the person was on the page (the catalogue's scroll after its cached pages render).
+  experimental: { scrollRestoration: true },
 };
 
 export default nextConfig;

@@ -98,6 +98,7 @@ describe("scopes", () => {
     const show = await db.show.findFirstOrThrow({ where: { subscriptions: { none: {} } }, select: { id: true } });
     const inputs: Record<string, unknown> = {
       "subscriptions.list": undefined,
+      "subscriptions.usage": undefined,
       "subscriptions.add": { showId: show.id },
       "subscriptions.remove": { showId: show.id },
       "subscriptions.setNotify": { showId: (await db.subscription.findFirstOrThrow({ where: { user: { auth0Sub: "dev|carol" } } })).showId, notify: false },
@@ -120,6 +121,7 @@ describe("scopes", () => {
     const declared = Object.fromEntries(protectedProcedures.map((p) => [p.path, p.meta.scope ?? null]));
     expect(declared).toEqual({
       "subscriptions.list": "read:shows",
+      "subscriptions.usage": "read:shows",
       "subscriptions.add": "write:shows",
       "subscriptions.remove": "write:shows",
       "subscriptions.setNotify": "write:shows",

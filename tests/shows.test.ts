@@ -68,7 +68,28 @@ describe("shows", () => {
     const { items: more } = await callerFor({ sub: "dev|alice" }).shows.list({ limit: 50, cursor: items.at(-1)!.id });
     const marked = [...items, ...more].filter((show) => show.following).map((show) => show.id);
     expect(new Set(marked)).toEqual(followed);
-    expect((await callerFor().shows.list({ limit: 50 })).items.some((show) => show.following)).toBe(false);
+    expect((await callerFor().shows.list({ limit: 50 })).items.every((show) => !("following" in show))).toBe(true);
+  });
+
+  it("reveals which shows one follows only with read:shows, in the list and on a show's page", async () => {
+    const [followed] = await callerFor({ sub: "dev|alice" }).subscriptions.list();
+    const slug = followed!.show.slug;
+    const withRead = callerFor({ sub: "dev|alice", scope: "read:shows" });
+    expect((await withRead.shows.list({ limit: 50 })).items.filter((show) => show.following)).not.toEqual([]);
+    expect(await withRead.shows.bySlug({ slug })).toMatchObject({ following: true });
+
+    // A token for billing only learns nothing about the person's shows: no flag at all, not "false".
+    const billingOnly = callerFor({ sub: "dev|alice", scope: "read:billing write:billing" });
+    const { items } = await billingOnly.shows.list({ limit: 50 });
+    expect(items.filter((show) => "following" in show)).toEqual([]);
+    expect(Object.keys(await billingOnly.shows.bySlug({ slug }))).not.toContain("following");
+    expect(Object.keys(await callerFor().shows.bySlug({ slug }))).not.toContain("following");
+  });
+
+  it("tells the caller how many shows they follow and their plan's cap, with read:shows", async () => {
+    expect(await callerFor({ sub: "dev|alice" }).subscriptions.usage()).toEqual({ plan: "Free", following: 2, limit: 3 });
+    expect(await callerFor({ sub: "dev|carol" }).subscriptions.usage()).toMatchObject({ plan: "Enterprise", limit: null });
+    await expect(callerFor({ sub: "dev|alice", scope: "read:billing" }).subscriptions.usage()).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("finds a show by slug, and answers NOT_FOUND for an unknown slug", async () => {

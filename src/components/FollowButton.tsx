@@ -1,94 +1,139 @@
+import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { getQueryKey } from "@trpc/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { useRouter } from "next/router";
+import { loginUrl } from "~/utils/auth-routes";
+import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
-import { errorCode, friendlyMessage, trpc, type RouterInputs } from "~/utils/trpc";
+import type { ApiScope } from "~/utils/scopes";
+import { showToast } from "~/utils/toasts";
+import { errorCode, friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 
-type ListInput = RouterInputs["shows"]["list"];
+/** The page's one note on why Follow is unavailable; every unavailable button points at it. */
+const NOTICE_ID = "follow-notice";
+
+/** What a Follow button may do on this page, decided once per page. */
+export type FollowAvailability =
+  | { kind: "signed-out" }
+  | { kind: "read-only" }
+  | { kind: "open"; capped: false }
+  | { kind: "open"; capped: true; following: number; limit: number };
 
 /**
- * Follow / Unfollow with an optimistic update of the catalogue page it sits on, rolled back when
- * the server refuses. The plan-cap refusal is shown next to the button, with a way out.
+ * Whether the person may follow shows here: signed out, read-only (no write:shows), or allowed, and
+ * then whether the plan's cap is reached (known before any click, from `subscriptions.usage`).
  */
-export function FollowButton({
-  showId,
-  title,
-  following,
-  listInput,
-  readOnly,
-}: {
-  showId: string;
-  title: string;
-  following: boolean;
-  listInput: ListInput;
-  /** Signed in without the write:shows permission: the button stays, disabled, with the reason. */
-  readOnly: boolean;
-}) {
-  const utils = trpc.useUtils();
-  const [error, setError] = useState<{ message: string; upgrade: boolean } | null>(null);
+export function useFollowAvailability({ signedIn, scopes }: { signedIn: boolean; scopes: readonly ApiScope[] }): FollowAvailability {
+  const mayFollow = signedIn && scopes.includes("write:shows");
+  const usage = trpc.subscriptions.usage.useQuery(undefined, { enabled: mayFollow && scopes.includes("read:shows") });
+  if (!signedIn) return { kind: "signed-out" };
+  if (!mayFollow) return { kind: "read-only" };
+  const { following, limit } = usage.data ?? { following: 0, limit: null };
+  return limit !== null && following >= limit ? { kind: "open", capped: true, following, limit } : { kind: "open", capped: false };
+}
 
-  const setFollowing = (value: boolean) =>
-    utils.shows.list.setInfiniteData(listInput, (data) =>
-      data && {
-        ...data,
-        pages: data.pages.map((page) => ({
-          ...page,
-          items: page.items.map((item) => (item.id === showId ? { ...item, following: value } : item)),
-        })),
-      },
+/** Said once per page, above the shows: why Follow is unavailable (read-only access, or the plan is full). */
+export function FollowNotice({ availability }: { availability: FollowAvailability }) {
+  if (availability.kind === "read-only") {
+    return (
+      <p className="follow-notice" id={NOTICE_ID}>
+        {READ_ONLY_NOTICE["write:shows"]}
+      </p>
     );
+  }
+  if (availability.kind === "open" && availability.capped) {
+    return (
+      <p className="follow-notice" id={NOTICE_ID}>
+        {availability.following} of {availability.limit} followed — <Link href="/pricing">upgrade to follow more</Link>
+      </p>
+    );
+  }
+  return null;
+}
+
+type ShowList = InfiniteData<RouterOutputs["shows"]["list"]>;
+type ShowDetail = RouterOutputs["shows"]["bySlug"];
+type Usage = RouterOutputs["subscriptions"]["usage"];
+
+/** Marks the show followed (or not) in every cached catalogue page, show page and usage count. */
+function useSetFollowing() {
+  const queryClient = useQueryClient();
+  return async (showId: string, following: boolean) => {
+    const lists = getQueryKey(trpc.shows.list);
+    const details = getQueryKey(trpc.shows.bySlug);
+    const usage = getQueryKey(trpc.subscriptions.usage);
+    // A refetch in flight would overwrite the optimistic value with the old one.
+    await Promise.all([lists, details, usage].map((queryKey) => queryClient.cancelQueries({ queryKey })));
+    const mark = <T extends { id: string; following?: boolean }>(show: T): T => (show.id === showId ? { ...show, following } : show);
+    queryClient.setQueriesData<ShowList>({ queryKey: lists }, (data) =>
+      data && { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map(mark) })) },
+    );
+    queryClient.setQueriesData<ShowDetail>({ queryKey: details }, (show) => show && mark(show));
+    queryClient.setQueriesData<Usage>({ queryKey: usage }, (data) => data && { ...data, following: data.following + (following ? 1 : -1) });
+  };
+}
+
+/**
+ * Follow / Unfollow for one show, the same on the catalogue and on a show's page: flips at once
+ * (optimistic) and flips back when the server refuses, saying why. The button is never disabled
+ * while the request runs (keyboard focus stays on it): it is `aria-busy` and ignores clicks.
+ */
+export function FollowButton({ show, availability }: { show: { id: string; title: string; following: boolean }; availability: FollowAvailability }) {
+  const router = useRouter();
+  const utils = trpc.useUtils();
+  const setFollowing = useSetFollowing();
 
   const optimistic = (value: boolean) => ({
     meta: { ownErrorMessage: true },
-    async onMutate() {
-      setError(null);
-      await utils.shows.list.cancel(listInput);
-      const previous = utils.shows.list.getInfiniteData(listInput);
-      setFollowing(value);
-      return { previous };
+    onMutate: () => setFollowing(show.id, value),
+    async onError(error: unknown) {
+      await setFollowing(show.id, !value);
+      const code = errorCode(error);
+      // UNAUTHORIZED: the query client remembers the change and goes to the login page.
+      if (code === PLAN_LIMIT_CODE) showToast(friendlyMessage(error), { href: "/pricing", label: "See plans" });
+      else if (code === "FORBIDDEN") showToast(READ_ONLY_NOTICE["write:shows"]);
+      else if (code !== "UNAUTHORIZED") showToast(friendlyMessage(error));
     },
-    onError(cause: unknown, _variables: unknown, context?: { previous?: ReturnType<typeof utils.shows.list.getInfiniteData> }) {
-      utils.shows.list.setInfiniteData(listInput, context?.previous);
-      if (errorCode(cause) !== "UNAUTHORIZED") setError({ message: friendlyMessage(cause), upgrade: errorCode(cause) === PLAN_LIMIT_CODE });
-    },
-    onSettled() {
+    onSettled(_data: unknown, error: unknown) {
+      if (errorCode(error) === "UNAUTHORIZED") return; // off to the login page: nothing to refresh here
+      void utils.subscriptions.usage.invalidate();
       void utils.subscriptions.list.invalidate();
       void utils.billing.info.invalidate();
+      void utils.me.activity.invalidate();
     },
   });
   const follow = trpc.subscriptions.add.useMutation(optimistic(true));
   const unfollow = trpc.subscriptions.remove.useMutation(optimistic(false));
-  const busy = follow.isPending || unfollow.isPending;
-  const reasonId = `follow-reason-${showId}`;
 
+  // The show's title completes the name for screen readers; the visible words stay short.
+  const title = <span className="visually-hidden"> {show.title}</span>;
+  if (availability.kind === "signed-out") {
+    return (
+      <a className="button small secondary follow-button" href={loginUrl(router.asPath)}>
+        Sign in to follow{title}
+      </a>
+    );
+  }
+  const busy = follow.isPending || unfollow.isPending;
+  const planFull = availability.kind === "open" && availability.capped && !show.following;
+  const unavailable = availability.kind === "read-only" || planFull;
   return (
-    <>
-      <button
-        type="button"
-        className={`button small${following ? " secondary" : ""}`}
-        aria-pressed={following}
-        aria-label={`${following ? "Unfollow" : "Follow"} ${title}`}
-        disabled={busy || readOnly}
-        aria-describedby={readOnly ? reasonId : undefined}
-        onClick={() => (following ? unfollow : follow).mutate({ showId })}
-      >
-        {following ? "Following ✓" : "Follow"}
-      </button>
-      {readOnly ? (
-        <small className="muted" id={reasonId}>
-          Read-only access: following needs the write:shows permission.
-        </small>
-      ) : null}
-      {error ? (
-        <p className="notice inline" role="alert" data-testid="follow-error">
-          {error.message}
-          {error.upgrade ? (
-            <>
-              {" "}
-              <Link href="/pricing">See plans</Link>
-            </>
-          ) : null}
-        </p>
-      ) : null}
-    </>
+    <button
+      type="button"
+      className={`button small follow-button${show.following ? " secondary" : ""}`}
+      aria-pressed={show.following}
+      aria-busy={busy}
+      aria-disabled={unavailable || undefined}
+      aria-describedby={unavailable ? NOTICE_ID : undefined}
+      onClick={() => {
+        if (busy || unavailable) return;
+        (show.following ? unfollow : follow).mutate({ showId: show.id });
+      }}
+    >
+      {show.following ? "Following" : "Follow"}
+      {title}
+      {show.following ? <span aria-hidden="true"> ✓</span> : null}
+      {planFull ? <span className="follow-reason"> · plan full</span> : null}
+    </button>
   );
 }

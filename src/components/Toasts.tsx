@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { dismissToast, useToasts } from "~/utils/toasts";
 
 export function Toasts() {
@@ -6,7 +7,15 @@ export function Toasts() {
     <div className="toasts" role="status" aria-live="polite">
       {toasts.map((toast) => (
         <div className="toast" key={toast.id}>
-          <span>{toast.message}</span>
+          <span>
+            {toast.message}
+            {toast.link ? (
+              <>
+                {" "}
+                <Link href={toast.link.href}>{toast.link.label}</Link>
+              </>
+            ) : null}
+          </span>
           <button type="button" aria-label="Dismiss message" onClick={() => dismissToast(toast.id)}>
             ×
           </button>

@@ -8,6 +8,7 @@ import { useState } from "react";
 import { ErrorBoundary } from "react-error-boundary";
 import { Layout } from "~/components/Layout";
 import { PageErrorFallback } from "~/components/PageError";
+import { PendingActions } from "~/components/PendingActions";
 import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
 import { pageProps as pagePropsTransformer } from "~/utils/transformer";
@@ -40,6 +41,7 @@ export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>
               <Component {...pageProps} />
             </ErrorBoundary>
           </Layout>
+          <PendingActions />
         </HydrationBoundary>
         <ReactQueryDevtools />
       </QueryClientProvider>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { LoadError, Loading } from "~/components/LoadError";
 import { PaymentMethod } from "~/components/PaymentMethod";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
+import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 
@@ -71,7 +72,7 @@ function FollowedShows({ readOnly }: { readOnly: boolean }) {
             {show.network} · following since {formatDate(createdAt)}
           </p>
           <div className="actions">
-            <label>
+            <label className="reminder-toggle">
               <input type="checkbox" checked={notify} disabled={readOnly} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
               Episode reminders
             </label>
@@ -250,7 +251,7 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
       )}
 
       <h2>Your shows</h2>
-      {scopes.includes("write:shows") ? null : <p className="muted">Read-only access: changing your shows needs the write:shows permission.</p>}
+      {scopes.includes("write:shows") ? null : <p className="follow-notice">{READ_ONLY_NOTICE["write:shows"]}</p>}
       <FollowedShows readOnly={!scopes.includes("write:shows")} />
 
       <RecentActivity />

@@ -5,6 +5,8 @@ import { useSyncExternalStore } from "react";
 export interface Toast {
   id: number;
   message: string;
+  /** A way out, e.g. the plans page after a plan-limit refusal. */
+  link?: { href: string; label: string };
 }
 
 let toasts: Toast[] = [];
@@ -17,9 +19,9 @@ export function dismissToast(id: number) {
   emit();
 }
 
-export function showToast(message: string) {
+export function showToast(message: string, link?: Toast["link"]) {
   const id = nextId++;
-  toasts = [...toasts.slice(-2), { id, message }];
+  toasts = [...toasts.slice(-2), { id, message, ...(link && { link }) }];
   emit();
   setTimeout(() => dismissToast(id), 6000);
 }

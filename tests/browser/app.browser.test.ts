@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "~/server/platform/db";
 import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
@@ -30,10 +30,8 @@ let database: LocalDatabase | undefined;
 let db: ReturnType<typeof createPrismaClient>;
 let dataDir: string;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let context: BrowserContext;
 let page: Page;
 let blocked: string[];
-const apiRequests: string[] = [];
 /** CSP violations anywhere, console errors and uncaught exceptions of the app's pages, in order. */
 const problems: string[] = [];
 
@@ -54,10 +52,7 @@ beforeAll(async () => {
   timings.servers = performance.now() - t;
 
   browser = await launchBrowser();
-  ({ context, page, blocked } = browser);
-  page.on("request", (request) => {
-    if (new URL(request.url()).pathname.startsWith("/api/trpc/")) apiRequests.push(request.url());
-  });
+  ({ page, blocked } = browser);
   await reportProblems(browser, app, problems);
 }, 240_000);
 
@@ -74,81 +69,11 @@ afterAll(async () => {
   timings.total = performance.now() - started;
   console.log(
     `[browser test] embedded database ready ${(timings.database! / 1000).toFixed(1)} s · next build ${(timings.build! / 1000).toFixed(1)} s · ` +
-      `servers ready ${(timings.servers! / 1000).toFixed(1)} s · flows ${Math.round(timings.flows ?? 0)} ms · whole file ${(timings.total / 1000).toFixed(1)} s`,
+      `servers ready ${(timings.servers! / 1000).toFixed(1)} s · whole file ${(timings.total / 1000).toFixed(1)} s`,
   );
 });
 
-const aliceShowTitles = async () =>
-  (await db.subscription.findMany({ where: { user: { auth0Sub: "dev|alice" } }, select: { show: { select: { title: true } } } })).map(
-    (s) => s.show.title,
-  );
-
 describe("Showtrack in a browser", () => {
-  it("signs in, follows shows up to the cap, batches queries and signs out", async () => {
-    const flowsStarted = performance.now();
-
-    // Anonymous /account → the identity provider's login page.
-    await page.goto(`${app}/account`);
-    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-    expect(await page.textContent("h1")).toBe("Sign in to Showtrack");
-
-    // Sign in as alice → back on /account, which the server rendered with her data.
-    await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|alice"]')]);
-    await expect(page.textContent("#header-user")).resolves.toBe("Alice Free");
-    const rawHtml = await (await context.request.get(`${app}/account`, { maxRedirects: 0 })).text();
-    const seededTitles = await aliceShowTitles();
-    expect(seededTitles).toHaveLength(2);
-    for (const title of seededTitles) expect(rawHtml).toContain(title);
-    expect(rawHtml).toContain("Plan: <!-- -->Free");
-
-    // Follow a show on /shows; it appears on /account.
-    await page.goto(`${app}/shows`);
-    const notFollowed = page.locator('button[aria-pressed="false"]');
-    const first = notFollowed.first();
-    const firstTitle = (await first.getAttribute("aria-label"))!.replace(/^Follow /, "");
-    // The button flips at once (optimistic); the server's answer is what counts.
-    const [added] = await Promise.all([page.waitForResponse((r) => r.url().includes("subscriptions.add")), first.click()]);
-    expect(added.status()).toBe(200);
-    await page.locator(`button[aria-label="Unfollow ${firstTitle}"]`).waitFor();
-    apiRequests.length = 0;
-    await page.goto(`${app}/account`, { waitUntil: "networkidle" });
-    await expect(page.locator("#my-shows").textContent()).resolves.toContain(firstTitle);
-    // The audit trail, as the person reads it.
-    await expect(page.locator("#activity li").first().textContent()).resolves.toMatch(new RegExp(`^You followed ${firstTitle} · (just now|\\d+ seconds? ago)$`));
-    expect(apiRequests).toEqual([]); // hydrated from the server's prefetch: no second fetch
-
-    // The 4th follow on Free is refused: the message, a link to /pricing, and the button rolled back.
-    await page.goto(`${app}/shows`);
-    const fourth = page.locator('button[aria-pressed="false"]').first();
-    const fourthTitle = (await fourth.getAttribute("aria-label"))!.replace(/^Follow /, "");
-    await fourth.click();
-    const refusal = page.locator('[data-testid="follow-error"]');
-    await refusal.waitFor();
-    expect(await refusal.textContent()).toContain("Your Free plan follows up to 3 shows, and you follow 3. Upgrade to follow more.");
-    expect(await refusal.locator('a[href="/pricing"]').count()).toBe(1);
-    await page.locator(`button[aria-label="Follow ${fourthTitle}"]`).waitFor();
-    expect(await aliceShowTitles()).toHaveLength(3);
-    expect(problems.splice(0)).toEqual([expect.stringMatching(/subscriptions\.add.*: Failed to load resource: .* 412 /)]); // the browser logs the status
-
-    // /profile renders without user data, then fetches profile and plan in one batched request.
-    apiRequests.length = 0;
-    await page.goto(`${app}/profile`);
-    await page.locator("#profile").waitFor();
-    await expect(page.locator("#profile").textContent()).resolves.toContain("3 of 3");
-    expect(apiRequests).toHaveLength(1);
-    expect(decodeURIComponent(new URL(apiRequests[0]!).pathname)).toBe("/api/trpc/me.profile,billing.info");
-
-    // Log out → /account asks to sign in again.
-    await page.click("#logout");
-    await page.waitForURL((url) => url.origin === app && !url.pathname.startsWith("/auth"));
-    await page.goto(`${app}/account`);
-    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-    expect(await page.textContent("h1")).toBe("Sign in to Showtrack");
-
-    timings.flows = performance.now() - flowsStarted;
-    expect(blocked).toEqual([]);
-  }, 120_000);
-
   it("the browser app (/spa) signs in with PKCE, lists my shows with a bearer token, renews it, signs out", async () => {
     await page.goto(`${app}/spa`);
     await page.click("#spa-login");
@@ -175,16 +100,6 @@ describe("Showtrack in a browser", () => {
     await page.waitForURL(`${app}/spa`);
     await page.locator("#spa-login").waitFor();
     expect(blocked).toEqual([]);
-  }, 60_000);
-
-  it("a read-only user sees the follow buttons disabled, with the reason", async () => {
-    await page.goto(`${app}/auth/login?returnTo=%2Fshows`);
-    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-    await Promise.all([page.waitForURL(`${app}/shows`), page.click('button[data-sub="dev|rita"]')]);
-    const follow = page.locator("button[aria-pressed]").first();
-    expect(await follow.isDisabled()).toBe(true);
-    const reason = await page.locator(`#${await follow.getAttribute("aria-describedby")}`).textContent();
-    expect(reason).toBe("Read-only access: following needs the write:shows permission.");
   }, 60_000);
 
   it("Dave downloads his data, deletes his account by typing his email, and lands on / with the notice", async () => {

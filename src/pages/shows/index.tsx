@@ -2,12 +2,11 @@ import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import { useRouter } from "next/router";
 import { useEffect, useRef, useState } from "react";
-import { FollowButton } from "~/components/FollowButton";
+import { FollowButton, FollowNotice, useFollowAvailability } from "~/components/FollowButton";
 import { LoadError } from "~/components/LoadError";
 import { ShowCard } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { trpc, type RouterInputs } from "~/utils/trpc";
-import { loginUrl } from "~/utils/auth-routes";
 
 const PAGE_SIZE = 20;
 
@@ -21,9 +20,14 @@ function listInput(query: Record<string, string | string[] | undefined>): Router
 
 export const getServerSideProps = (async (context) => {
   const ssr = await createSsr(context);
+  // A client-side visit (Back from a show, a link) has the list in its cache, with every page it
+  // loaded: prefetched data would replace it with the first page only.
+  if (context.req.headers["x-nextjs-data"]) return { props: ssr.props() };
+  const scopes = ssr.props().scopes;
   await Promise.all([
     ssr.helpers.shows.list.prefetchInfinite(listInput(context.query)),
     ssr.helpers.shows.genres.prefetch(),
+    scopes.includes("read:shows") && scopes.includes("write:shows") ? ssr.helpers.subscriptions.usage.prefetch() : null,
   ]);
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
@@ -31,6 +35,7 @@ export const getServerSideProps = (async (context) => {
 export default function ShowsPage({ user, scopes }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const router = useRouter();
   const input = listInput(router.query);
+  const availability = useFollowAvailability({ signedIn: user !== null, scopes });
   const [search, setSearch] = useState(input.search ?? "");
   const genres = trpc.shows.genres.useQuery();
   const shows = trpc.shows.list.useInfiniteQuery(input, { getNextPageParam: (page) => page.nextCursor });
@@ -90,6 +95,7 @@ export default function ShowsPage({ user, scopes }: InferGetServerSidePropsType<
           </select>
         </label>
       </form>
+      <FollowNotice availability={availability} />
       {shows.isError ? <LoadError what="The shows" query={shows} /> : null}
       {shows.isSuccess && items.length === 0 ? <p className="muted">No show matches. Try another title or genre.</p> : null}
       {/* The cards' h3 titles sit under a heading of their own (axe heading-order). */}
@@ -97,19 +103,7 @@ export default function ShowsPage({ user, scopes }: InferGetServerSidePropsType<
       <ul className="grid" aria-busy={shows.isFetching}>
         {items.map((show) => (
           <ShowCard key={show.id} show={show}>
-            {user ? (
-              <FollowButton
-                showId={show.id}
-                title={show.title}
-                following={show.following}
-                listInput={input}
-                readOnly={!scopes.includes("write:shows")}
-              />
-            ) : (
-              <a className="button small secondary" href={loginUrl(router.asPath)}>
-                Sign in to follow
-              </a>
-            )}
+            <FollowButton show={{ ...show, following: show.following ?? false }} availability={availability} />
           </ShowCard>
         ))}
       </ul>

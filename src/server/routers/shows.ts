@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId, text } from "~/server/inputs";
 import { containsFolded } from "~/server/domain/search";
-import { showSelect, toShow } from "~/server/domain/shows";
+import { followedBySelect, followerOf, followingFlag, showSelect, toShow } from "~/server/domain/shows";
 import { publicProcedure, router } from "~/server/trpc";
 
 // Stable order for paging: title, then id to break ties.
@@ -20,8 +20,8 @@ export const showsRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const sub = ctx.auth?.sub;
-      // One statement: the page, its genres and whether the caller follows each show (none when anonymous).
+      const follower = followerOf(ctx.auth);
+      // One statement: the page, its genres and whether the caller follows each show (no flags without read:shows).
       const rows = await ctx.db.show.findMany({
         relationLoadStrategy: "join",
         where: {
@@ -31,14 +31,11 @@ export const showsRouter = router({
         orderBy: showOrder,
         take: input.limit + 1,
         ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
-        select: {
-          ...showSelect,
-          subscriptions: { where: sub ? { user: { auth0Sub: sub } } : { id: { in: [] } }, select: { id: true }, take: 1 },
-        },
+        select: { ...showSelect, subscriptions: followedBySelect(follower) },
       });
       const page = rows.slice(0, input.limit);
       return {
-        items: page.map(({ subscriptions, ...show }) => ({ ...toShow(show), following: subscriptions.length > 0 })),
+        items: page.map(({ subscriptions, ...show }) => ({ ...toShow(show), ...followingFlag(follower, subscriptions) })),
         nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
       };
     }),
@@ -46,9 +43,15 @@ export const showsRouter = router({
   bySlug: publicProcedure
     .input(z.object({ slug: text({ min: 1, max: 100 }) }))
     .query(async ({ ctx, input }) => {
-      const show = await ctx.db.show.findUnique({ relationLoadStrategy: "join", where: { slug: input.slug }, select: showSelect });
-      if (!show) throw new TRPCError({ code: "NOT_FOUND", message: `No show called "${input.slug}".` });
-      return toShow(show);
+      const follower = followerOf(ctx.auth);
+      const row = await ctx.db.show.findUnique({
+        relationLoadStrategy: "join",
+        where: { slug: input.slug },
+        select: { ...showSelect, subscriptions: followedBySelect(follower) },
+      });
+      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No show called "${input.slug}".` });
+      const { subscriptions, ...show } = row;
+      return { ...toShow(show), ...followingFlag(follower, subscriptions) };
     }),
 
   genres: publicProcedure.query(async ({ ctx }) => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId } from "~/server/inputs";
 import { actorOf, recordEvent } from "~/server/domain/audit";
+import { readOpeningAccount } from "~/server/domain/billing";
 import { assertCanFollowAnother, lockBillingAccount } from "~/server/domain/entitlements";
 import { showSelect, toShow } from "~/server/domain/shows";
 import { protectedProcedure, router } from "~/server/trpc";
@@ -16,6 +17,11 @@ const subscriptionJson = ({ createdAt, ...subscription }: Prisma.SubscriptionGet
 });
 const followedShowSelect = { id: true, show: { select: { title: true } } } satisfies Prisma.SubscriptionSelect;
 
+const usageSelect = {
+  tier: { select: { name: true, maxSubscriptions: true } },
+  user: { select: { _count: { select: { subscriptions: true } } } },
+} satisfies Prisma.BillingAccountSelect;
+
 const followKey = (userId: string, showId: string) => ({ userId_showId: { userId, showId } });
 
 export const subscriptionsRouter = router({
@@ -28,6 +34,17 @@ export const subscriptionsRouter = router({
       select: { notify: true, createdAt: true, show: { select: showSelect } },
     });
     return rows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) }));
+  }),
+
+  /**
+   * How many shows the caller follows and how many the plan allows (null: unlimited), so pages can
+   * show the cap before a click. One statement; read:shows, like the follows it counts.
+   */
+  usage: protectedProcedure.meta({ scope: "read:shows" }).query(async ({ ctx }) => {
+    const { tier, user } = await readOpeningAccount(ctx.db, ctx.user.id, () =>
+      ctx.db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId: ctx.user.id }, select: usageSelect }),
+    );
+    return { plan: tier.name, following: user._count.subscriptions, limit: tier.maxSubscriptions };
   }),
 
   /** Follows a show; following it again changes nothing. Refused past the plan's cap. */

@@ -1,0 +1,356 @@
+// The catalogue's follow controls in a real browser (production build, local identity provider,
+// Debian's Chromium): optimistic follows and their rollback, the plan cap before a click, no retry
+// of a refusal, infinite scroll that Back restores, a change made after the session ended replayed
+// after signing in, follow on a show's page by keyboard, and read-only access said once per page.
+// Each test fails on a console error or CSP violation it does not expect.
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import type AxeCore from "axe-core";
+import type { Page, Request, Route } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loginUrl } from "~/utils/auth-routes";
+import { READ_ONLY_NOTICE } from "~/utils/permissions";
+import { db } from "../helpers";
+import {
+  freeLoopbackPort,
+  launchBrowser,
+  productionBuild,
+  productionEnv,
+  reportProblems,
+  startApp,
+  startIdentityProvider,
+  type StartedProcess,
+} from "./production";
+
+type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+
+let app: string;
+let processes: StartedProcess[] = [];
+const browsers: Browser[] = [];
+/** CSP violations anywhere, console errors and uncaught exceptions of the app's pages, in order. */
+const problems: string[] = [];
+
+beforeAll(async () => {
+  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
+  app = `http://localhost:${appPort}`;
+  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: process.env.DATABASE_URL! });
+  await productionBuild(env);
+  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
+}, 600_000);
+
+afterEach(async () => {
+  for (const browser of browsers.splice(0)) {
+    expect(browser.blocked).toEqual([]);
+    await browser.close();
+  }
+  expect(problems.splice(0)).toEqual([]);
+});
+
+afterAll(() => {
+  for (const { child } of processes) child.kill("SIGTERM");
+});
+
+/** A fresh Chromium (no cookies at all), watched for problems. */
+async function freshBrowser(): Promise<Browser> {
+  const browser = await launchBrowser();
+  browsers.push(browser);
+  await reportProblems(browser, app, problems);
+  return browser;
+}
+
+/** Signs `sub` in at the local provider from `path`, and waits to be back there. */
+async function signIn(page: Page, sub: string, path: string) {
+  await page.goto(`${app}${loginUrl(path)}`);
+  await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+  await Promise.all([page.waitForURL(`${app}${path}`), page.click(`button[data-sub="${sub}"]`)]);
+}
+
+async function signedIn(sub: string, path: string) {
+  const browser = await freshBrowser();
+  await signIn(browser.page, sub, path);
+  return browser;
+}
+
+/** The Follow button of the show `slug` on the current page. */
+const followButton = (page: Page, slug: string) => page.locator(`li[data-show="${slug}"] button.follow-button`);
+
+/** The slug of the first show on the page that the person does not follow (and may follow). */
+async function firstUnfollowed(page: Page): Promise<string> {
+  const card = page.locator('li.card:has(button.follow-button[aria-pressed="false"]:not([aria-disabled]))').first();
+  return (await card.getAttribute("data-show"))!;
+}
+
+/** Leaves `sub` following only their `count` oldest shows, whatever earlier tests did. */
+async function keepFollowing(sub: string, count: number) {
+  const follows = await db.subscription.findMany({ where: { user: { auth0Sub: sub } }, orderBy: { createdAt: "asc" }, select: { id: true } });
+  await db.subscription.deleteMany({ where: { id: { in: follows.slice(count).map((follow) => follow.id) } } });
+}
+
+const followsOf = async (sub: string) =>
+  (await db.subscription.findMany({ where: { user: { auth0Sub: sub } }, select: { show: { select: { slug: true } } } })).map((s) => s.show.slug);
+
+/** Requests of the page to the tRPC procedure `path`, counted from now. */
+function countRequests(page: Page, path: string) {
+  const seen: Request[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname.startsWith(`/api/trpc/`) && request.url().includes(path)) seen.push(request);
+  });
+  return seen;
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** The follow controls' accessibility rules (the label one is experimental: named to run). */
+const AXE_RULES = ["label-content-name-mismatch", "target-size", "button-name", "link-name", "aria-allowed-attr", "aria-valid-attr-value"];
+
+/** axe-core's violations of AXE_RULES in `within` (the page's content, not the header), as "rule: element" lines. */
+async function axeViolations(page: Page, within = "main"): Promise<string[]> {
+  await page.evaluate(axeSource); // through the debugging protocol: the page's CSP does not apply
+  return page.evaluate(
+    async ({ rules, within }) => {
+      const { axe } = window as unknown as { axe: typeof AxeCore };
+      const { violations } = await axe.run(within, { runOnly: { type: "rule", values: rules } });
+      return violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(" ")}`));
+    },
+    { rules: AXE_RULES, within },
+  );
+}
+
+/** The console error the browser itself logs for an API answer with `status`. */
+const failedResource = (procedure: string, status: number) => expect.stringMatching(new RegExp(`${procedure}.*: Failed to load resource: .* ${status} `));
+
+describe("the catalogue in a browser", () => {
+  // Moved from app.browser.test.ts (its follow steps now use the follow buttons' new names).
+  it("signs in, follows a show that /account then lists, batches /profile's queries and signs out", async () => {
+    const { page, context } = await freshBrowser();
+    const apiRequests = countRequests(page, "");
+    await page.goto(`${app}/account`);
+    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+    expect(await page.textContent("h1")).toBe("Sign in to Showtrack");
+    await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|dave"]')]);
+    await expect(page.textContent("#header-user")).resolves.toBe("Dave Newcomer");
+    const rawHtml = await (await context.request.get(`${app}/account`, { maxRedirects: 0 })).text();
+    expect(rawHtml).toContain("Plan: <!-- -->Free");
+
+    await page.goto(`${app}/shows`);
+    const slug = await firstUnfollowed(page);
+    const title = (await followButton(page, slug).locator(".visually-hidden").textContent())!.trim();
+    const [added] = await Promise.all([page.waitForResponse((r) => r.url().includes("subscriptions.add")), followButton(page, slug).click()]);
+    expect(added.status()).toBe(200);
+    await page.waitForLoadState("networkidle"); // the plan usage it refetches
+    apiRequests.length = 0;
+    await page.goto(`${app}/account`, { waitUntil: "networkidle" });
+    await expect(page.locator("#my-shows").textContent()).resolves.toContain(title);
+    await expect(page.locator("#activity li").first().textContent()).resolves.toMatch(new RegExp(`^You followed ${title} · (just now|\\d+ seconds? ago)$`));
+    expect(apiRequests.map((request) => request.url())).toEqual([]); // hydrated from the server's prefetch: no second fetch
+
+    // /profile renders without user data, then fetches profile and plan in one batched request.
+    await page.goto(`${app}/profile`);
+    await page.locator("#profile").waitFor();
+    await expect(page.locator("#profile").textContent()).resolves.toContain("1 of 3");
+    expect(apiRequests.map((request) => decodeURIComponent(new URL(request.url()).pathname))).toEqual(["/api/trpc/me.profile,billing.info"]);
+
+    await page.click("#logout");
+    await page.waitForURL((url) => url.origin === app && !url.pathname.startsWith("/auth"));
+    await page.goto(`${app}/account`);
+    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+  }, 120_000);
+
+  it("follows optimistically before the server answers, then shows the plan cap before any click", async () => {
+    await keepFollowing("dev|alice", 2); // Free: 2 of 3
+    const { page } = await signedIn("dev|alice", "/shows");
+    expect(await page.locator(".follow-notice").count()).toBe(0);
+    const slug = await firstUnfollowed(page);
+    const button = followButton(page, slug);
+
+    // Hold the request until the button has flipped.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/trpc/subscriptions.add**", async (route) => {
+      await held;
+      await route.continue();
+    });
+    const answered = page.waitForResponse((response) => response.url().includes("subscriptions.add"));
+    await button.click();
+    await expect.poll(() => button.getAttribute("aria-pressed")).toBe("true");
+    expect(await button.getAttribute("aria-busy")).toBe("true");
+    expect(await button.isDisabled()).toBe(false); // never disabled mid-request: focus stays
+    expect(await followsOf("dev|alice")).not.toContain(slug);
+    release();
+    expect((await answered).status()).toBe(200);
+    await expect.poll(() => button.getAttribute("aria-busy")).toBe("false");
+    expect(await followsOf("dev|alice")).toContain(slug);
+    await page.unroute("**/api/trpc/subscriptions.add**");
+
+    // 3 of 3: said once, above the grid; the other Follow buttons say why they are unavailable.
+    const notice = page.locator("#follow-notice");
+    await expect.poll(() => notice.textContent()).toBe("3 of 3 followed — upgrade to follow more");
+    expect(await notice.locator('a[href="/pricing"]').count()).toBe(1);
+    expect(await page.locator(".follow-notice").count()).toBe(1);
+    expect(await page.locator(".grid #follow-notice").count()).toBe(0);
+    const full = page.locator('button.follow-button[aria-pressed="false"]').first();
+    expect(await full.getAttribute("aria-disabled")).toBe("true");
+    expect(await full.getAttribute("aria-describedby")).toBe("follow-notice");
+    expect(await full.textContent()).toMatch(/^Follow .+ · plan full$/);
+    // The reason stays inside the button's one line: every card of the first row is as tall as the others.
+    const heights = await page.locator(".grid > li.card").evaluateAll((cards) =>
+      cards.filter((card) => card.getBoundingClientRect().top === cards[0]!.getBoundingClientRect().top).map((card) => card.getBoundingClientRect().height),
+    );
+    expect(new Set(heights).size).toBe(1);
+    expect((await full.boundingBox())!.height).toBeLessThan(40);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // An unavailable button sends nothing (Playwright would not click it: a keyboard user can press it).
+    const adds = countRequests(page, "subscriptions.add");
+    await full.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForLoadState("networkidle");
+    expect(adds).toHaveLength(0);
+    expect(await full.getAttribute("aria-pressed")).toBe("false");
+  }, 120_000);
+
+  it("rolls a refused follow back and says why, after exactly one request (4xx is never retried)", async () => {
+    // Alice at 2 of 3 when the page loads; a follow from another device then fills her plan.
+    await keepFollowing("dev|alice", 2);
+    const alice = await db.user.findUniqueOrThrow({ where: { auth0Sub: "dev|alice" }, select: { id: true } });
+    const { page } = await signedIn("dev|alice", "/shows");
+    expect(await page.locator(".follow-notice").count()).toBe(0);
+    const elsewhere = await db.show.findFirstOrThrow({ where: { subscriptions: { none: { userId: alice.id } } }, orderBy: { title: "desc" } });
+    await db.subscription.create({ data: { userId: alice.id, showId: elsewhere.id } });
+
+    const slug = await firstUnfollowed(page);
+    const button = followButton(page, slug);
+    const adds = countRequests(page, "subscriptions.add");
+    const [refused] = await Promise.all([page.waitForResponse((response) => response.url().includes("subscriptions.add")), button.click()]);
+    expect(refused.status()).toBe(412);
+    await expect.poll(() => button.getAttribute("aria-pressed")).toBe("false");
+    const toast = page.locator(".toast", { hasText: "Your Free plan follows up to 3 shows, and you follow 3. Upgrade to follow more." });
+    await toast.waitFor();
+    expect(await toast.locator('a[href="/pricing"]').textContent()).toBe("See plans");
+    await expect.poll(() => page.locator("#follow-notice").textContent()).toBe("3 of 3 followed — upgrade to follow more");
+    await page.waitForLoadState("networkidle");
+    expect(adds).toHaveLength(1);
+    expect(await followsOf("dev|alice")).not.toContain(slug);
+    expect(problems.splice(0)).toEqual([failedResource("subscriptions.add", 412)]);
+  }, 120_000);
+
+  it("scrolls through every show once, and Back from a show on page 3 restores the list and the scroll position", async () => {
+    const { page } = await freshBrowser();
+    const total = await db.show.count();
+    await page.goto(`${app}/shows`);
+    const cards = page.locator(".grid > li.card");
+    expect(await cards.count()).toBe(20);
+    // Each scroll to the end loads the next page.
+    for (let loaded = 20; loaded < total; loaded = Math.min(loaded + 20, total)) {
+      await page.locator(".sentinel").scrollIntoViewIfNeeded();
+      await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(Math.min(loaded + 20, total));
+    }
+    const slugs = await cards.evaluateAll((items) => items.map((item) => item.getAttribute("data-show")));
+    expect(new Set(slugs).size).toBe(total);
+    expect(new Set(slugs)).toEqual(new Set((await db.show.findMany({ select: { slug: true } })).map((show) => show.slug)));
+
+    // Show #51 (page 3), opened from where it sits in the list.
+    const fiftyFirst = cards.nth(50);
+    await fiftyFirst.scrollIntoViewIfNeeded();
+    const scrolled = await page.evaluate(() => window.scrollY);
+    expect(scrolled).toBeGreaterThan(1000);
+    const slug = (await fiftyFirst.getAttribute("data-show"))!;
+    await Promise.all([page.waitForURL(`${app}/shows/${slug}`), fiftyFirst.locator("h3 a").click()]);
+    await page.locator("h1").waitFor();
+
+    await Promise.all([page.waitForURL(`${app}/shows`), page.goBack()]);
+    await expect.poll(() => cards.count()).toBe(total);
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(scrolled);
+    expect(await fiftyFirst.isVisible()).toBe(true);
+    expect(await cards.evaluateAll((items) => items.map((item) => item.getAttribute("data-show")))).toEqual(slugs);
+  }, 180_000);
+
+  it("replays a follow the ended session refused, once the person has signed in again and is back on the page", async () => {
+    const page = "/shows?genre=Drama";
+    const browser = await signedIn("dev|carol", page);
+    const slug = await firstUnfollowed(browser.page);
+    // The session ends mid-visit (the provider's too). Until the sign-in page, the app's answers may not set
+    // it again: each link prefetch, sent whenever a card scrolls into view, rolls the session cookie.
+    const keepSignedOut = async (route: Route) => {
+      const response = await route.fetch({ maxRedirects: 0 });
+      await route.fulfill({ response, headers: Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== "set-cookie")) });
+    };
+    const appButSignIn = (url: URL) => url.origin === app && !url.pathname.startsWith("/auth/");
+    await browser.context.route(appButSignIn, keepSignedOut);
+    await browser.page.waitForLoadState("networkidle");
+    await browser.context.clearCookies();
+
+    await Promise.all([browser.page.waitForURL((url) => url.pathname.startsWith("/interaction/")), followButton(browser.page, slug).click()]);
+    await browser.context.unroute(appButSignIn, keepSignedOut);
+    await Promise.all([browser.page.waitForURL(`${app}${page}`), browser.page.click('button[data-sub="dev|carol"]')]);
+    await expect.poll(() => followsOf("dev|carol"), { timeout: 30_000 }).toContain(slug);
+    await browser.page.locator(".toast", { hasText: "Your change from before signing in is saved." }).waitFor();
+    expect(await followButton(browser.page, slug).getAttribute("aria-pressed")).toBe("true"); // refreshed before the toast
+    expect(problems.splice(0)).toEqual([failedResource("subscriptions.add", 401)]);
+  }, 120_000);
+
+  it("asks before leaving a page whose change is still on its way", async () => {
+    const { page } = await signedIn("dev|bob", "/shows");
+    await page.route("**/api/trpc/subscriptions.add**", () => undefined); // never answered
+    await followButton(page, await firstUnfollowed(page)).click();
+    const dialog = page.waitForEvent("dialog");
+    await page.close({ runBeforeUnload: true });
+    expect((await dialog).type()).toBe("beforeunload");
+    await (await dialog).dismiss();
+  }, 120_000);
+
+  it("follows and unfollows on a show's page by keyboard, saying whether one follows it; focus stays on the button", async () => {
+    const bob = await db.user.findUniqueOrThrow({ where: { auth0Sub: "dev|bob" }, select: { id: true } });
+    const show = await db.show.findFirstOrThrow({ where: { subscriptions: { none: { userId: bob.id } } }, select: { slug: true, title: true } });
+    const { page } = await signedIn("dev|bob", `/shows/${show.slug}`);
+    const status = page.locator("#follow-status");
+    expect(await status.textContent()).toBe("You do not follow this show.");
+    const button = page.getByRole("button", { name: `Follow ${show.title}`, exact: true });
+    await button.focus();
+
+    const [followed] = await Promise.all([page.waitForResponse((r) => r.url().includes("subscriptions.add")), page.keyboard.press("Enter")]);
+    expect(followed.status()).toBe(200);
+    await expect.poll(() => status.textContent()).toBe("You follow this show.");
+    const focused = page.getByRole("button", { name: `Following ${show.title}`, exact: true });
+    await expect.poll(() => focused.getAttribute("aria-busy")).toBe("false");
+    expect(await focused.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await followsOf("dev|bob")).toContain(show.slug);
+
+    const [unfollowed] = await Promise.all([page.waitForResponse((r) => r.url().includes("subscriptions.remove")), page.keyboard.press("Space")]);
+    expect(unfollowed.status()).toBe(200);
+    await expect.poll(() => status.textContent()).toBe("You do not follow this show.");
+    expect(await button.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await followsOf("dev|bob")).not.toContain(show.slug);
+    // 24 px touch targets at least; names that match the visible words.
+    const box = (await button.boundingBox())!;
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(24);
+    expect(await axeViolations(page)).toEqual([]);
+    // And the reminder toggles and Unfollow buttons of /account.
+    await page.goto(`${app}/account`);
+    expect(await axeViolations(page, "#my-shows")).toEqual([]);
+    const reminder = (await page.locator("#my-shows input[type=checkbox]").first().boundingBox())!;
+    expect(Math.min(reminder.width, reminder.height)).toBeGreaterThanOrEqual(24);
+  }, 120_000);
+
+  it("tells a read-only person once per page, in plain words, why they cannot follow", async () => {
+    const { page } = await signedIn("dev|rita", "/shows");
+    const show = await db.show.findFirstOrThrow({ select: { slug: true } });
+    for (const path of ["/shows", `/shows/${show.slug}`]) {
+      await page.goto(`${app}${path}`);
+      const notice = page.locator(".follow-notice");
+      expect(await notice.count()).toBe(1);
+      expect(await notice.textContent()).toBe(READ_ONLY_NOTICE["write:shows"]);
+      expect(await page.locator("main").textContent()).not.toContain("write:shows");
+      const buttons = page.locator("button.follow-button");
+      expect(await buttons.count()).toBeGreaterThan(0);
+      for (const button of await buttons.all()) {
+        expect(await button.getAttribute("aria-disabled")).toBe("true");
+        expect(await button.getAttribute("aria-describedby")).toBe("follow-notice");
+      }
+    }
+    const writes = countRequests(page, "subscriptions.");
+    await page.locator("button.follow-button").first().focus();
+    await page.keyboard.press("Enter");
+    await page.waitForLoadState("networkidle");
+    expect(writes).toHaveLength(0);
+  }, 120_000);
+});
