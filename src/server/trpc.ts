@@ -83,6 +83,8 @@ const PRISMA_ERRORS: Record<string, { code: TRPCError["code"]; message: string }
   // A row another request deleted meanwhile (an account deleted while its other tab still writes).
   P2003: { code: "CONFLICT", message: "That changed meanwhile. Please try again." },
   P2025: { code: "NOT_FOUND", message: "That does not exist (any more)." },
+  // No connection or transaction could be had in time: the database is saturated, not the request wrong.
+  P2028: { code: "SERVICE_UNAVAILABLE", message: "Showtrack is busy right now. Please try again in a moment." },
 };
 
 /** Turns the Prisma errors a caller can cause into their HTTP meaning instead of a 500. */
