@@ -51,7 +51,8 @@ export function FollowNotice({ availability }: { availability: FollowAvailabilit
   return null;
 }
 
-type ShowList = InfiniteData<RouterOutputs["shows"]["list"]>;
+type ShowPage = RouterOutputs["shows"]["list"];
+type ShowList = InfiniteData<ShowPage>;
 type ShowDetail = RouterOutputs["shows"]["bySlug"];
 type Usage = RouterOutputs["subscriptions"]["usage"];
 
@@ -59,15 +60,17 @@ type Usage = RouterOutputs["subscriptions"]["usage"];
 function useSetFollowing() {
   const queryClient = useQueryClient();
   return async (showId: string, following: boolean) => {
-    const lists = getQueryKey(trpc.shows.list);
+    // The catalogue's pages (infinite) and single lists such as the landing page's featured shows.
+    const catalogue = getQueryKey(trpc.shows.list, undefined, "infinite");
+    const lists = getQueryKey(trpc.shows.list, undefined, "query");
     const details = getQueryKey(trpc.shows.bySlug);
     const usage = getQueryKey(trpc.subscriptions.usage);
     // A refetch in flight would overwrite the optimistic value with the old one.
-    await Promise.all([lists, details, usage].map((queryKey) => queryClient.cancelQueries({ queryKey })));
+    await Promise.all([catalogue, lists, details, usage].map((queryKey) => queryClient.cancelQueries({ queryKey })));
     const mark = <T extends { id: string; following?: boolean }>(show: T): T => (show.id === showId ? { ...show, following } : show);
-    queryClient.setQueriesData<ShowList>({ queryKey: lists }, (data) =>
-      data && { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map(mark) })) },
-    );
+    const markList = (list: ShowPage): ShowPage => ({ ...list, items: list.items.map(mark) });
+    queryClient.setQueriesData<ShowList>({ queryKey: catalogue }, (data) => data && { ...data, pages: data.pages.map(markList) });
+    queryClient.setQueriesData<ShowPage>({ queryKey: lists }, (data) => data && markList(data));
     queryClient.setQueriesData<ShowDetail>({ queryKey: details }, (show) => show && mark(show));
     queryClient.setQueriesData<Usage>({ queryKey: usage }, (data) => data && { ...data, following: data.following + (following ? 1 : -1) });
   };
