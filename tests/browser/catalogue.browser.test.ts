@@ -264,6 +264,28 @@ describe("the catalogue in a browser", () => {
     expect(await cards.evaluateAll((items) => items.map((item) => item.getAttribute("data-show")))).toEqual(slugs);
   }, 180_000);
 
+  it("sends the session cookie back on none of the link prefetches and API calls of a scroll through /shows", async () => {
+    const { page } = await signedIn("dev|bob", "/shows");
+    const rolled: string[] = [];
+    const prefetches: string[] = [];
+    page.on("response", async (response) => {
+      const url = new URL(response.url());
+      if (url.origin !== app) return;
+      if (url.pathname.startsWith("/_next/data/")) prefetches.push(url.pathname);
+      if (await response.headerValue("set-cookie")) rolled.push(url.pathname);
+    });
+    const cards = page.locator(".grid > li.card");
+    const total = await db.show.count();
+    for (let loaded = 20; loaded < total; loaded = Math.min(loaded + 20, total)) {
+      await page.locator(".sentinel").scrollIntoViewIfNeeded();
+      await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(Math.min(loaded + 20, total));
+    }
+    await page.waitForLoadState("networkidle");
+    // A fresh session needs no roll: each prefetch (one per card scrolled into view) leaves it alone.
+    expect(prefetches.length).toBeGreaterThan(20);
+    expect(rolled).toEqual([]);
+  }, 120_000);
+
   it("replays a follow the ended session refused, once the person has signed in again and is back on the page", async () => {
     const page = "/shows?genre=Drama";
     const browser = await signedIn("dev|carol", page);
