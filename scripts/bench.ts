@@ -77,8 +77,8 @@ async function generateData(url: string) {
       VALUES ('bench-account-0', 'bench-user-0', 'developer', now() - interval '3 days', now() + interval '27 days', 'visa', '4242', now())
       ON CONFLICT DO NOTHING`);
     await client.query(`
-      INSERT INTO "Invoice" (id, "billingAccountId", "amountCents", currency, status, "periodStart", "periodEnd", "issuedAt")
-      SELECT 'bench-invoice-0', 'bench-account-0', "priceCents", currency, 'paid', now() - interval '3 days', now() + interval '27 days', now() - interval '3 days'
+      INSERT INTO "Invoice" (id, "billingAccountId", "tierId", "amountCents", currency, status, "periodStart", "periodEnd", "issuedAt")
+      SELECT 'bench-invoice-0', 'bench-account-0', id, "priceCents", currency, 'paid', now() - interval '3 days', now() + interval '27 days', now() - interval '3 days'
       FROM "PricingTier" WHERE id = 'developer' ON CONFLICT DO NOTHING`);
     await client.query("ANALYZE");
     const { rows } = await client.query<{ shows: number; users: number; follows: number }>(

@@ -236,6 +236,7 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
             </p>
           ) : null}
           <PaymentMethod card={info.paymentMethod} readOnly={!scopes.includes("write:billing")} />
+          {scopes.includes("write:billing") ? null : <p className="follow-notice">{READ_ONLY_NOTICE["write:billing"]}</p>}
           <p>
             <Link href="/pricing">Change plan</Link>
           </p>
