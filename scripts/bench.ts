@@ -9,7 +9,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
@@ -18,6 +17,7 @@ import { canConnect, dropDatabase, ensureDatabase, withDatabase } from "../dev/p
 import { openDatabase, type LocalDatabase } from "./local-database";
 import { API_SCOPES } from "../src/utils/scopes";
 import pg from "pg";
+import { freeLoopbackPort } from "../dev/ports";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
@@ -27,14 +27,6 @@ const FOLLOWED = 40;
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** CPU seconds (user + system) a process and its descendants have used so far (Linux /proc). */
 function cpuSeconds(pid: number): number {
@@ -102,7 +94,7 @@ async function benchDatabase(): Promise<LocalDatabase> {
     return { url, close: () => dropDatabase(server, name) };
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-bench-"));
-  const database = await openDatabase({ embedded: { dataDir, port: await freePort() }, prepare: true });
+  const database = await openDatabase({ embedded: { dataDir, port: await freeLoopbackPort() }, prepare: true });
   return { url: database.url, close: async () => (await database.close(), fs.rmSync(dataDir, { recursive: true, force: true })) };
 }
 
@@ -150,8 +142,8 @@ async function main(): Promise<boolean> {
   try {
     const counts = await generateData(database.url);
     console.log(`[bench] database: ${counts.shows} shows, ${counts.users} users, ${counts.follows} follows`);
-    const appPort = await freePort();
-    const floorPort = await freePort();
+    const appPort = await freeLoopbackPort();
+    const floorPort = await freeLoopbackPort();
     const secret = randomBytes(32).toString("hex");
     const env: NodeJS.ProcessEnv = {
       ...process.env,

@@ -7,7 +7,6 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
@@ -16,6 +15,7 @@ import { createPrismaClient } from "../src/server/platform/db";
 import { inconsistencies } from "./consistency";
 import { openDatabase } from "./local-database";
 import { API_SCOPES } from "../src/utils/scopes";
+import { freeLoopbackPort } from "../dev/ports";
 
 const SECONDS = Number(process.env.SOAK_SECONDS) || 60;
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS) || 20;
@@ -24,14 +24,6 @@ const USERS = ["soak|user-1", "soak|user-2", "soak|user-3", "soak|user-4", "soak
 const WARM_UP_SECONDS = 45;
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Resident memory of a process and its children, in MB (Linux /proc). */
 function rssMb(pid: number): number {
@@ -45,9 +37,9 @@ function rssMb(pid: number): number {
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-soak-"));
-const database = await openDatabase({ embedded: { dataDir, port: await freePort() }, prepare: true });
+const database = await openDatabase({ embedded: { dataDir, port: await freeLoopbackPort() }, prepare: true });
 const db = createPrismaClient(database.url);
-const appPort = await freePort();
+const appPort = await freeLoopbackPort();
 const secret = randomBytes(32).toString("hex");
 const env: NodeJS.ProcessEnv = {
   ...process.env,

@@ -13,7 +13,7 @@ import { seedDatabase } from "../prisma/seed-data";
 import { form, HttpBrowser } from "./http-browser";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
-export { freeLoopbackPort } from "./ports";
+export { freeLoopbackPort } from "../dev/ports";
 import { auth0 } from "~/server/platform/auth0";
 import { createInnerContext } from "~/server/context";
 import { db } from "~/server/platform/db";

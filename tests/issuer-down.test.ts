@@ -5,7 +5,7 @@ import http from "node:http";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { TrpcResponseBody } from "./helpers";
-import { freeLoopbackPort } from "./ports";
+import { freeLoopbackPort } from "../dev/ports";
 
 let issuer: http.Server | undefined;
 let helpers: typeof import("./helpers");

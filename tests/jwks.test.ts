@@ -2,7 +2,7 @@
 import http from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freeLoopbackPort } from "./ports";
+import { freeLoopbackPort } from "../dev/ports";
 
 let server: http.Server;
 let jwksFetches = 0;

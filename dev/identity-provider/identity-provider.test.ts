@@ -8,7 +8,7 @@ import path from "node:path";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { form, HttpBrowser } from "../../tests/http-browser";
-import { freeLoopbackPort } from "../../tests/ports";
+import { freeLoopbackPort } from "../ports";
 import { createIdentityProvider, type IdentityProviderOptions } from "./provider";
 
 const CLIENT = { client_id: "idp-test-client", client_secret: "idp-test-secret" };

@@ -11,21 +11,12 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "~/server/platform/db";
 import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
-import {
-  freeLoopbackPort,
-  launchBrowser,
-  reportProblems,
-  productionBuild,
-  productionEnv,
-  startApp,
-  startIdentityProvider,
-  type StartedProcess,
-} from "./production";
+import { freeLoopbackPort, launchBrowser, reportProblems, startProductionApp } from "./production";
 
 const timings: Record<string, number> = {};
 const started = performance.now();
 let app: string;
-let processes: StartedProcess[] = [];
+let stopApp: (() => void) | undefined;
 let database: LocalDatabase | undefined;
 let db: ReturnType<typeof createPrismaClient>;
 let dataDir: string;
@@ -36,20 +27,17 @@ let blocked: string[];
 const problems: string[] = [];
 
 beforeAll(async () => {
-  const [appPort, idpPort, databasePort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
-  let t = performance.now();
+  const databasePort = await freeLoopbackPort();
+  const t = performance.now();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-embedded-postgres-"));
   database = await openDatabase({ embedded: { dataDir, port: databasePort }, prepare: true });
   db = createPrismaClient(database.url);
   timings.database = performance.now() - t;
 
-  app = `http://localhost:${appPort}`;
-  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: database.url });
-  timings.build = (await productionBuild(env)) * 1000;
-
-  t = performance.now();
-  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
-  timings.servers = performance.now() - t;
+  const stack = await startProductionApp(database.url);
+  ({ app, stop: stopApp } = stack);
+  timings.build = stack.buildSeconds * 1000;
+  timings.servers = stack.serversMs;
 
   browser = await launchBrowser();
   ({ page, blocked } = browser);
@@ -62,7 +50,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const { child } of processes) child.kill("SIGTERM");
+  stopApp?.();
   await db?.$disconnect();
   await database?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -5,21 +5,17 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { db } from "../helpers";
-import { freeLoopbackPort, launchBrowser, productionBuild, productionEnv, reportProblems, startApp, startIdentityProvider, type StartedProcess } from "./production";
+import { launchBrowser, reportProblems, startProductionApp } from "./production";
 
 let app: string;
-let processes: StartedProcess[] = [];
+let stopApp: (() => void) | undefined;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 const problems: string[] = [];
 const expiry = `12/${(new Date().getUTCFullYear() + 2) % 100}`;
 
 beforeAll(async () => {
-  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
-  app = `http://localhost:${appPort}`;
-  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: process.env.DATABASE_URL! });
-  await productionBuild(env);
-  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
+  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
   browser = await launchBrowser();
   page = browser.page;
   await reportProblems(browser, app, problems);
@@ -31,7 +27,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const { child } of processes) child.kill("SIGTERM");
+  stopApp?.();
 });
 
 /** Signs `sub` in with one click on the local provider's page, from a clean cookie jar, and lands on `returnTo`. */

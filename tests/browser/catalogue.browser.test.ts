@@ -11,31 +11,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { db } from "../helpers";
-import {
-  freeLoopbackPort,
-  launchBrowser,
-  productionBuild,
-  productionEnv,
-  reportProblems,
-  startApp,
-  startIdentityProvider,
-  type StartedProcess,
-} from "./production";
+import { launchBrowser, reportProblems, startProductionApp } from "./production";
 
 type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 
 let app: string;
-let processes: StartedProcess[] = [];
+let stopApp: (() => void) | undefined;
 const browsers: Browser[] = [];
 /** CSP violations anywhere, console errors and uncaught exceptions of the app's pages, in order. */
 const problems: string[] = [];
 
 beforeAll(async () => {
-  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
-  app = `http://localhost:${appPort}`;
-  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: process.env.DATABASE_URL! });
-  await productionBuild(env);
-  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
+  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
 }, 600_000);
 
 afterEach(async () => {
@@ -47,7 +34,7 @@ afterEach(async () => {
 });
 
 afterAll(() => {
-  for (const { child } of processes) child.kill("SIGTERM");
+  stopApp?.();
 });
 
 /** A fresh Chromium (no cookies at all), watched for problems. */

@@ -10,16 +10,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "~/server/platform/db";
 import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
-import {
-  freeLoopbackPort,
-  launchBrowser,
-  productionBuild,
-  productionEnv,
-  reportProblems,
-  startApp,
-  startIdentityProvider,
-  type StartedProcess,
-} from "./production";
+import { freeLoopbackPort, launchBrowser, reportProblems, startProductionApp } from "./production";
 
 type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 interface AxeViolation {
@@ -30,7 +21,7 @@ interface AxeViolation {
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let app: string;
-let processes: StartedProcess[] = [];
+let stopApp: (() => void) | undefined;
 let database: LocalDatabase | undefined;
 let db: ReturnType<typeof createPrismaClient>;
 let dataDir: string;
@@ -42,15 +33,12 @@ const problems: string[] = [];
 const profileRequests: string[] = [];
 
 beforeAll(async () => {
-  const [appPort, idpPort, databasePort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
+  const databasePort = await freeLoopbackPort();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-embedded-postgres-"));
   database = await openDatabase({ embedded: { dataDir, port: databasePort }, prepare: true });
   db = createPrismaClient(database.url);
   ({ slug } = await db.show.findFirstOrThrow({ select: { slug: true }, orderBy: { title: "asc" } }));
-  app = `http://localhost:${appPort}`;
-  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: database.url });
-  await productionBuild(env);
-  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
+  ({ app, stop: stopApp } = await startProductionApp(database.url));
 }, 400_000);
 
 afterEach(() => {
@@ -59,7 +47,7 @@ afterEach(() => {
 
 afterAll(async () => {
   for (const browser of browsers) await browser.close();
-  for (const { child } of processes) child.kill("SIGTERM");
+  stopApp?.();
   await db?.$disconnect();
   await database?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type BrowserContext } from "playwright-core";
-import { freeLoopbackPort } from "../ports";
+import { freeLoopbackPort } from "../../dev/ports";
 import { TMP_DIR } from "../setup/paths";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -92,6 +92,25 @@ export async function startIdentityProvider(env: NodeJS.ProcessEnv, port: number
   });
   await waitForHttp(`http://localhost:${port}/.well-known/openid-configuration`, idp);
   return idp;
+}
+
+/**
+ * What most browser tests run against: the shared production build, the local identity provider and
+ * one `next start`, on free loopback ports. `stop()` ends both processes.
+ */
+export async function startProductionApp(databaseUrl: string) {
+  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
+  const app = `http://localhost:${appPort}`;
+  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl });
+  const buildSeconds = await productionBuild(env);
+  const started = performance.now();
+  const processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
+  return {
+    app,
+    buildSeconds,
+    serversMs: performance.now() - started,
+    stop: () => processes.forEach(({ child }) => child.kill("SIGTERM")),
+  };
 }
 
 /** `next start` of the production build on `port`, ready. */

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { canConnect, dropDatabase, ensureDatabase, startEmbeddedPostgres, withAdminClient, withDatabase } from "../../dev/postgres";
-import { freeLoopbackPort } from "../ports";
+import { freeLoopbackPort } from "../../dev/ports";
 import { TMP_DIR } from "./paths";
 
 const MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres";

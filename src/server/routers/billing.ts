@@ -9,6 +9,7 @@ import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements
 import { cardDetailsInput, paymentProvider } from "~/server/domain/payments";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 import { TIER_IDS } from "~/utils/tiers";
+import { pageArgs, toPage } from "~/server/pagination";
 
 const tierId = z.enum(TIER_IDS);
 
@@ -210,11 +211,9 @@ export const billingRouter = router({
       const rows = await ctx.db.invoice.findMany({
         where: { billingAccount: { userId: ctx.user.id } },
         orderBy: newestInvoicesFirst,
-        take: input.limit + 1,
-        ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+        ...pageArgs(input),
         select: invoiceSelect,
       });
-      const items = rows.slice(0, input.limit);
-      return { items: items.map(invoiceJson), nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+      return toPage(rows, input.limit, invoiceJson);
     }),
 });

@@ -7,6 +7,7 @@ import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
 import { protectedProcedure, router } from "~/server/trpc";
+import { pageArgs, toPage } from "~/server/pagination";
 
 const newestFirst = { seq: "desc" } satisfies Prisma.AuditEventOrderByWithRelationInput;
 
@@ -62,12 +63,10 @@ export const meRouter = router({
       const rows = await ctx.db.auditEvent.findMany({
         where: { userId: ctx.user.id, action: { in: actions } },
         orderBy: newestFirst,
-        take: input.limit + 1,
-        ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+        ...pageArgs(input),
         select: auditEventSelect,
       });
-      const items = rows.slice(0, input.limit);
-      return { items: items.map(toActivity), nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+      return toPage(rows, input.limit, toActivity);
     }),
 
   /**

@@ -5,6 +5,7 @@ import { rowId, text } from "~/server/inputs";
 import { containsFolded } from "~/server/domain/search";
 import { followedBySelect, followerOf, followingFlag, showSelect, toShow } from "~/server/domain/shows";
 import { publicProcedure, router } from "~/server/trpc";
+import { pageArgs, toPage } from "~/server/pagination";
 
 // Stable order for paging: title, then id to break ties.
 const showOrder = [{ title: "asc" }, { id: "asc" }] satisfies Prisma.ShowOrderByWithRelationInput[];
@@ -29,15 +30,10 @@ export const showsRouter = router({
           ...(input.genre ? { genres: { some: { name: input.genre } } } : {}),
         },
         orderBy: showOrder,
-        take: input.limit + 1,
-        ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+        ...pageArgs(input),
         select: { ...showSelect, subscriptions: followedBySelect(follower) },
       });
-      const page = rows.slice(0, input.limit);
-      return {
-        items: page.map(({ subscriptions, ...show }) => ({ ...toShow(show), ...followingFlag(follower, subscriptions) })),
-        nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
-      };
+      return toPage(rows, input.limit, ({ subscriptions, ...show }) => ({ ...toShow(show), ...followingFlag(follower, subscriptions) }));
     }),
 
   bySlug: publicProcedure

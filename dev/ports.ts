@@ -1,6 +1,6 @@
 import net from "node:net";
 
-/** A loopback port free right now (the OS picks it), for servers the tests start. */
+/** A loopback port free right now (the OS picks it), for servers the tests and scripts start. */
 export async function freeLoopbackPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
