@@ -9,7 +9,7 @@ type BillingInfo = RouterOutputs["billing"]["info"];
 type Quote = RouterOutputs["billing"]["quote"];
 
 /** Where a person adds or replaces their card (the account page's card section). */
-export const CARD_SECTION = "/account#payment-method";
+const CARD_SECTION = "/account#payment-method";
 
 function Consequences({ quote, tier, billing }: { quote: Quote; tier: Tier; billing: BillingInfo }) {
   const price = formatPrice(tier.priceCents, tier.currency, tier.interval);

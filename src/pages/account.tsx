@@ -101,7 +101,7 @@ function describeActivity(event: Activity): string {
     case "plan_change":
       return `You switched from the ${event.details.from} plan to ${event.details.to}`;
     case "plan_change_scheduled":
-      return `You chose to switch from the ${event.details.from} plan to ${event.details.to} on ${formatDate(new Date(event.details.on))}`;
+      return `You chose to switch from the ${event.details.from} plan to ${event.details.to} on ${formatDate(event.details.on)}`;
     case "plan_change_canceled":
       return `You canceled the switch to the ${event.details.to} plan`;
     case "card_change":

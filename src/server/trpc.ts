@@ -27,7 +27,7 @@ export interface Meta {
 }
 
 /** How deep an input may nest: far beyond any procedure's input, far below a stack overflow. */
-export const MAX_INPUT_DEPTH = 16;
+const MAX_INPUT_DEPTH = 16;
 
 /** Refuses an input nested deeper than MAX_INPUT_DEPTH, walking it without recursion. */
 function assertShallow(input: unknown): void {

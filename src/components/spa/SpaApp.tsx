@@ -112,7 +112,7 @@ export function SpaApp({ config }: { config: SpaConfig }) {
             <ul id="spa-shows">
               {state.shows.map(({ show, createdAt }) => (
                 <li key={show.id}>
-                  {show.title} <span className="muted">({show.network}, since {formatDate(new Date(createdAt))})</span>
+                  {show.title} <span className="muted">({show.network}, since {formatDate(createdAt)})</span>
                 </li>
               ))}
             </ul>

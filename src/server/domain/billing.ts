@@ -5,6 +5,22 @@ import { FREE_TIER_ID } from "~/utils/tiers";
 /** A Prisma client or an interactive transaction: billing helpers run in both. */
 type DbOrTx = Prisma.TransactionClient;
 
+/** The fields of an invoice the API returns, and their order: newest first. */
+export const invoiceSelect = {
+  id: true,
+  amountCents: true,
+  currency: true,
+  status: true,
+  periodStart: true,
+  periodEnd: true,
+  issuedAt: true,
+} satisfies Prisma.InvoiceSelect;
+
+export const newestInvoicesFirst = [{ issuedAt: "desc" }, { id: "desc" }] satisfies Prisma.InvoiceOrderByWithRelationInput[];
+
+/** The card on file as the API shows it: brand and last 4 digits, or null. */
+export const paymentMethodOf = ({ paymentBrand, paymentLast4 }: { paymentBrand: string | null; paymentLast4: string | null }) =>
+  paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null;
 
 /** An invoice as the API returns it: plain JSON, dates as ISO 8601 strings. */
 export const invoiceJson = <T extends { periodStart: Date; periodEnd: Date; issuedAt: Date }>({ periodStart, periodEnd, issuedAt, ...invoice }: T) => ({

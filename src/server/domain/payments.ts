@@ -42,7 +42,7 @@ export const cardDetailsInput = z
 
 export type CardDetails = z.infer<typeof cardDetailsInput>;
 
-export const DECLINED = "Your card was declined. Try another card.";
+const DECLINED = "Your card was declined. Try another card.";
 
 interface TestCard {
   number: string;

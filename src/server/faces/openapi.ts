@@ -3,6 +3,7 @@ import { issuerUrl } from "~/server/platform/auth";
 import { API_SCOPES } from "~/utils/scopes";
 import { env } from "~/server/platform/env";
 import { TIER_IDS } from "~/utils/tiers";
+import { AuditAction } from "~/generated/prisma/enums";
 
 // The REST routes' response shapes (dates as ISO strings, as JSON carries them), turned into the
 // OpenAPI 3.1 document served at /api/openapi.json. tests/rest.test.ts checks real responses
@@ -81,7 +82,7 @@ z
 const Activity = z
   .object({
     id: z.string(),
-    action: z.enum(["follow", "unfollow", "notify_on", "notify_off", "plan_change", "plan_change_scheduled", "plan_change_canceled", "card_change"]),
+    action: z.enum(AuditAction),
     target: z.string().describe("the show's or the plan's id, or `card`"),
     details: z.union([
       z.object({ showTitle: z.string() }),

@@ -25,7 +25,7 @@ const jwks = createRemoteJWKSet(new URL(".well-known/jwks.json", issuerUrl()), {
 });
 
 /** The issuer's keys could not be had (unreachable, timed out, not a JWKS): no verdict on the token. */
-export class JwksUnavailableError extends Error {}
+class JwksUnavailableError extends Error {}
 
 async function signingKey(header: JWSHeaderParameters, token: FlattenedJWSInput) {
   try {

@@ -3,7 +3,7 @@ import { PrismaClient } from "~/generated/prisma/client";
 import { databaseUrl } from "../../../prisma/database-url";
 
 /** Connections each app instance keeps at most (DATABASE_POOL_SIZE; see README "Deploying"). */
-export function poolSize(): number {
+function poolSize(): number {
   return Number(process.env.DATABASE_POOL_SIZE) || 10;
 }
 

@@ -23,7 +23,7 @@ const originList = z
   .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
   .pipe(z.array(z.string().refine((item) => URL.canParse(item) && new URL(item).origin === item, ORIGIN_LIST)));
 
-export function isLocalProvider(domain: string): boolean {
+function isLocalProvider(domain: string): boolean {
   return /^http:\/\/localhost(:\d+)?\/?$/.test(domain);
 }
 

@@ -2,7 +2,17 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/domain/audit";
-import { chargeKey, invoiceJson, isDowngradeDue, planChange, planChangeJson, readOpeningAccount } from "~/server/domain/billing";
+import {
+  chargeKey,
+  invoiceJson,
+  invoiceSelect,
+  isDowngradeDue,
+  newestInvoicesFirst,
+  paymentMethodOf,
+  planChange,
+  planChangeJson,
+  readOpeningAccount,
+} from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
@@ -28,18 +38,6 @@ const featuresSchema = z.array(z.string());
 function toTier(tier: Prisma.PricingTierGetPayload<{ select: typeof tierSelect }>) {
   return { ...tier, id: tierId.parse(tier.id), features: featuresSchema.parse(tier.features) };
 }
-
-const invoiceSelect = {
-  id: true,
-  amountCents: true,
-  currency: true,
-  status: true,
-  periodStart: true,
-  periodEnd: true,
-  issuedAt: true,
-} satisfies Prisma.InvoiceSelect;
-
-const newestInvoicesFirst = [{ issuedAt: "desc" }, { id: "desc" }] satisfies Prisma.InvoiceOrderByWithRelationInput[];
 
 const billingInfoSelect = {
   status: true,
@@ -75,7 +73,7 @@ async function billingInfo(db: Db, userId: string) {
     tier: toTier(tier),
     /** The lower plan the account moves to at `currentPeriodEnd`, if one was chosen. */
     pendingTier: pendingTier ? { id: tierId.parse(pendingTier.id), name: pendingTier.name } : null,
-    paymentMethod: paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null,
+    paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
     usage: { subscriptions: user._count.subscriptions, limit: tier.maxSubscriptions },
     invoices: invoices.map(invoiceJson),
   };

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
-import { ensureBillingAccount, invoiceJson, readOpeningAccount } from "~/server/domain/billing";
+import { ensureBillingAccount, invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, readOpeningAccount } from "~/server/domain/billing";
 import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
@@ -26,10 +26,7 @@ const exportSelect = {
       paymentBrand: true,
       paymentLast4: true,
       tier: { select: { id: true, name: true } },
-      invoices: {
-        select: { id: true, amountCents: true, currency: true, status: true, periodStart: true, periodEnd: true, issuedAt: true },
-        orderBy: [{ issuedAt: "desc" }, { id: "desc" }],
-      },
+      invoices: { select: invoiceSelect, orderBy: newestInvoicesFirst },
     },
   },
   subscriptions: {
@@ -87,7 +84,7 @@ export const meRouter = router({
         status,
         currentPeriodStart: currentPeriodStart.toISOString(),
         currentPeriodEnd: currentPeriodEnd.toISOString(),
-        paymentMethod: paymentBrand && paymentLast4 ? { brand: paymentBrand, last4: paymentLast4 } : null,
+        paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
       },
       follows: subscriptions.map(({ show, createdAt, notify }) => ({ show, followedAt: createdAt.toISOString(), reminders: notify })),
       invoices: invoices.map(invoiceJson),
