@@ -199,8 +199,8 @@ async function main(): Promise<boolean> {
     const pageFacts = (body: string) => [...new Set([...body.matchAll(/Bench Show \d{5}/g)].map((match) => match[0]))].sort().join(",") + (body.includes("Developer") ? "+plan" : "");
     const inApp = () => app;
     const allCases: Case[] = [
-      { name: "A0", what: "hand-written route, pg, not behind the proxy", url: `${base}/api/bench/direct/shows`, server: inApp, data: asJson, group: "list" },
-      { name: "A", what: "the same route behind the proxy", url: `${base}/api/bench/shows`, server: inApp, data: asJson, group: "list" },
+      { name: "A0", what: "hand-written route, pg", url: `${base}/api/bench/shows`, server: inApp, data: asJson, group: "list" },
+      { name: "A", what: "the same route behind the proxy (as pages are)", url: `${base}/api/bench/proxied/shows`, server: inApp, data: asJson, group: "list" },
       { name: "B", what: "hand-written route, Prisma findMany", url: `${base}/api/bench/prisma-shows`, server: inApp, data: asJson, group: "list" },
       { name: "C", what: "GET /api/trpc/subscriptions.list", url: `${base}/api/trpc/subscriptions.list`, server: inApp, data: trpcData, group: "list" },
       { name: "C2", what: "subscriptions.list + me.profile, one batch", url: `${base}/api/trpc/subscriptions.list,me.profile?batch=1&input=${encodeURIComponent("{}")}`, server: inApp, data: firstOfBatch, group: "list" },

@@ -2,21 +2,28 @@
 // caller's user is known (an N+1 or an extra round trip fails here; the user itself is looked up
 // once, then remembered for a minute), a signed-in call writes nothing when nothing changed, and
 // each hot statement is one an index can serve (EXPLAIN).
-import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { PrismaClient } from "~/generated/prisma/client";
 import { createInnerContext } from "~/server/context";
+import { createPrismaClient } from "~/server/platform/db";
 import { createCaller } from "~/server/routers/_app";
 import { procedures, sessionFor } from "./helpers";
 
-/** A Prisma client on this file's database that records every statement it sends. */
-const logged = new PrismaClient({
-  adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }),
-  log: [{ emit: "event", level: "query" }],
-});
+/**
+ * A database client on this file's database that records every statement its connections send, as
+ * the driver sends them: Prisma's queries and the prepared statements that stand in for some.
+ */
 const statements: { query: string; params: unknown[] }[] = [];
-logged.$on("query", (event) => statements.push({ query: event.query, params: JSON.parse(event.params) as unknown[] }));
+const recordingPool = new pg.Pool({ connectionString: process.env.DATABASE_URL! });
+recordingPool.on("connect", (client) => {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const [config, values] = args as [string | pg.QueryConfig, unknown[] | undefined];
+    statements.push(typeof config === "string" ? { query: config, params: values ?? [] } : { query: config.text, params: config.values ?? values ?? [] });
+    return query(...args);
+  }) as typeof client.query;
+});
+const logged = createPrismaClient(process.env.DATABASE_URL!, {}, recordingPool);
 afterAll(() => logged.$disconnect());
 
 const bob = createCaller(createInnerContext({ session: sessionFor({ sub: "dev|bob" }), db: logged }));

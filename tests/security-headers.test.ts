@@ -21,7 +21,7 @@ describe("the proxy hands the app", () => {
 
   it("the caller's other headers; and to the browser, the SDK's rolled session cookie and Cache-Control", async () => {
     const cookie = await sessionCookie({ sub: "dev|alice" });
-    const response = await proxy(new NextRequest("http://localhost:3000/api/trpc/me.profile", { headers: { cookie, authorization: "Bearer x" } }));
+    const response = await proxy(new NextRequest("http://localhost:3000/account", { headers: { cookie, authorization: "Bearer x" } }));
     expect(forwarded(response, "cookie")).toBe(cookie);
     expect(forwarded(response, "authorization")).toBe("Bearer x");
     // The SDK also expires any chunks of a former, larger session cookie (__session__0…).

@@ -44,12 +44,13 @@ async function bearerContext(token: string, request: RequestInfo): Promise<Conte
 }
 
 /**
- * Per HTTP request (API handler, REST routes, getServerSideProps); `res` carries a refreshed or
- * cleared session cookie back. A bearer token, when present, decides alone: a bad one is refused
- * even if a good session cookie rides along. Throws SERVICE_UNAVAILABLE when the issuer is needed
- * and cannot be reached.
+ * Per HTTP request (API handler, REST routes, getServerSideProps); `res` carries a refreshed, rolled
+ * or cleared session cookie back. `rollSession`: API routes roll the cookie session themselves (the
+ * proxy, which rolls it for pages, does not run in front of them). A bearer token, when present,
+ * decides alone: a bad one is refused even if a good session cookie rides along. Throws
+ * SERVICE_UNAVAILABLE when the issuer is needed and cannot be reached.
  */
-export async function createContext({ req, res }: { req: IncomingMessage; res: ServerResponse }): Promise<Context> {
+export async function createContext({ req, res, rollSession = false }: { req: IncomingMessage; res: ServerResponse; rollSession?: boolean }): Promise<Context> {
   const request = requestInfo(req);
   const token = bearerToken(req.headers.authorization);
   if (token === "malformed") {
@@ -58,5 +59,5 @@ export async function createContext({ req, res }: { req: IncomingMessage; res: S
     return createInnerContext({ request, authError });
   }
   if (token) return bearerContext(token, request);
-  return createInnerContext({ request, session: await currentSession(req, res), endSession: () => clearSessionCookie(req, res) });
+  return createInnerContext({ request, session: await currentSession(req, res, { roll: rollSession }), endSession: () => clearSessionCookie(req, res) });
 }

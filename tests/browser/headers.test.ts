@@ -1,5 +1,6 @@
-// Security headers and request ids on production servers (next build + next start), through the
-// real proxy: pages, tRPC, REST and the SDK's /auth routes; and what an https deployment adds.
+// Security headers and request ids on production servers (next build + next start): pages and the
+// SDK's /auth routes through the real proxy, tRPC and REST from their own handlers (the proxy does
+// not run in front of /api); and what an https deployment adds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, sessionCookie, wireInput } from "../helpers";
 import { freeLoopbackPort, productionBuild, productionEnv, startApp, startIdentityProvider, type StartedProcess } from "./production";
@@ -36,6 +37,9 @@ const policy = (nonce: string, connectSrc = "'self'") =>
   `default-src 'self'; script-src 'self' 'nonce-${nonce}' 'strict-dynamic'; style-src 'self'; connect-src ${connectSrc}; ` +
   "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/** An API response is JSON: nothing may run, load or frame it. */
+const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 const securityHeaders = (response: Response) => ({
   csp: response.headers.get("content-security-policy"),
   nosniff: response.headers.get("x-content-type-options"),
@@ -71,13 +75,14 @@ describe("security headers", () => {
     ];
     for (const [path, status, headers] of responses) {
       const response = await get(`${app}${path}`, headers);
+      const api = path.startsWith("/api/");
       const nonce = nonceOf(response);
-      expect(Buffer.from(nonce, "base64")).toHaveLength(16);
+      if (!api) expect(Buffer.from(nonce, "base64")).toHaveLength(16);
       expect({ path, status: response.status, headers: securityHeaders(response) }).toEqual({
         path,
         status,
         headers: {
-          csp: policy(nonce),
+          csp: api ? API_POLICY : policy(nonce),
           nosniff: "nosniff",
           referrer: "strict-origin-when-cross-origin",
           permissions: expect.stringMatching(/^(?=.*\bcamera=\(\))(?=.*\bmicrophone=\(\))(?=.*\bgeolocation=\(\))(?=.*\bpayment=\(\))/),
@@ -107,7 +112,7 @@ describe("security headers", () => {
     expect(new Set(nonces).size).toBe(nonces.length);
   });
 
-  it("the session cookie the proxy rolls is HttpOnly and SameSite=Lax, and not Secure over plain http", async () => {
+  it("the session cookie an API call rolls is HttpOnly and SameSite=Lax, and not Secure over plain http", async () => {
     const response = await get(`${app}/api/trpc/me.profile`, { cookie });
     expect(response.status).toBe(200);
     const session = response.headers.getSetCookie().find((header) => header.startsWith("__session="));
@@ -133,6 +138,7 @@ describe("security headers", () => {
       expect(header).toMatch(/; SameSite=Lax(;|$)/i);
     }
     expect(rolled.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    expect(rolled.headers.get("content-security-policy")).toBe(API_POLICY);
   });
 });
 

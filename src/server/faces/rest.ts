@@ -2,10 +2,9 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
-import { handleCors } from "~/server/platform/cors";
-import { logger, logWhenSent, userHash } from "~/server/platform/logger";
+import { beginApiRequest } from "~/server/platform/api-request";
+import { logger, userHash } from "~/server/platform/logger";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
-import { ensureRequestId } from "~/server/platform/request";
 import { createCaller } from "~/server/routers/_app";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -36,18 +35,20 @@ export function restRoute<T>(
   headers: () => Record<string, string> = () => ({}),
 ) {
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
-    const requestId = ensureRequestId(req);
-    res.setHeader("x-request-id", requestId);
-    if (handleCors(req, res, "GET, HEAD")) return;
     let ctx: Context | undefined;
-    logWhenSent(res, () => ({ requestId, route: req.url?.split("?")[0], method: req.method, user: userHash(ctx?.auth?.sub) }));
+    const requestId = beginApiRequest(req, res, {
+      methods: "GET, HEAD",
+      logged: () => ({ route: req.url?.split("?")[0], method: req.method, user: userHash(ctx?.auth?.sub) }),
+    });
+    if (requestId === null) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       return sendError(res, new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Only GET is supported here." }), requestId);
     }
     const setRateLimitHeaders = () => ctx?.rateLimit.state && res.setHeaders(new Map(Object.entries(rateLimitHeaders(ctx.rateLimit.state))));
     try {
-      ctx = await createContext({ req, res });
+      // A rolled cookie never rides on a response that shared caches may keep.
+      ctx = await createContext({ req, res, rollSession: cache === "private" });
       const data = await call(createCaller(ctx));
       setRateLimitHeaders();
       res.setHeader("Cache-Control", CACHE_CONTROL[cache]);

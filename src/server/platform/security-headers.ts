@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import { issuerUrl } from "~/server/platform/auth";
 import { env } from "~/server/platform/env";
 
-// The headers every response of the app carries, set in one place: src/proxy.ts.
+// The headers every response of the app carries: pages and /auth routes get them from src/proxy.ts,
+// API routes (which the proxy does not run in front of) from beginApiRequest.
 
 /** Request header through which the proxy hands the page's CSP nonce to `_document`. */
 export const NONCE_HEADER = "x-nonce";
@@ -52,16 +53,24 @@ export function contentSecurityPolicy(nonce: string, pathname: string): string {
 
 const PERMISSIONS_POLICY = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
 
-/** The security headers of one response (page, API or /auth route) at `pathname`. */
+// Headers that do not depend on the response.
+const COMMON_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "Permissions-Policy": PERMISSIONS_POLICY,
+  // For browsers that predate frame-ancestors.
+  "X-Frame-Options": "DENY",
+  // Only a deployment served over https may pin browsers to it.
+  ...(https && { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" }),
+};
+
+/** The security headers of one page or /auth response at `pathname`. */
 export function securityHeaders(nonce: string, pathname: string): Record<string, string> {
-  return {
-    "Content-Security-Policy": contentSecurityPolicy(nonce, pathname),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": PERMISSIONS_POLICY,
-    // For browsers that predate frame-ancestors.
-    "X-Frame-Options": "DENY",
-    // Only a deployment served over https may pin browsers to it.
-    ...(https && { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" }),
-  };
+  return { "Content-Security-Policy": contentSecurityPolicy(nonce, pathname), ...COMMON_HEADERS };
 }
+
+/** The security headers of every API response: JSON, which nothing may run, load or frame as a document. */
+export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  ...COMMON_HEADERS,
+};

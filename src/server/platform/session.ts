@@ -94,13 +94,29 @@ function issuerUnavailable(error: unknown): boolean {
   );
 }
 
-/** Expires the session cookie, and the chunks the SDK splits a large one into (`__session__0`, …). */
+const isSessionCookie = (cookie: string) => cookie === SESSION_COOKIE.name || cookie.startsWith(`${SESSION_COOKIE.name}__`);
+
+/**
+ * Expires the session cookie, and the chunks the SDK splits a large one into (`__session__0`, …),
+ * in place of any session cookie the response was to set (a roll earlier in the same request).
+ */
 export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
+  const setBefore = [res.getHeader("Set-Cookie") ?? []].flat().map(String);
+  res.setHeader("Set-Cookie", setBefore.filter((header) => !isSessionCookie(header.slice(0, header.indexOf("=")))));
   const names = (req.headers.cookie ?? "").split(";").map((pair) => pair.split("=")[0]!.trim());
-  const { name, path, sameSite, secure } = SESSION_COOKIE;
-  for (const cookie of names.filter((cookie) => cookie === name || cookie.startsWith(`${name}__`))) {
+  const { path, sameSite, secure } = SESSION_COOKIE;
+  for (const cookie of names.filter(isSessionCookie)) {
     res.appendHeader("Set-Cookie", `${cookie}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=${sameSite}${secure ? "; Secure" : ""}`);
   }
+}
+
+/**
+ * Writes the session back with its expiry moved on (the SDK's roll: inactivity duration from now,
+ * within the absolute one), on a response no cache may keep.
+ */
+async function rollSession(req: IncomingMessage, res: ServerResponse, session: SessionData) {
+  await auth0.updateSession(req, res, session);
+  res.setHeader("Cache-Control", "private, no-store");
 }
 
 /**
@@ -108,11 +124,17 @@ export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
  * it is first refreshed with the refresh token (the SDK saves the new token set in the response's
  * cookie), so that its scopes are those the issuer grants now, not at sign-in up to 7 days ago.
  * A refused refresh (grant revoked, user blocked, no refresh token) ends the session: null, and
- * the cookie is cleared. An issuer that cannot be reached is a 503, and the cookie is kept.
+ * the cookie is cleared. An issuer that cannot be reached is a 503, and the cookie is kept. With
+ * `roll`, a session due for it (dueForRoll) is rolled; a refreshed one is written anew anyway.
  */
-export async function currentSession(req: IncomingMessage, res: ServerResponse): Promise<SessionData | null> {
-  const session = (await readSession(req))?.session ?? null;
-  if (!session || !needsRefresh(session)) return session;
+export async function currentSession(req: IncomingMessage, res: ServerResponse, { roll = false } = {}): Promise<SessionData | null> {
+  const read = await readSession(req);
+  if (!read) return null;
+  const { session } = read;
+  if (!needsRefresh(session)) {
+    if (roll && dueForRoll(read)) await rollSession(req, res, session);
+    return session;
+  }
   try {
     const { token, scope, expiresAt } = await auth0.getAccessToken(req, res, { refresh: true });
     return { ...session, tokenSet: { ...session.tokenSet, accessToken: token, scope, expiresAt } };

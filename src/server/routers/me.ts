@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
-import { ensureBillingAccount, invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, readOpeningAccount } from "~/server/domain/billing";
+import { accountTier, invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, readOpeningAccount } from "~/server/domain/billing";
 import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
@@ -43,9 +43,9 @@ function fieldError(field: string, message: string): TRPCError {
 
 export const meRouter = router({
   profile: protectedProcedure.query(async ({ ctx }) => {
-    const { tier } = await ensureBillingAccount(ctx.db, ctx.user.id);
+    const tier = await accountTier(ctx.db, ctx.user.id);
     const { id, email, name, picture, createdAt } = ctx.user;
-    return { id, email, name, picture, createdAt: createdAt.toISOString(), tier: { id: tier.id, name: tier.name } };
+    return { id, email, name, picture, createdAt: createdAt.toISOString(), tier };
   }),
 
   /**

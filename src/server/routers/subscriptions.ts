@@ -5,7 +5,7 @@ import { rowId } from "~/server/inputs";
 import { actorOf, recordEvent } from "~/server/domain/audit";
 import { readOpeningAccount } from "~/server/domain/billing";
 import { assertCanFollowAnother, lockBillingAccount } from "~/server/domain/entitlements";
-import { showSelect, toShow } from "~/server/domain/shows";
+import { followedShows } from "~/server/domain/followed-shows";
 import { protectedProcedure, router } from "~/server/trpc";
 
 const showIdInput = z.object({ showId: rowId("a show") });
@@ -25,16 +25,8 @@ const usageSelect = {
 const followKey = (userId: string, showId: string) => ({ userId_showId: { userId, showId } });
 
 export const subscriptionsRouter = router({
-  /** The caller's shows, newest follow first: one SQL statement (the shows and genres joined in). */
-  list: protectedProcedure.meta({ scope: "read:shows" }).query(async ({ ctx }) => {
-    const rows = await ctx.db.subscription.findMany({
-      relationLoadStrategy: "join",
-      where: { userId: ctx.user.id },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      select: { notify: true, createdAt: true, show: { select: showSelect } },
-    });
-    return rows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) }));
-  }),
+  /** The caller's shows, newest follow first: one prepared SQL statement (see followedShows). */
+  list: protectedProcedure.meta({ scope: "read:shows" }).query(({ ctx }) => followedShows(ctx.db, ctx.user.id)),
 
   /**
    * How many shows the caller follows and how many the plan allows (null: unlimited), so pages can

@@ -1,2 +1,10 @@
-// A: the A0 route behind the proxy, as every /api call is.
-export { default } from "./direct/shows.bench.mts";
+// A0 (and, re-exported at /api/bench/proxied/shows, A): a hand-written route with one prepared SQL
+// statement. Served only by a SHOWTRACK_BENCH=1 build.
+import type { NextApiRequest, NextApiResponse } from "next";
+import { followedShowsBySql } from "~/bench/hand-written";
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  const shows = await followedShowsBySql(req);
+  if (!shows) return res.status(401).json({ error: "Please sign in." });
+  res.json(shows);
+}

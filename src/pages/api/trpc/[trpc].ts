@@ -2,11 +2,10 @@ import { createNextApiHandler } from "@trpc/server/adapters/next";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
-import { handleCors } from "~/server/platform/cors";
-import { logger, logWhenSent, userHash } from "~/server/platform/logger";
+import { beginApiRequest } from "~/server/platform/api-request";
+import { logger, userHash } from "~/server/platform/logger";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "~/utils/api-limits";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
-import { ensureRequestId } from "~/server/platform/request";
 import { appRouter } from "~/server/routers/_app";
 
 // tRPC reads the raw body itself, with the size limit: Next's parser would accept 1 MB, then hand
@@ -19,7 +18,7 @@ const contexts = new WeakMap<NextApiRequest, Context>();
 const trpcHandler = createNextApiHandler({
   router: appRouter,
   async createContext({ req, res }) {
-    const ctx = await createContext({ req, res });
+    const ctx = await createContext({ req, res, rollSession: true });
     contexts.set(req, ctx);
     return ctx;
   },
@@ -40,19 +39,16 @@ const trpcHandler = createNextApiHandler({
 
 /** The tRPC endpoint, with an x-request-id on every response and one JSON log line per request. */
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
-  const requestId = ensureRequestId(req);
-  res.setHeader("x-request-id", requestId);
   // Queries are GETs, mutations and batches POSTs.
-  if (handleCors(req, res, "GET, POST")) return;
-  logWhenSent(res, () => {
-    const ctx = contexts.get(req);
-    return {
-      requestId: ctx?.request?.id,
+  const requestId = beginApiRequest(req, res, {
+    methods: "GET, POST",
+    logged: () => ({
       procedure: typeof req.query.trpc === "string" ? req.query.trpc : undefined,
       method: req.method,
-      user: userHash(ctx?.auth?.sub),
-    };
+      user: userHash(contexts.get(req)?.auth?.sub),
+    }),
   });
+  if (requestId === null) return;
   // A declared size over the limit is refused before anything runs (tRPC itself reads the body only
   // when a procedure's input is parsed, after its middlewares; a chunked body is cut off there).
   if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
