@@ -6,6 +6,7 @@
 import path from "node:path";
 import { createIdentityProvider } from "./provider";
 import { API_SCOPES } from "../../src/utils/scopes";
+import { originList } from "../../src/utils/origins";
 
 if (process.env.NODE_ENV === "production") {
   console.error("[idp] The local identity provider is for development and tests; it refuses NODE_ENV=production.");
@@ -29,10 +30,9 @@ if (ttl !== undefined && !/^[1-9]\d*$/.test(ttl)) {
   process.exit(1);
 }
 
-const spaOrigins = (process.env.IDP_SPA_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter(Boolean);
-const notOrigin = spaOrigins.find((origin) => !URL.canParse(origin) || new URL(origin).origin !== origin);
-if (notOrigin) {
-  console.error(`[idp] IDP_SPA_ORIGINS must be comma-separated origins such as http://localhost:5173 (no path): ${notOrigin}`);
+const spaOrigins = originList.safeParse(process.env.IDP_SPA_ORIGINS);
+if (!spaOrigins.success) {
+  console.error(`[idp] IDP_SPA_ORIGINS ${spaOrigins.error.issues[0]?.message}`);
   process.exit(1);
 }
 
@@ -46,7 +46,7 @@ const server = await createIdentityProvider({
   keysFile: process.env.IDP_KEYS_FILE ?? path.join(import.meta.dirname, ".keys.json"),
   ...(ttl && { accessTokenTTL: Number(ttl) }),
   testAdmin: process.env.IDP_TEST_ADMIN === "true",
-  spaOrigins,
+  spaOrigins: spaOrigins.data,
 });
 server.listen(port, "127.0.0.1", () => console.log(`Local identity provider ready at ${issuer}`));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "~/server/platform/env";
-import type { RequestInfo } from "~/server/platform/request";
+import { APP_ORIGIN, type RequestInfo } from "~/server/platform/request";
 
 // Browser apps on other origins (CORS_ALLOWED_ORIGINS) call the API with bearer tokens, never
 // cookies: no credentials mode, so no Access-Control-Allow-Credentials, ever. Any other origin
@@ -48,6 +48,6 @@ export function handleCors(req: IncomingMessage, res: ServerResponse, methods: s
  * A request a page of another origin made (its browser says so in `Origin`). Such a request is
  * never served as the session cookie's user: another origin calls the API with a bearer token.
  */
-export function fromAnotherOrigin(request: RequestInfo, appBaseUrl = env.APP_BASE_URL): boolean {
-  return request.origin !== undefined && request.origin !== new URL(appBaseUrl).origin;
+export function fromAnotherOrigin(request: RequestInfo): boolean {
+  return request.origin !== undefined && request.origin !== APP_ORIGIN;
 }

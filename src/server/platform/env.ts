@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { originList } from "~/utils/origins";
 import { API_SCOPES } from "~/utils/scopes";
 
 // Every variable the server reads, validated once at boot. A missing or malformed one stops the
@@ -13,15 +14,6 @@ const perMinute = z.coerce.number("must be a number of requests per minute").int
 const seconds = z.coerce.number("must be a number of seconds").int().positive("must be a number of seconds");
 
 const AUDIENCE_REQUIRED = "is required: the API identifier (audience), e.g. https://api.showtrack.example";
-
-const ORIGIN_LIST = "must be a comma-separated list of origins (scheme, host and port, no path), e.g. https://app.example.com";
-
-/** "https://a.example, https://b.example" → the origins, each exactly as a browser sends it in `Origin`. */
-const originList = z
-  .string()
-  .default("")
-  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
-  .pipe(z.array(z.string().refine((item) => URL.canParse(item) && new URL(item).origin === item, ORIGIN_LIST)));
 
 function isLocalProvider(domain: string): boolean {
   return /^http:\/\/localhost(:\d+)?\/?$/.test(domain);

@@ -104,14 +104,16 @@ export function createRateLimiter({ points, redisUrl }: RateLimitOptions) {
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
-/** The app's limiter, configured from env (created on first use: one per process). */
-let appLimiter: RateLimiter | undefined;
+// One per process (globalThis): the proxy and the pages are bundled apart but run together, and
+// would otherwise each hold a limiter, and with Redis a connection.
+const limiterHolder = globalThis as unknown as { showtrackRateLimiter?: RateLimiter };
+
+/** The app's limiter, configured from env (created on first use). */
 export function rateLimiter(): RateLimiter {
-  appLimiter ??= createRateLimiter({
+  return (limiterHolder.showtrackRateLimiter ??= createRateLimiter({
     points: { read: env.RATE_LIMIT_READS_PER_MINUTE, write: env.RATE_LIMIT_WRITES_PER_MINUTE, signin: env.RATE_LIMIT_SIGNINS_PER_MINUTE },
     redisUrl: env.REDIS_URL,
-  });
-  return appLimiter;
+  }));
 }
 
 /** `RateLimit-*` (IETF draft) and, when refused, `Retry-After` headers for a budget's state. */

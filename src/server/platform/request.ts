@@ -40,6 +40,9 @@ export function clientAddress(forwardedFor: string | null | undefined, direct: s
   return hops.at(-env.TRUST_PROXY) ?? direct;
 }
 
+/** The app's own origin (scheme, host and port of APP_BASE_URL). */
+export const APP_ORIGIN = new URL(env.APP_BASE_URL).origin;
+
 export function requestInfo(req: IncomingMessage): RequestInfo {
   return {
     id: ensureRequestId(req),
@@ -54,7 +57,7 @@ export function requestInfo(req: IncomingMessage): RequestInfo {
  * or, without an Origin, the browser says it is same-origin (or user-initiated: `none`). A request
  * with neither is not from a browser page of ours either, and is refused.
  */
-export function isSameOrigin(request: RequestInfo, appBaseUrl = env.APP_BASE_URL): boolean {
-  if (request.origin !== undefined) return request.origin === new URL(appBaseUrl).origin;
+export function isSameOrigin(request: RequestInfo): boolean {
+  if (request.origin !== undefined) return request.origin === APP_ORIGIN;
   return request.secFetchSite === "same-origin" || request.secFetchSite === "none";
 }
