@@ -2,10 +2,19 @@
 // (`npm run bench`, scripts/bench.ts). Only the `*.bench.mts` pages of a SHOWTRACK_BENCH=1 build import it.
 import type { IncomingMessage } from "node:http";
 import pg from "pg";
+import { z } from "zod";
+import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
+import { invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf } from "~/server/domain/billing";
+import { showSelect, toShow } from "~/server/domain/shows";
+import { pageArgs, toPage } from "~/server/pagination";
+import { authFromSession } from "~/server/platform/auth";
 import { auth0 } from "~/server/platform/auth0";
 import { db } from "~/server/platform/db";
-import { showSelect, toShow } from "~/server/domain/shows";
+import { TIER_IDS } from "~/utils/tiers";
 import { FOLLOWED_SHOWS_SQL, toFollowedShow, type FollowedShowRow } from "./hand-written-sql";
+
+const tierId = z.enum(TIER_IDS);
+const features = z.array(z.string());
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 
@@ -29,23 +38,71 @@ export async function followedShowsByPrisma(req: IncomingMessage) {
   return rows.map(({ show, ...subscription }) => ({ ...subscription, show: toShow(show) }));
 }
 
-/** The /account twin: the same reads as the page's four prefetches, with Prisma, no tRPC. */
-export async function accountByPrisma(req: IncomingMessage) {
+/**
+ * The /account twin: the reads of the page's four prefetches (me.profile, subscriptions.list,
+ * billing.info, me.activity) with Prisma and no tRPC, mapped to the JSON its view takes (the
+ * procedures' outputs). Null when signed out.
+ */
+export async function accountByPrisma(req: IncomingMessage, activityLimit: number) {
   const session = await auth0.getSession(req);
   if (!session) return null;
+  const { scopes } = authFromSession(session);
   const user = await db.user.findUnique({
     where: { auth0Sub: session.user.sub },
-    select: { id: true, email: true, name: true, picture: true, createdAt: true, billingAccount: { include: { tier: true } } },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      picture: true,
+      createdAt: true,
+      billingAccount: {
+        select: {
+          status: true,
+          currentPeriodStart: true,
+          currentPeriodEnd: true,
+          paymentBrand: true,
+          paymentLast4: true,
+          tier: { select: { id: true, name: true, priceCents: true, currency: true, interval: true, maxSubscriptions: true, features: true } },
+          pendingTier: { select: { id: true, name: true } },
+          invoices: { select: invoiceSelect, orderBy: newestInvoicesFirst, take: 5 },
+        },
+      },
+    },
   });
-  if (!user) return null;
-  const [shows, invoices, activity] = await Promise.all([
+  // Opening an account (the API does it on a first visit) is no read: the bench user has one.
+  if (!user?.billingAccount) throw new Error(`No billing account for ${session.user.sub}`);
+  const [shows, events] = await Promise.all([
     db.subscription.findMany({
       where: { userId: user.id },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       select: { notify: true, createdAt: true, show: { select: showSelect } },
     }),
-    db.invoice.findMany({ where: { billingAccount: { userId: user.id } }, orderBy: [{ issuedAt: "desc" }, { id: "desc" }], take: 5 }),
-    db.auditEvent.findMany({ where: { userId: user.id }, orderBy: { seq: "desc" }, take: 11 }),
+    db.auditEvent.findMany({
+      where: { userId: user.id, action: { in: readableActions(scopes) } },
+      orderBy: { seq: "desc" },
+      ...pageArgs({ limit: activityLimit }),
+      select: auditEventSelect,
+    }),
   ]);
-  return { user, shows: shows.map(({ show, ...subscription }) => ({ ...subscription, show: toShow(show) })), invoices, activity };
+  const { billingAccount: account, createdAt, ...profile } = user;
+  const { tier, pendingTier, paymentBrand, paymentLast4, invoices } = account;
+  return {
+    // The header's user, which _app reads from every server-rendered page's props (as createSsr gives it).
+    user: { sub: session.user.sub, ...(session.user.name && { name: session.user.name }), ...(session.user.email && { email: session.user.email }) },
+    scopes,
+    profile: { ...profile, createdAt: createdAt.toISOString(), tier: { id: tier.id, name: tier.name } },
+    billing: {
+      status: account.status,
+      currentPeriodStart: account.currentPeriodStart.toISOString(),
+      currentPeriodEnd: account.currentPeriodEnd.toISOString(),
+      tier: { ...tier, id: tierId.parse(tier.id), features: features.parse(tier.features) },
+      pendingTier: pendingTier && { id: tierId.parse(pendingTier.id), name: pendingTier.name },
+      paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
+      // The list is at hand: no count of its own.
+      usage: { subscriptions: shows.length, limit: tier.maxSubscriptions },
+      invoices: invoices.map(invoiceJson),
+    },
+    subscriptions: shows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) })),
+    activity: toPage(events, activityLimit, toActivity),
+  };
 }

@@ -1,7 +1,14 @@
 import { friendlyMessage } from "~/utils/trpc";
 
+/** A query as far as a retry needs it. */
+export interface Retryable {
+  error: unknown;
+  isFetching: boolean;
+  refetch: () => unknown;
+}
+
 /** What a section shows when its data could not be loaded (its server prefetch failed, then the browser's fetch): why, and a retry. */
-export function LoadError({ what, query }: { what: string; query: { error: unknown; isFetching: boolean; refetch: () => unknown } }) {
+export function LoadError({ what, query }: { what: string; query: Retryable }) {
   return (
     <div className="notice load-error" role="alert">
       <p>

@@ -1,14 +1,23 @@
+// Building an Intl formatter costs ~100× a format call (it loads locale data): one per currency, one for dates.
+const priceFormats = new Map<string, Intl.NumberFormat>();
+const priceFormat = (currency: string) => {
+  const code = currency.toUpperCase();
+  let format = priceFormats.get(code);
+  if (!format) priceFormats.set(code, (format = new Intl.NumberFormat("en-US", { style: "currency", currency: code })));
+  return format;
+};
+
 export function formatPrice(cents: number, currency: string, interval?: string): string {
   if (cents === 0) return "Free";
-  const amount = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
+  const amount = priceFormat(currency).format(cents / 100);
   return interval ? `${amount} / ${interval}` : amount;
 }
 
 /** The API sends dates as ISO 8601 strings; the helpers take those or Dates. */
 type DateLike = Date | string;
 
-export const formatDate = (date: DateLike) =>
-  new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(new Date(date));
+const dateFormat = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+export const formatDate = (date: DateLike) => dateFormat.format(new Date(date));
 
 const relative = new Intl.RelativeTimeFormat("en-US", { numeric: "auto" });
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

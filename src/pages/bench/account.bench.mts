@@ -1,36 +1,17 @@
-// The /account twin: getServerSideProps with the same reads written with Prisma (SHOWTRACK_BENCH=1 builds only).
+// The /account twin (SHOWTRACK_BENCH=1 builds only): the same view, fed by a getServerSideProps
+// that reads with Prisma by hand instead of prefetching through tRPC.
 import type { GetServerSideProps } from "next";
 import { createElement } from "react";
+import { AccountView, loaded, RECENT_ACTIVITY } from "~/components/account/AccountView";
 import { accountByPrisma } from "~/bench/hand-written";
 
-interface AccountTwinProps {
-  name: string | null;
-  plan: string | null;
-  shows: { id: string; title: string }[];
-  invoices: { id: string; amountCents: number }[];
-}
+type AccountTwinProps = NonNullable<Awaited<ReturnType<typeof accountByPrisma>>>;
 
 export const getServerSideProps: GetServerSideProps<AccountTwinProps> = async ({ req }) => {
-  const account = await accountByPrisma(req);
-  if (!account) return { redirect: { destination: "/auth/login", permanent: false } };
-  const { user, shows, invoices } = account;
-  return {
-    props: {
-      name: user.name,
-      plan: user.billingAccount?.tier.name ?? null,
-      shows: shows.map(({ show }) => ({ id: show.id, title: show.title })),
-      invoices: invoices.map(({ id, amountCents }) => ({ id, amountCents })),
-    },
-  };
+  const props = await accountByPrisma(req, RECENT_ACTIVITY.limit);
+  return props ? { props } : { redirect: { destination: "/auth/login", permanent: false } };
 };
 
-export default function AccountTwin({ name, plan, shows, invoices }: AccountTwinProps) {
-  return createElement(
-    "main",
-    null,
-    createElement("h1", null, name),
-    createElement("p", null, plan),
-    createElement("ul", null, ...shows.map((show) => createElement("li", { key: show.id }, show.title))),
-    createElement("ul", null, ...invoices.map((invoice) => createElement("li", { key: invoice.id }, invoice.amountCents))),
-  );
+export default function AccountTwin({ profile, billing, subscriptions, activity, scopes }: AccountTwinProps) {
+  return createElement(AccountView, { profile: loaded(profile), billing: loaded(billing), subscriptions: loaded(subscriptions), activity: loaded(activity), scopes });
 }

@@ -1,0 +1,292 @@
+import Head from "next/head";
+import Link from "next/link";
+import { useState } from "react";
+import { LoadError, Loading, type Retryable } from "~/components/LoadError";
+import { PaymentMethod } from "~/components/PaymentMethod";
+import type { ApiScope } from "~/utils/scopes";
+import { READ_ONLY_NOTICE } from "~/utils/permissions";
+import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
+import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
+
+type Subscriptions = RouterOutputs["subscriptions"]["list"];
+type Activity = RouterOutputs["me"]["activity"]["items"][number];
+
+/** How many of the person's latest actions the page shows (the me.activity input). */
+export const RECENT_ACTIVITY = { limit: 10 };
+
+/** A section's data and how loading it went: a query's result on /account, `loaded(data)` where the data came with the page. */
+export interface Loadable<T> extends Retryable {
+  data: T | undefined;
+  isError: boolean;
+}
+
+export function loaded<T>(data: T): Loadable<T> {
+  return { data, isError: false, error: null, isFetching: false, refetch: () => undefined };
+}
+
+export interface AccountViewProps {
+  profile: Loadable<RouterOutputs["me"]["profile"]>;
+  billing: Loadable<RouterOutputs["billing"]["info"]>;
+  subscriptions: Loadable<Subscriptions>;
+  activity: Loadable<RouterOutputs["me"]["activity"]>;
+  scopes: readonly ApiScope[];
+}
+
+function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Subscriptions>; readOnly: boolean }) {
+  const utils = trpc.useUtils();
+
+  const optimistic = (update: (list: Subscriptions, showId: string, notify?: boolean) => Subscriptions) => ({
+    async onMutate({ showId, notify }: { showId: string; notify?: boolean }) {
+      await utils.subscriptions.list.cancel();
+      const previous = utils.subscriptions.list.getData();
+      utils.subscriptions.list.setData(undefined, (list) => list && update(list, showId, notify));
+      return { previous };
+    },
+    onError(_error: unknown, _variables: unknown, context?: { previous?: Subscriptions }) {
+      utils.subscriptions.list.setData(undefined, context?.previous);
+    },
+    onSettled() {
+      void utils.subscriptions.list.invalidate();
+      void utils.billing.info.invalidate();
+      void utils.shows.list.invalidate();
+      void utils.me.activity.invalidate();
+    },
+  });
+  const unfollow = trpc.subscriptions.remove.useMutation(optimistic((list, showId) => list.filter((s) => s.show.id !== showId)));
+  const setNotify = trpc.subscriptions.setNotify.useMutation(
+    optimistic((list, showId, notify) => list.map((s) => (s.show.id === showId ? { ...s, notify: notify ?? s.notify } : s))),
+  );
+
+  if (subscriptions.isError) return <LoadError what="Your shows" query={subscriptions} />;
+  if (!subscriptions.data) return <Loading what="your shows" />;
+  if (subscriptions.data.length === 0) {
+    return (
+      <p className="muted">
+        You do not follow any show yet. <Link href="/shows">Browse the catalogue</Link>.
+      </p>
+    );
+  }
+  return (
+    <ul className="grid" id="my-shows">
+      {subscriptions.data.map(({ show, notify, createdAt }) => (
+        <li className="card" key={show.id} data-show={show.slug}>
+          <h3>
+            <Link href={`/shows/${show.slug}`}>{show.title}</Link>
+          </h3>
+          <p className="muted">
+            {show.network} · following since {formatDate(createdAt)}
+          </p>
+          <div className="actions">
+            <label className="reminder-toggle">
+              <input type="checkbox" checked={notify} disabled={readOnly} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
+              Episode reminders
+            </label>
+            <button type="button" className="button small secondary" aria-label={`Unfollow ${show.title}`} disabled={readOnly} onClick={() => unfollow.mutate({ showId: show.id })}>
+              Unfollow
+            </button>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function describeActivity(event: Activity): string {
+  switch (event.action) {
+    case "follow":
+      return `You followed ${event.details.showTitle}`;
+    case "unfollow":
+      return `You unfollowed ${event.details.showTitle}`;
+    case "notify_on":
+      return `You turned on reminders for ${event.details.showTitle}`;
+    case "notify_off":
+      return `You turned off reminders for ${event.details.showTitle}`;
+    case "plan_change":
+      return `You switched from the ${event.details.from} plan to ${event.details.to}`;
+    case "plan_change_scheduled":
+      return `You chose to switch from the ${event.details.from} plan to ${event.details.to} on ${formatDate(event.details.on)}`;
+    case "plan_change_canceled":
+      return `You canceled the switch to the ${event.details.to} plan`;
+    case "card_change":
+      return `You added a ${event.details.brand} card ending ${event.details.last4}`;
+  }
+}
+
+/** The latest things the person did (the audit trail; as many as RECENT_ACTIVITY says), newest first. */
+function RecentActivity({ activity }: { activity: AccountViewProps["activity"] }) {
+  if (activity.isError) return <LoadError what="Your recent activity" query={activity} />;
+  if (!activity.data || activity.data.items.length === 0) return null;
+  return (
+    <section aria-labelledby="activity-heading">
+      <h2 id="activity-heading">Recent activity</h2>
+      <ul className="activity" id="activity">
+        {activity.data.items.map((event) => (
+          <li key={event.id}>
+            {describeActivity(event)} ·{" "}
+            {/* Relative to the clock of whoever renders it: the server's and the browser's may differ by a minute. */}
+            <time dateTime={event.createdAt} title={formatDate(event.createdAt)} suppressHydrationWarning>
+              {formatTimeAgo(event.createdAt)}
+            </time>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Export and deletion: the person's data is theirs to take away, and to have removed. */
+function YourData({ email, canExport }: { email: string | null; canExport: boolean }) {
+  const [confirmation, setConfirmation] = useState("");
+  const deleteAccount = trpc.me.delete.useMutation({
+    meta: { ownErrorMessage: true },
+    // A full navigation: the signed-in header and every cached query go with the session.
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+    onSuccess: () => window.location.assign("/?deleted=1"),
+  });
+  const error = deleteAccount.error;
+  // The server's own words about the confirmation, rather than the whole validation report.
+  const fieldErrors = error?.data?.zodError?.fieldErrors as Partial<Record<string, string[]>> | undefined;
+  const confirmed = email !== null && confirmation.trim().toLowerCase() === email.toLowerCase();
+  return (
+    <section className="panel" aria-labelledby="data-heading" id="your-data">
+      <h2 id="data-heading">Your data</h2>
+      {canExport ? (
+        <p>
+          <a href="/api/me/export" download>
+            Download my data
+          </a>{" "}
+          <span className="muted">(one JSON file: your profile, plan, followed shows, invoices and activity)</span>
+        </p>
+      ) : (
+        <p className="muted">Downloading your data needs the read:shows and read:billing permissions.</p>
+      )}
+      <h3>Delete my account</h3>
+      <p>
+        <strong>This cannot be undone.</strong> Your followed shows, plan, payment method, invoices and activity are deleted at once,
+        and you are signed out. Signing in again starts a new Free account.
+      </p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (confirmed) deleteAccount.mutate({ confirmEmail: confirmation });
+        }}
+      >
+        <label>
+          Type your email address{email ? ` (${email})` : ""} to confirm:{" "}
+          <input type="email" name="confirmEmail" autoComplete="off" value={confirmation} onChange={(event) => setConfirmation(event.target.value)} />
+        </label>{" "}
+        <button type="submit" className="button danger" disabled={!confirmed || deleteAccount.isPending}>
+          Delete my account
+        </button>
+      </form>
+      {error ? (
+        <p className="notice" role="alert" id="delete-error">
+          {fieldErrors?.confirmEmail?.[0] ?? friendlyMessage(error)}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** The account page as it renders its data: /account feeds it its queries, the benchmark's twin the props it read itself. */
+export function AccountView({ profile, billing, subscriptions, activity, scopes }: AccountViewProps) {
+  const info = billing.data;
+  return (
+    <>
+      <Head>
+        <title>Your account · Showtrack</title>
+      </Head>
+      <h1>Your account</h1>
+      {profile.data ? (
+        <p className="lead">
+          Signed in as <strong>{profile.data.name ?? profile.data.email}</strong> ({profile.data.email}), member since{" "}
+          {formatDate(profile.data.createdAt)}.
+        </p>
+      ) : profile.isError ? (
+        <LoadError what="Your profile" query={profile} />
+      ) : null}
+
+      {info ? (
+        <section className="panel" aria-labelledby="plan-heading" id="plan">
+          <h2 id="plan-heading">Plan: {info.tier.name}</h2>
+          <dl className="stats">
+            <div>
+              <dt>Price</dt>
+              <dd>{formatPrice(info.tier.priceCents, info.tier.currency, info.tier.interval)}</dd>
+            </div>
+            <div>
+              <dt>Shows followed</dt>
+              <dd>
+                {info.usage.subscriptions} of {info.usage.limit ?? "unlimited"}
+              </dd>
+            </div>
+            <div>
+              <dt>Current period</dt>
+              <dd>
+                {formatDate(info.currentPeriodStart)} – {formatDate(info.currentPeriodEnd)}
+              </dd>
+            </div>
+            <div>
+              <dt>Status</dt>
+              <dd>{info.status.replace("_", " ")}</dd>
+            </div>
+          </dl>
+          {info.pendingTier ? (
+            <p className="notice ok" id="pending-switch">
+              Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}.
+            </p>
+          ) : null}
+          <PaymentMethod card={info.paymentMethod} readOnly={!scopes.includes("write:billing")} />
+          {scopes.includes("write:billing") ? null : <p className="follow-notice">{READ_ONLY_NOTICE["write:billing"]}</p>}
+          <p>
+            <Link href="/pricing">Change plan</Link>
+          </p>
+        </section>
+      ) : billing.isError ? (
+        // A failed billing.info (its prefetch failed, then the browser's fetch) says so, with a retry.
+        <section className="panel" aria-labelledby="plan-heading" id="plan">
+          <h2 id="plan-heading">Plan</h2>
+          <LoadError what="Your plan" query={billing} />
+        </section>
+      ) : (
+        <Loading what="your plan" />
+      )}
+
+      <h2>Your shows</h2>
+      {scopes.includes("write:shows") ? null : <p className="follow-notice">{READ_ONLY_NOTICE["write:shows"]}</p>}
+      <FollowedShows subscriptions={subscriptions} readOnly={!scopes.includes("write:shows")} />
+
+      <RecentActivity activity={activity} />
+
+      {info && info.invoices.length > 0 ? (
+        <>
+          <h2>Latest invoices</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Issued</th>
+                <th scope="col">Period</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {info.invoices.map((invoice) => (
+                <tr key={invoice.id}>
+                  <td>{formatDate(invoice.issuedAt)}</td>
+                  <td>
+                    {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}
+                  </td>
+                  <td>{formatPrice(invoice.amountCents, invoice.currency)}</td>
+                  <td>{invoice.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+
+      {profile.data ? <YourData email={profile.data.email} canExport={scopes.includes("read:shows") && scopes.includes("read:billing")} /> : null}
+    </>
+  );
+}
