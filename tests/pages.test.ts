@@ -1,7 +1,6 @@
 // Server-side rendering entry points and the Auth0 proxy, with real session cookies.
 import type { DehydratedState } from "@tanstack/react-query";
 import { NextRequest } from "next/server";
-import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { getServerSideProps as accountProps } from "~/pages/account";
 import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
@@ -9,8 +8,7 @@ import { config as proxyConfig, proxy } from "~/proxy";
 import { gsspContext, sessionCookie } from "./helpers";
 import { API_SCOPES } from "~/utils/scopes";
 
-function dehydratedQueries(props: { trpcState: unknown }) {
-  const state = superjson.deserialize<DehydratedState>(props.trpcState as never);
+function dehydratedQueries({ trpcState: state }: { trpcState: DehydratedState }) {
   return Object.fromEntries(state.queries.map((query) => [JSON.stringify((query.queryKey as unknown[])[0]), query.state.data]));
 }
 

@@ -1,5 +1,5 @@
 import "~/styles/globals.css";
-import { HydrationBoundary, QueryClientProvider, type DehydratedState } from "@tanstack/react-query";
+import { HydrationBoundary, QueryClientProvider } from "@tanstack/react-query";
 import NextApp, { type AppProps } from "next/app";
 import dynamic from "next/dynamic";
 import Head from "next/head";
@@ -11,7 +11,6 @@ import { PageErrorFallback } from "~/components/PageError";
 import { PendingActions } from "~/components/PendingActions";
 import type { SsrProps } from "~/server/faces/ssr";
 import { showToast } from "~/utils/toasts";
-import { pageProps as pagePropsTransformer } from "~/utils/transformer";
 import { createQueryClient, createTrpcClient, trpc } from "~/utils/trpc";
 
 const ReactQueryDevtools =
@@ -22,8 +21,6 @@ const ReactQueryDevtools =
 export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>>) {
   const [queryClient] = useState(() => createQueryClient(showToast));
   const [trpcClient] = useState(createTrpcClient);
-  // getServerSideProps returns the prefetched queries serialised by the API's transformer (dates intact).
-  const dehydrated = pageProps.trpcState ? pagePropsTransformer.deserialize<DehydratedState>(pageProps.trpcState as never) : undefined;
   const router = useRouter();
   // The header's user as the server rendered it (getServerSideProps pages say, null when signed out):
   // the first client render matches the HTML and asks nothing of /auth/profile.
@@ -31,7 +28,7 @@ export default function App({ Component, pageProps }: AppProps<Partial<SsrProps>
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>
-        <HydrationBoundary state={dehydrated}>
+        <HydrationBoundary state={pageProps.trpcState}>
           <Head>
             <meta name="viewport" content="width=device-width, initial-scale=1" />
           </Head>

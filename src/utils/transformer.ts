@@ -16,9 +16,3 @@ export const transformer = {
     deserialize: <T>(value: unknown): T => superjson.deserialize<T>(value as SuperJsonResult),
   },
 };
-
-/**
- * Page props (`trpcState`, the dehydrated queries of getServerSideProps): superjson both ways, since
- * React Query's dehydrated state holds `undefined`s that JSON props may not.
- */
-export const pageProps = superjson;

@@ -1,10 +1,11 @@
+import type { DehydratedState } from "@tanstack/react-query";
 import { createServerSideHelpers } from "@trpc/react-query/server";
 import type { GetServerSidePropsContext } from "next";
 import type { ApiScope } from "~/utils/scopes";
 import { createContext } from "~/server/context";
 import { appRouter } from "~/server/routers/_app";
 import { loginUrl } from "~/utils/auth-routes";
-import { pageProps, transformer } from "~/utils/transformer";
+import { transformer } from "~/utils/transformer";
 
 /** What the header needs of the signed-in person; never the tokens. */
 export interface HeaderUser {
@@ -15,10 +16,15 @@ export interface HeaderUser {
 
 /** Props every server-rendered page returns: the dehydrated queries, the header's user and the API permissions. */
 export interface SsrProps {
-  trpcState: unknown;
+  trpcState: DehydratedState;
   user: HeaderUser | null;
   scopes: ApiScope[];
 }
+
+// The prefetched queries go to the page as they are: the outputs are plain JSON (see
+// src/utils/transformer.ts), so a superjson walk of them would only cost CPU (issue 9). The JSON round
+// trip drops the `undefined`s of React Query's state, which page props may not hold.
+const plainJsonProps = { serialize: (value: unknown): unknown => JSON.parse(JSON.stringify(value)), deserialize: (value: unknown) => value };
 
 /**
  * Server-side prefetching from the same context as the API handler (the Auth0 cookie session,
@@ -27,7 +33,7 @@ export interface SsrProps {
  */
 export async function createSsr(context: GetServerSidePropsContext) {
   const ctx = await createContext({ req: context.req, res: context.res });
-  const helpers = createServerSideHelpers({ router: appRouter, ctx, transformer: { input: transformer.input, output: pageProps } });
+  const helpers = createServerSideHelpers({ router: appRouter, ctx, transformer: { input: transformer.input, output: plainJsonProps } });
   const sessionUser = ctx.session?.user;
   // Props must be JSON: leave absent claims out rather than undefined.
   const user: HeaderUser | null = sessionUser
@@ -40,7 +46,12 @@ export async function createSsr(context: GetServerSidePropsContext) {
   return {
     helpers,
     session: ctx.session,
-    props: (): SsrProps => ({ trpcState: helpers.dehydrate(), user, scopes: ctx.auth?.scopes ?? [] }),
+    // Answered queries only: the browser asks a failed one again, and its error stays on the server.
+    props: (): SsrProps => ({
+      trpcState: helpers.dehydrate({ shouldDehydrateQuery: (query) => query.state.status === "success" }) as DehydratedState,
+      user,
+      scopes: ctx.auth?.scopes ?? [],
+    }),
   };
 }
 
