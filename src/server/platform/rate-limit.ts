@@ -104,16 +104,18 @@ export function createRateLimiter({ points, redisUrl }: RateLimitOptions) {
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
-// One per process (globalThis): the proxy and the pages are bundled apart but run together, and
-// would otherwise each hold a limiter, and with Redis a connection.
-const limiterHolder = globalThis as unknown as { showtrackRateLimiter?: RateLimiter };
-
-/** The app's limiter, configured from env (created on first use). */
+/**
+ * The app's limiter, configured from env (created on first use). One per bundle: the proxy's (the
+ * sign-in budget) and the pages' (reads and writes) are apart, since each bundle has its own
+ * RateLimitExceeded class for its `instanceof` checks; with Redis, a process holds two connections.
+ */
+let appLimiter: RateLimiter | undefined;
 export function rateLimiter(): RateLimiter {
-  return (limiterHolder.showtrackRateLimiter ??= createRateLimiter({
+  appLimiter ??= createRateLimiter({
     points: { read: env.RATE_LIMIT_READS_PER_MINUTE, write: env.RATE_LIMIT_WRITES_PER_MINUTE, signin: env.RATE_LIMIT_SIGNINS_PER_MINUTE },
     redisUrl: env.REDIS_URL,
-  }));
+  });
+  return appLimiter;
 }
 
 /** `RateLimit-*` (IETF draft) and, when refused, `Retry-After` headers for a budget's state. */
