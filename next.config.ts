@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { API_SECURITY_HEADERS } from "./src/server/platform/fixed-headers";
 
 const DEFAULT_PAGE_EXTENSIONS = ["tsx", "ts", "jsx", "js"];
 
@@ -15,6 +16,10 @@ const nextConfig: NextConfig = {
   // Next strips getServerSideProps from the browser bundle of .ts/.tsx pages only: the bench page's
   // server code is replaced by an empty module there.
   ...(bench && { turbopack: { resolveAlias: { "~/bench/hand-written": { browser: "./src/bench/browser-stub.ts" } } } }),
+  // Every /api response, those Next answers itself included; the proxy, which sets page headers, does not run there.
+  async headers() {
+    return [{ source: "/api/:path*", headers: Object.entries(API_SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }];
+  },
   // Back restores where the person was on the page (the catalogue's scroll after its cached pages render).
   experimental: { scrollRestoration: true },
 };

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { getServerSideProps as accountProps } from "~/pages/account";
 import { getServerSideProps as showProps } from "~/pages/shows/[slug]";
 import { config as proxyConfig, proxy } from "~/proxy";
-import { gsspContext, sessionCookie } from "./helpers";
+import { db, gsspContext, sessionCookie } from "./helpers";
 import { API_SCOPES } from "~/utils/scopes";
 
 function dehydratedQueries({ trpcState: state }: { trpcState: DehydratedState }) {
@@ -28,6 +28,21 @@ describe("/account getServerSideProps", () => {
     expect(queries['["me","profile"]']).toMatchObject({ tier: { id: "developer" } });
     expect(queries['["subscriptions","list"]']).toHaveLength(12);
     expect(queries['["billing","info"]']).toMatchObject({ usage: { subscriptions: 12, limit: 25 } });
+  });
+
+  it("leaves a failed prefetch out of the props (the browser asks again), its error and all", async () => {
+    await db.$executeRawUnsafe('ALTER TABLE "Invoice" RENAME TO "Invoice_unavailable"');
+    try {
+      const result = await accountProps(gsspContext("/account", await sessionCookie({ sub: "dev|bob" })));
+      if (!("props" in result)) throw new Error("expected props");
+      const props = await result.props;
+      const queries = dehydratedQueries(props);
+      expect(Object.keys(queries)).not.toContain('["billing","info"]');
+      expect(queries['["subscriptions","list"]']).toHaveLength(12);
+      expect(JSON.stringify(props)).not.toMatch(/Invoice_unavailable|prisma|does not exist|went wrong/i);
+    } finally {
+      await db.$executeRawUnsafe('ALTER TABLE "Invoice_unavailable" RENAME TO "Invoice"');
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import { procedures, sessionFor } from "./helpers";
 
 /**
  * A database client on this file's database that records every statement its connections send, as
- * the driver sends them: Prisma's queries and the prepared statements that stand in for some.
+ * the driver sends them: Prisma's queries and the hand-written ones that stand in for some.
  */
 const statements: { query: string; params: unknown[] }[] = [];
 const recordingPool = new pg.Pool({ connectionString: process.env.DATABASE_URL! });

@@ -5,7 +5,7 @@ import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { proxy } from "~/proxy";
 import { readSession } from "~/server/platform/session";
-import { accessToken, cookieHeader, seededApiServer, sessionCookie } from "./helpers";
+import { accessToken, cookieHeader, expireAccessToken, seededApiServer, sessionCookie, signIn } from "./helpers";
 
 const APP = "http://localhost:3000";
 const sessionSetCookies = (response: Response) => response.headers.getSetCookie().filter((header) => /^__session=[^;]/.test(header));
@@ -70,6 +70,14 @@ describe("API routes roll the session themselves", () => {
     const bearer = await get("/api/trpc/me.profile", { cookie: minted, authorization: `Bearer ${await accessToken({ sub: "dev|alice" })}` });
     expect(bearer.status).toBe(200);
     expect(sessionSetCookies(bearer)).toEqual([]);
+  });
+
+  it("a session refreshed on a public route makes that response private", async () => {
+    const expired = await expireAccessToken(await signIn("dev|alice"));
+    const response = await get("/api/pricing-tiers", { cookie: expired });
+    expect(response.status).toBe(200);
+    expect(sessionSetCookies(response)).toHaveLength(1);
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
   });
 });
 

@@ -32,7 +32,7 @@ if (ttl !== undefined && !/^[1-9]\d*$/.test(ttl)) {
 
 const spaOrigins = originList.safeParse(process.env.IDP_SPA_ORIGINS);
 if (!spaOrigins.success) {
-  console.error(`[idp] IDP_SPA_ORIGINS ${spaOrigins.error.issues[0]?.message}`);
+  console.error(`[idp] IDP_SPA_ORIGINS=${process.env.IDP_SPA_ORIGINS} ${spaOrigins.error.issues[0]?.message}`);
   process.exit(1);
 }
 

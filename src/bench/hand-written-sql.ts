@@ -2,7 +2,7 @@
 
 /** The caller's followed shows, newest first, with the user looked up in the same statement. */
 export const FOLLOWED_SHOWS_SQL = `
-  SELECT s.notify, s."createdAt", sh.id, sh.slug, sh.title, sh.network, sh.summary, sh.premiered, sh.status::text AS status,
+  SELECT s.notify, s."createdAt" AT TIME ZONE 'UTC' AS "createdAt", sh.id, sh.slug, sh.title, sh.network, sh.summary, sh.premiered, sh.status::text AS status,
          COALESCE((SELECT array_agg(g.name ORDER BY g.name) FROM "_GenreToShow" gs JOIN "Genre" g ON g.id = gs."A" WHERE gs."B" = sh.id), '{}') AS genres
   FROM "Subscription" s
   JOIN "User" u ON u.id = s."userId"

@@ -68,7 +68,10 @@ describe("security headers", () => {
       ["/api/trpc/me.profile", 401],
       ["/api/pricing-tiers", 200],
       ["/api/me", 200, { cookie }],
+      ["/api/health", 200],
       ["/api/openapi.json", 200],
+      // Answered by Next itself, no route of ours runs.
+      ["/api/no-such-route", 404],
       ["/auth/login?returnTo=%2F", 307],
       ["/auth/profile", 204],
       ["/auth/profile", 200, { cookie }],

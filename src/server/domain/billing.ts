@@ -1,6 +1,6 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { BillingInterval } from "~/generated/prisma/enums";
-import { preparedRows, type Db, type PreparedStatement } from "~/server/platform/db";
+import { sqlRows, type Db } from "~/server/platform/db";
 import { FREE_TIER_ID } from "~/utils/tiers";
 
 /** A Prisma client or an interactive transaction: billing helpers run in both. */
@@ -65,17 +65,14 @@ export async function readOpeningAccount<T>(db: DbOrTx, userId: string, read: ()
   return opened;
 }
 
-// me.profile rides along in most batches: its plan is one prepared statement rather than a Prisma
-// query, which would cost the batch more than the procedure's own work (issue 9).
-// tests/prepared-statements.test.ts holds it equal to the Prisma query it stands for.
-const ACCOUNT_TIER: PreparedStatement = {
-  name: "showtrack_account_tier",
-  text: `SELECT t.id, t.name FROM "BillingAccount" a JOIN "PricingTier" t ON t.id = a."tierId" WHERE a."userId" = $1`,
-};
+// me.profile rides along in most batches: its plan is one hand-written statement rather than a
+// Prisma query, which would cost the batch more than the procedure's own work (issue 9).
+// tests/hand-written-sql.test.ts holds it equal to the Prisma query it stands for.
+const ACCOUNT_TIER = `SELECT t.id, t.name FROM "BillingAccount" a JOIN "PricingTier" t ON t.id = a."tierId" WHERE a."userId" = $1`;
 
 /** The plan of the user's billing account (its id and name); a Free account is opened on first access. */
 export function accountTier(db: Db, userId: string) {
-  return readOpeningAccount(db, userId, async () => (await preparedRows<{ id: string; name: string }>(db, ACCOUNT_TIER, [userId]))[0] ?? null);
+  return readOpeningAccount(db, userId, async () => (await sqlRows<{ id: string; name: string }>(db, ACCOUNT_TIER, [userId]))[0] ?? null);
 }
 
 /** What a plan change is measured against: the account's plan, period and any downgrade it waits for. */

@@ -51,8 +51,10 @@ export function restRoute<T>(
       ctx = await createContext({ req, res, rollSession: cache === "private" });
       const data = await call(createCaller(ctx));
       setRateLimitHeaders();
-      res.setHeader("Cache-Control", CACHE_CONTROL[cache]);
-      if (cache === "private") res.appendHeader("Vary", "Cookie, Authorization");
+      // A response that writes the session cookie (its access token was refreshed) is private, whatever the route.
+      const shared = cache === "public" && !res.hasHeader("Set-Cookie");
+      res.setHeader("Cache-Control", CACHE_CONTROL[shared ? "public" : "private"]);
+      if (!shared) res.appendHeader("Vary", "Cookie, Authorization");
       res.setHeaders(new Map(Object.entries(headers())));
       res.status(200).json(data);
     } catch (cause) {

@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "~/generated/prisma/client";
+import { logger } from "~/server/platform/logger";
 import { databaseUrl } from "../../../prisma/database-url";
 
 /** Connections each app instance keeps at most (DATABASE_POOL_SIZE; see README "Deploying"). */
@@ -11,19 +12,25 @@ function poolSize(): number {
 /** How long a request waits for a pooled connection (and a transaction to start) before it is refused. */
 const CONNECTION_WAIT_MS = 5_000;
 
-/** The pool under each client, for its prepared statements (see preparedRows). */
-const pools = new WeakMap<PrismaClient, pg.Pool>();
+// One client (one pool) per process; `next dev` re-evaluates modules on every change, so the client
+// and its pool are kept on globalThis.
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; pools?: WeakMap<PrismaClient, pg.Pool> };
+
+/** The pool under each client, for its hand-written statements (see sqlRows). */
+const pools = (globalForPrisma.pools ??= new WeakMap());
 
 // connectionTimeoutMillis: an unreachable database host fails a request (and /api/health: 503) in
 // seconds instead of leaving it waiting for a connection forever. Transactions wait as long as the
 // pool does (Prisma's own default is 2 s): a burst of writes to one account queues on its row lock
 // while holding connections, and the requests behind them must not fail sooner than the pool would.
-// `pool` (tests: one that counts statements) is the client's own: $disconnect ends it.
+// `pool` (tests: one that records statements) becomes the client's own: $disconnect ends it for good.
 export function createPrismaClient(
   url: string = databaseUrl(),
   options: Omit<ConstructorParameters<typeof PrismaClient>[0], "adapter"> = {},
   pool = new pg.Pool({ connectionString: url, max: poolSize(), connectionTimeoutMillis: CONNECTION_WAIT_MS }),
 ) {
+  // A connection lost while idle (a database restart) must not crash the process, whoever used the pool first.
+  pool.on("error", (error) => logger.warn({ err: error.message }, "an idle database connection failed"));
   const client = new PrismaClient({
     transactionOptions: { maxWait: CONNECTION_WAIT_MS, timeout: 10_000 },
     ...options,
@@ -33,29 +40,22 @@ export function createPrismaClient(
   return client;
 }
 
-// One client (one pool) per process; `next dev` re-evaluates modules on every change.
-const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 export const db = globalForPrisma.prisma ?? createPrismaClient();
 if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = db;
 
 export type Db = PrismaClient;
 
-/** A named SQL statement: PostgreSQL parses and plans it once per connection, then only executes it. */
-export interface PreparedStatement {
-  name: string;
-  text: string;
-}
-
 /**
- * Runs a prepared statement on `db`'s own pool (same connections, same limits). For the hottest
- * reads only: Prisma compiles each query anew (its WASM query compiler) and has the driver parse
- * it again, which costs a list call more CPU than everything else it does (issue 9). Rows come as
- * the driver decodes them; the statement's own module types them, and a test holds them equal to
- * the Prisma query they stand for.
+ * Runs one SQL statement on `db`'s own pool (same connections, same limits), past Prisma's query
+ * compiler: for the hottest reads only. Prisma 6 compiles each query anew (its WASM query compiler),
+ * which cost a list call more CPU than everything else it does (issue 9). The statement is sent
+ * unnamed, as Prisma's are, so transaction-mode poolers (PgBouncer) serve it. Rows come as the driver
+ * decodes them: the statement's own module types them, and tests/hand-written-sql.test.ts holds
+ * each equal to the Prisma query it stands for.
  */
-export async function preparedRows<Row>(db: Db, statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
+export async function sqlRows<Row>(db: Db, text: string, values: unknown[]): Promise<Row[]> {
   const pool = pools.get(db);
-  if (!pool) throw new Error("This database client was not made by createPrismaClient: it has no pool for prepared statements.");
-  const { rows } = await pool.query<Row & pg.QueryResultRow>({ ...statement, values });
+  if (!pool) throw new Error("This database client was not made by createPrismaClient: it has no pool of its own.");
+  const { rows } = await pool.query<Row & pg.QueryResultRow>(text, values);
   return rows;
 }

@@ -18,9 +18,9 @@ const header = (req: IncomingMessage, name: string) => {
 };
 
 /**
- * The request's id (the proxy's, a well-formed one of the caller's, else a new one), written back
- * into the request so that every later reader sees the same: the proxy does not run in front of
- * every handler (tests call them directly).
+ * The request's id (a well-formed one of the caller's, else a new one), written back into the
+ * request so that every later reader (context, logs, error messages) sees the same: API routes
+ * have no proxy in front to set one.
  */
 export function ensureRequestId(req: IncomingMessage): string {
   const id = requestIdOf(req.headers);

@@ -2,9 +2,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { issuerUrl } from "~/server/platform/auth";
 import { env } from "~/server/platform/env";
+import { FIXED_SECURITY_HEADERS } from "~/server/platform/fixed-headers";
 
-// The headers every response of the app carries: pages and /auth routes get them from src/proxy.ts,
-// API routes (which the proxy does not run in front of) from beginApiRequest.
+// The headers every response of the app carries: pages and /auth routes get them from src/proxy.ts;
+// API responses get the fixed ones from next.config.ts (src/server/platform/fixed-headers.ts) and the
+// rest from beginApiRequest (the proxy does not run in front of /api).
 
 /** Request header through which the proxy hands the page's CSP nonce to `_document`. */
 export const NONCE_HEADER = "x-nonce";
@@ -18,7 +20,7 @@ const development = env.NODE_ENV === "development";
 
 /**
  * The caller's `x-request-id` when it is well-formed (a load balancer's or a client's), else a
- * new one. Behind the proxy an API handler always finds one: `requestIdOf(req.headers)`.
+ * new one. Reads a NextRequest's headers (the proxy) and Node's (API handlers).
  */
 export function requestIdOf(headers: Headers | IncomingHttpHeaders): string {
   const incoming = headers instanceof Headers ? headers.get(REQUEST_ID_HEADER) : headers[REQUEST_ID_HEADER];
@@ -51,26 +53,16 @@ export function contentSecurityPolicy(nonce: string, pathname: string): string {
   return directives.join("; ");
 }
 
-const PERMISSIONS_POLICY = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
-
-// Headers that do not depend on the response.
-const COMMON_HEADERS: Record<string, string> = {
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "strict-origin-when-cross-origin",
-  "Permissions-Policy": PERMISSIONS_POLICY,
-  // For browsers that predate frame-ancestors.
-  "X-Frame-Options": "DENY",
-  // Only a deployment served over https may pin browsers to it.
-  ...(https && { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" }),
-};
+// Only a deployment served over https may pin browsers to it.
+const HSTS: Record<string, string> = https ? { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" } : {};
 
 /** The security headers of one page or /auth response at `pathname`. */
 export function securityHeaders(nonce: string, pathname: string): Record<string, string> {
-  return { "Content-Security-Policy": contentSecurityPolicy(nonce, pathname), ...COMMON_HEADERS };
+  return { "Content-Security-Policy": contentSecurityPolicy(nonce, pathname), ...FIXED_SECURITY_HEADERS, ...HSTS };
 }
 
-/** The security headers of every API response: JSON, which nothing may run, load or frame as a document. */
-export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-  ...COMMON_HEADERS,
-};
+/**
+ * What an API route adds to the fixed API headers (next.config.ts sets those on every /api response):
+ * HSTS on https.
+ */
+export const API_RUNTIME_HEADERS: Readonly<Record<string, string>> = HSTS;

@@ -9,7 +9,7 @@ import type { NextRequest } from "next/server";
 import { logAuthFailure } from "~/server/platform/auth";
 import { auth0, SESSION_COOKIE } from "~/server/platform/auth0";
 import { env } from "~/server/platform/env";
-import { userHash } from "~/server/platform/logger";
+import { logger, userHash } from "~/server/platform/logger";
 
 // Refresh a little before the token's own expiry: a token about to lapse is not trusted, and a few
 // seconds of clock difference with the issuer do not matter.
@@ -115,9 +115,17 @@ export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
  * within the absolute one), on a response no cache may keep.
  */
 async function rollSession(req: IncomingMessage, res: ServerResponse, session: SessionData) {
-  await auth0.updateSession(req, res, session);
-  res.setHeader("Cache-Control", "private, no-store");
+  try {
+    await auth0.updateSession(req, res, session);
+    keepOutOfCaches(res);
+  } catch (error) {
+    // A roll missed is a roll on the next request: never a reason to fail this one.
+    logger.warn({ user: userHash(session.user.sub), err: error instanceof Error ? error.message : String(error) }, "session roll failed");
+  }
 }
+
+/** A response that writes the session cookie is no one else's: no shared cache may keep it. */
+const keepOutOfCaches = (res: ServerResponse) => res.setHeader("Cache-Control", "private, no-store");
 
 /**
  * The request's cookie session, honest about its permissions: when its access token has expired,
@@ -137,6 +145,7 @@ export async function currentSession(req: IncomingMessage, res: ServerResponse, 
   }
   try {
     const { token, scope, expiresAt } = await auth0.getAccessToken(req, res, { refresh: true });
+    keepOutOfCaches(res);
     return { ...session, tokenSet: { ...session.tokenSet, accessToken: token, scope, expiresAt } };
   } catch (error) {
     const cause = error instanceof AccessTokenError && error.cause ? ` (${error.cause.code}: ${error.cause.message})` : "";

@@ -25,7 +25,7 @@ const usageSelect = {
 const followKey = (userId: string, showId: string) => ({ userId_showId: { userId, showId } });
 
 export const subscriptionsRouter = router({
-  /** The caller's shows, newest follow first: one prepared SQL statement (see followedShows). */
+  /** The caller's shows, newest follow first: one hand-written SQL statement (see followedShows). */
   list: protectedProcedure.meta({ scope: "read:shows" }).query(({ ctx }) => followedShows(ctx.db, ctx.user.id)),
 
   /**

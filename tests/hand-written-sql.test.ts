@@ -1,4 +1,4 @@
-// The hottest reads run prepared statements instead of Prisma queries (issue 9): each answers byte
+// The hottest reads run hand-written SQL instead of Prisma queries (issue 9): each answers byte
 // for byte what the Prisma query it stands for answers. subscriptions.list, as a property: on any
 // follows — ties in time, shows without genres, a server clock in another time zone.
 import fc from "fast-check";
