@@ -87,6 +87,14 @@ const PRISMA_ERRORS: Record<string, { code: TRPCError["code"]; message: string }
   P2028: { code: "SERVICE_UNAVAILABLE", message: "Showtrack is busy right now. Please try again in a moment." },
 };
 
+// PostgreSQL's word that two transactions each waited for the other (an account deleted while its
+// other tab still writes): one is rolled back, and the request may simply be sent again.
+const DEADLOCK = "40P01";
+
+/** A deadlock, as Prisma's driver adapter reports it (its error class is not part of Prisma's API). */
+const isDeadlock = (cause: unknown) =>
+  cause instanceof Error && cause.name === "DriverAdapterError" && (cause.cause as { originalCode?: string } | undefined)?.originalCode === DEADLOCK;
+
 /** Turns the Prisma errors a caller can cause into their HTTP meaning instead of a 500. */
 const mapPrismaErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -95,6 +103,7 @@ const mapPrismaErrors = t.middleware(async ({ next }) => {
     const mapped = PRISMA_ERRORS[cause.code];
     if (mapped) throw new TRPCError({ ...mapped, cause });
   }
+  if (isDeadlock(cause)) throw new TRPCError({ ...PRISMA_ERRORS.P2003!, cause });
   return result;
 });
 

@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { BillingInterval } from "~/generated/prisma/enums";
 import { sqlRows, type Db } from "~/server/platform/db";
@@ -61,7 +62,8 @@ export async function readOpeningAccount<T>(db: DbOrTx, userId: string, read: ()
   if (found !== null) return found;
   await openFreeAccount(db, userId);
   const opened = await read();
-  if (opened === null) throw new Error(`No billing account for user ${userId} after opening one`);
+  // Only the user's own deletion, racing this request, removes the account just opened.
+  if (opened === null) throw new TRPCError({ code: "CONFLICT", message: "That changed meanwhile. Please try again." });
   return opened;
 }
 

@@ -47,7 +47,12 @@ export async function provisionUser(db: Db, sub: string, claims?: SessionUser): 
 
 /** Deletes a user (their rows cascade) and forgets them here, so that signing in again provisions afresh. */
 export async function deleteUser(db: Db, user: Pick<DbUser, "id" | "auth0Sub">): Promise<void> {
-  await db.user.delete({ where: { id: user.id }, select: { id: true } });
+  await db.$transaction(async (tx) => {
+    // The account row first, the lock every follow and plan change takes first (entitlements.ts): the
+    // delete waits for one in flight instead of deadlocking with it over the user row.
+    await tx.$queryRaw`SELECT 1 FROM "BillingAccount" WHERE "userId" = ${user.id} FOR UPDATE`;
+    await tx.user.delete({ where: { id: user.id }, select: { id: true } });
+  });
   recentUsersOf(db).delete(user.auth0Sub);
 }
 
