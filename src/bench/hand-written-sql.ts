@@ -1,4 +1,8 @@
-// The hand-written statement of the benchmark's A0, A and D cases (no app imports: D runs outside Next).
+// The hand-written statement of the benchmark's A0, A and D cases (no app code at run time: D runs
+// outside Next). Its rows have the shape of the app's own followed-shows statement.
+import type { FollowedShowRow } from "../server/domain/followed-shows";
+
+export type { FollowedShowRow };
 
 /** The caller's followed shows, newest first, with the user looked up in the same statement. */
 export const FOLLOWED_SHOWS_SQL = `
@@ -9,18 +13,5 @@ export const FOLLOWED_SHOWS_SQL = `
   JOIN "Show" sh ON sh.id = s."showId"
   WHERE u."auth0Sub" = $1
   ORDER BY s."createdAt" DESC, s.id DESC`;
-
-export interface FollowedShowRow {
-  notify: boolean;
-  createdAt: Date;
-  id: string;
-  slug: string;
-  title: string;
-  network: string;
-  summary: string;
-  premiered: number;
-  status: string;
-  genres: string[];
-}
 
 export const toFollowedShow = ({ notify, createdAt, ...show }: FollowedShowRow) => ({ notify, createdAt, show });

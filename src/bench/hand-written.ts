@@ -2,19 +2,14 @@
 // (`npm run bench`, scripts/bench.ts). Only the `*.bench.mts` pages of a SHOWTRACK_BENCH=1 build import it.
 import type { IncomingMessage } from "node:http";
 import pg from "pg";
-import { z } from "zod";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
-import { invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf } from "~/server/domain/billing";
+import { invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, pendingTierJson, tierSelect, toTier } from "~/server/domain/billing";
 import { showSelect, toShow } from "~/server/domain/shows";
 import { pageArgs, toPage } from "~/server/pagination";
 import { authFromSession } from "~/server/platform/auth";
 import { auth0 } from "~/server/platform/auth0";
 import { db } from "~/server/platform/db";
-import { TIER_IDS } from "~/utils/tiers";
 import { FOLLOWED_SHOWS_SQL, toFollowedShow, type FollowedShowRow } from "./hand-written-sql";
-
-const tierId = z.enum(TIER_IDS);
-const features = z.array(z.string());
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 
@@ -62,7 +57,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
           currentPeriodEnd: true,
           paymentBrand: true,
           paymentLast4: true,
-          tier: { select: { id: true, name: true, priceCents: true, currency: true, interval: true, maxSubscriptions: true, features: true } },
+          tier: { select: tierSelect },
           pendingTier: { select: { id: true, name: true } },
           invoices: { select: invoiceSelect, orderBy: newestInvoicesFirst, take: 5 },
         },
@@ -95,8 +90,8 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       status: account.status,
       currentPeriodStart: account.currentPeriodStart.toISOString(),
       currentPeriodEnd: account.currentPeriodEnd.toISOString(),
-      tier: { ...tier, id: tierId.parse(tier.id), features: features.parse(tier.features) },
-      pendingTier: pendingTier && { id: tierId.parse(pendingTier.id), name: pendingTier.name },
+      tier: toTier(tier),
+      pendingTier: pendingTier && pendingTierJson(pendingTier),
       paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
       // The list is at hand: no count of its own.
       usage: { subscriptions: shows.length, limit: tier.maxSubscriptions },

@@ -1,8 +1,9 @@
 import { TRPCError } from "@trpc/server";
+import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import type { BillingInterval } from "~/generated/prisma/enums";
 import { sqlRows, type Db } from "~/server/platform/db";
-import { FREE_TIER_ID } from "~/utils/tiers";
+import { FREE_TIER_ID, TIER_IDS } from "~/utils/tiers";
 
 /** A Prisma client or an interactive transaction: billing helpers run in both. */
 type DbOrTx = Prisma.TransactionClient;
@@ -17,6 +18,30 @@ export const invoiceSelect = {
   periodEnd: true,
   issuedAt: true,
 } satisfies Prisma.InvoiceSelect;
+
+/** A plan id, as inputs take it and outputs return it. */
+export const tierId = z.enum(TIER_IDS);
+
+/** The fields of a plan the API returns. */
+export const tierSelect = {
+  id: true,
+  name: true,
+  priceCents: true,
+  currency: true,
+  interval: true,
+  maxSubscriptions: true,
+  features: true,
+} satisfies Prisma.PricingTierSelect;
+
+const featuresSchema = z.array(z.string());
+
+/** A plan as the API returns it: its id one of TIER_IDS, its features a list of strings. */
+export function toTier(tier: Prisma.PricingTierGetPayload<{ select: typeof tierSelect }>) {
+  return { ...tier, id: tierId.parse(tier.id), features: featuresSchema.parse(tier.features) };
+}
+
+/** The lower plan an account moves to at the end of its period, as the API returns it. */
+export const pendingTierJson = ({ id, name }: { id: string; name: string }) => ({ id: tierId.parse(id), name });
 
 export const newestInvoicesFirst = [{ issuedAt: "desc" }, { id: "desc" }] satisfies Prisma.InvoiceOrderByWithRelationInput[];
 

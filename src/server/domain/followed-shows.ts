@@ -15,7 +15,8 @@ const FOLLOWED_SHOWS = `
     WHERE s."userId" = $1
     ORDER BY s."createdAt" DESC, s.id DESC`;
 
-interface FollowedShowRow {
+/** A row of the followed-shows statement, as the driver decodes it. */
+export interface FollowedShowRow {
   notify: boolean;
   createdAt: Date;
   id: string;

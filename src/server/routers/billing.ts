@@ -9,35 +9,20 @@ import {
   isDowngradeDue,
   newestInvoicesFirst,
   paymentMethodOf,
+  pendingTierJson,
   planChange,
   planChangeJson,
   readOpeningAccount,
+  tierId,
+  tierSelect,
+  toTier,
 } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
 import { cardDetailsInput, paymentProvider } from "~/server/domain/payments";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
-import { TIER_IDS } from "~/utils/tiers";
 import { pageArgs, toPage } from "~/server/pagination";
-
-const tierId = z.enum(TIER_IDS);
-
-const tierSelect = {
-  id: true,
-  name: true,
-  priceCents: true,
-  currency: true,
-  interval: true,
-  maxSubscriptions: true,
-  features: true,
-} satisfies Prisma.PricingTierSelect;
-
-const featuresSchema = z.array(z.string());
-
-function toTier(tier: Prisma.PricingTierGetPayload<{ select: typeof tierSelect }>) {
-  return { ...tier, id: tierId.parse(tier.id), features: featuresSchema.parse(tier.features) };
-}
 
 const billingInfoSelect = {
   status: true,
@@ -72,7 +57,7 @@ async function billingInfo(db: Db, userId: string) {
     currentPeriodEnd: currentPeriodEnd.toISOString(),
     tier: toTier(tier),
     /** The lower plan the account moves to at `currentPeriodEnd`, if one was chosen. */
-    pendingTier: pendingTier ? { id: tierId.parse(pendingTier.id), name: pendingTier.name } : null,
+    pendingTier: pendingTier && pendingTierJson(pendingTier),
     paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
     usage: { subscriptions: user._count.subscriptions, limit: tier.maxSubscriptions },
     invoices: invoices.map(invoiceJson),
