@@ -49,6 +49,16 @@ const envSchema = z
       .string()
       .regex(/^[\w:.\- ]*$/, "must be space-separated scopes, e.g. read:shows write:shows")
       .default(API_SCOPES.join(" ")),
+    // Where sessions live: "db" (a row per session in PostgreSQL, the cookie holds only its id: the
+    // sessions can be listed and ended) or "cookie" (the whole session encrypted in the cookie).
+    AUTH0_SESSION_STORE: z.enum(["db", "cookie"], 'must be "db" or "cookie"').default("db"),
+    // Machine-to-machine clients whose access tokens may call the API besides the app's own two
+    // (AUTH0_CLIENT_ID, AUTH0_SPA_CLIENT_ID): comma-separated client ids. Empty: none.
+    AUTH0_M2M_CLIENT_IDS: z
+      .string()
+      .regex(/^[\w.|-]*(,[\w.|-]+)*$/, "must be comma-separated client ids")
+      .optional()
+      .transform((value) => (value ? value.split(",") : [])),
     AUTH0_SESSION_INACTIVITY_DURATION: seconds.default(86_400),
     AUTH0_SESSION_ABSOLUTE_DURATION: seconds.default(604_800),
     // Lets the SDK talk to an http:// issuer (the local provider). Never in production.
@@ -60,7 +70,8 @@ const envSchema = z
     REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a Redis URL such as redis://localhost:6379").optional(),
     // How many proxies in front (load balancer, CDN) append to X-Forwarded-For: the client IP is the
     // address the outermost of them saw. 0: no proxy is trusted (src/server/platform/request.ts).
-    TRUST_PROXY: z.coerce.number("must be the number of trusted proxies in front, e.g. 1").int().min(0).max(10).default(0),
+    // Unset outside production only (see the refine below).
+    TRUST_PROXY: z.coerce.number("must be the number of trusted proxies in front, e.g. 1").int().min(0).max(10).optional(),
     // Origins of browser apps on other hosts (the static build, `npm run build:spa`) that may call the
     // API with bearer tokens (src/server/platform/cors.ts). Empty: no cross-origin caller.
     CORS_ALLOWED_ORIGINS: originList,
@@ -75,6 +86,14 @@ const envSchema = z
       message: "must not be set when NODE_ENV=production, except with AUTH0_DOMAIN=http://localhost:<port>",
     },
   )
+  // Sign-in budgets are kept per client address, which only trusted proxies can tell: without them one
+  // client could spend every sign-in of the instance. The local provider's production build (a laptop,
+  // the browser tests) has no proxy in front.
+  .refine((env) => !(env.NODE_ENV === "production" && env.TRUST_PROXY === undefined && !isLocalProvider(env.AUTH0_DOMAIN)), {
+    path: ["TRUST_PROXY"],
+    message:
+      "is required when NODE_ENV=production: the number of proxies in front that append to X-Forwarded-For (1 behind one load balancer). Sign-in limits are kept per client address, which only they can tell",
+  })
   // The embedded database is a laptop's: a deployment names its PostgreSQL server.
   .refine((env) => !(env.NODE_ENV === "production" && !env.DATABASE_URL && !isLocalProvider(env.AUTH0_DOMAIN)), {
     path: ["DATABASE_URL"],

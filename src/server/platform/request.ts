@@ -35,9 +35,10 @@ export function ensureRequestId(req: IncomingMessage): string {
  * `direct` (the socket's address), or undefined where there is none to be had (the proxy).
  */
 export function clientAddress(forwardedFor: string | null | undefined, direct: string | undefined): string | undefined {
-  if (env.TRUST_PROXY === 0) return direct;
+  const trusted = env.TRUST_PROXY ?? 0;
+  if (trusted === 0) return direct;
   const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
-  return hops.at(-env.TRUST_PROXY) ?? direct;
+  return hops.at(-trusted) ?? direct;
 }
 
 /** The app's own origin (scheme, host and port of APP_BASE_URL). */
