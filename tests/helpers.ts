@@ -170,7 +170,8 @@ export function seededApiServer(): ApiServer {
 
 /**
  * An RS256 access token signed with the local identity provider's own key (the one its JWKS
- * publishes), with Auth0's claims. Override any claim, or sign with another key.
+ * publishes), with Auth0's claims, issued to the app's own client (`azp`). Override any claim
+ * (`undefined` leaves it out), or sign with another key.
  */
 export async function accessToken(
   claims: JWTPayload = {},
@@ -182,6 +183,7 @@ export async function accessToken(
     iss: `${process.env.AUTH0_DOMAIN}/`,
     aud: process.env.AUTH0_AUDIENCE,
     sub: "dev|bob",
+    azp: process.env.AUTH0_CLIENT_ID,
     iat: now,
     exp: now + 600,
     scope: ALL_SCOPES,
