@@ -1,16 +1,17 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { auth0 } from "~/server/platform/auth0";
+import { auth0, FORMER_SESSION_COOKIE, SESSION_COOKIE } from "~/server/platform/auth0";
 import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
-import { dueForRoll, needsRefresh, readSession } from "~/server/platform/session";
+import { carriesSeveralSessions, dueForRoll, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
+import { withDevice, type DeviceInfo } from "~/server/platform/session-store";
 import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/platform/security-headers";
 
-// Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It mounts /auth/login,
-// /auth/callback, /auth/logout, /auth/profile and /auth/access-token, and rolls the session
-// cookie of page requests every few minutes (see dueForRoll), not on each link prefetch.
-// Every response it lets through or answers itself gets the security headers and a request id.
-// It does not run in front of /api: its round trip through Next's middleware cost an API call
-// more CPU than the procedure itself (issue 9). API routes set the same things themselves
+// Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It serves the SDK routes the
+// app uses (AUTH_ROUTES; the SDK's others answer 404), refuses a request carrying several sessions,
+// and rolls the session of page requests every few minutes (see dueForRoll), not on each link
+// prefetch. Every response it lets through or answers itself gets the security headers and a
+// request id. It does not run in front of /api: its round trip through Next's middleware cost an API
+// call more CPU than the procedure itself. API routes set the same things themselves
 // (beginApiRequest) and roll the session in createContext.
 export async function proxy(request: NextRequest) {
   const nonce = newNonce();
@@ -20,38 +21,88 @@ export async function proxy(request: NextRequest) {
   forwarded.set(NONCE_HEADER, nonce);
   forwarded.set(REQUEST_ID_HEADER, requestId);
 
-  const refused = await signInBudgetRefusal(request);
-  const authResponse = refused ?? (await rollWhenDue(request));
+  const authResponse = await authenticate(request);
   const response = passesThrough(authResponse) ? withForwardedHeaders(authResponse, forwarded) : authResponse;
   for (const [name, value] of Object.entries(securityHeaders(nonce, request.nextUrl.pathname))) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);
+  for (const cookie of formerCookieClearing(request.headers.get("cookie"))) response.headers.append("set-cookie", cookie);
   return response;
 }
 
 /**
- * The SDK's middleware: its /auth/ routes, and elsewhere it rolls the session cookie. A page
- * request passes untouched when there is no session, when its cookie was rolled a moment ago, or
- * when its access token is due for a refresh: the handler refreshes it (src/server/platform/session.ts)
- * and writes the new session, and a roll of the old one in the same response could win over it.
- * The session read here is cached, so the handler's read of the same cookie decrypts nothing.
+ * The SDK routes the app uses: sign-in, its callback, sign-out, the header's profile, and the
+ * identity provider's back-channel logout. The SDK mounts more (its access-token endpoint, MFA,
+ * passwordless, passkeys, the My Account and My Organization proxies under /me/ and /my-org/):
+ * none is reached, as the app neither uses nor tests them.
  */
-async function rollWhenDue(request: NextRequest): Promise<NextResponse> {
-  if (!request.nextUrl.pathname.startsWith("/auth/")) {
-    const read = await readSession(request);
-    if (!read || needsRefresh(read.session) || !dueForRoll(read)) return NextResponse.next();
+const AUTH_ROUTES = new Set(["/auth/login", "/auth/callback", "/auth/logout", "/auth/profile", "/auth/backchannel-logout"]);
+
+/** Routes that start or finish a sign-in: each costs a point of the caller's sign-in budget. */
+const SIGN_IN_ROUTES = new Set(["/auth/login", "/auth/callback"]);
+
+const withoutTrailingSlash = (pathname: string) => (pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname);
+
+/** What the browser behind a proxied request is, for the session store's device list. */
+const deviceOfRequest = (request: NextRequest): DeviceInfo => ({
+  userAgent: request.headers.get("user-agent") ?? undefined,
+  ip: clientAddress(request.headers.get("x-forwarded-for"), undefined),
+});
+
+async function authenticate(request: NextRequest): Promise<NextResponse> {
+  const pathname = withoutTrailingSlash(request.nextUrl.pathname);
+  const sdkRoute = AUTH_ROUTES.has(pathname);
+  if (!sdkRoute && (pathname.startsWith("/auth/") || pathname === "/auth")) return new NextResponse(null, { status: 404 });
+  // The identity provider's server-to-server call carries no session of anyone.
+  if (pathname !== "/auth/backchannel-logout" && carriesSeveralSessions(request.headers.get("cookie"))) return severalSessions(request);
+  if (SIGN_IN_ROUTES.has(pathname)) {
+    const refused = await signInBudgetRefusal(request);
+    if (refused) return refused;
   }
-  return auth0.middleware(request);
+  if (sdkRoute) return withDevice(deviceOfRequest(request), () => auth0.middleware(request));
+  return rollWhenDue(request);
 }
 
-/** Routes that start or finish a sign-in: each costs a point of the caller's IP's sign-in budget. */
-const SIGN_IN_ROUTES = new Set(["/auth/login", "/auth/callback"]);
+/** A 401 that signs the browser out: every session cookie it sent is expired. */
+function severalSessions(request: NextRequest): NextResponse {
+  const response = new NextResponse(
+    `<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed out · Showtrack</title><h1>You were signed out</h1><p>Your browser sent more than one Showtrack session at once, so none of them is used. <a href="/auth/login">Sign in again</a>.</p></html>`,
+    { status: 401, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } },
+  );
+  for (const cookie of sessionCookieClearing(request.headers.get("cookie"))) response.headers.append("set-cookie", cookie);
+  return response;
+}
+
+/**
+ * A session cookie under the name used before the `__Host-` prefix (https only) is read by nobody:
+ * it is expired, so that the browser forgets it and the person simply signs in again.
+ */
+function formerCookieClearing(header: string | null): string[] {
+  if (SESSION_COOKIE.name === FORMER_SESSION_COOKIE || !header) return [];
+  const former = header.split(";").map((pair) => pair.split("=")[0]!.trim()).filter((name) => name === FORMER_SESSION_COOKIE || name.startsWith(`${FORMER_SESSION_COOKIE}__`));
+  return [...new Set(former)].map((name) => `${name}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=lax`);
+}
+
+/**
+ * Rolls the session of a page request when due. A page request passes untouched when there is no
+ * session, when it was rolled a moment ago, or when its access token is due for a refresh: the
+ * handler refreshes it (src/server/platform/session.ts) and writes the new session, and a roll of the
+ * old one in the same response could win over it.
+ */
+async function rollWhenDue(request: NextRequest): Promise<NextResponse> {
+  const response = NextResponse.next();
+  const session = await auth0.getSession(request);
+  if (!session || needsRefresh(session) || !dueForRoll(session)) return response;
+  await withDevice(deviceOfRequest(request), () => auth0.updateSession(request, response, rolled(session)));
+  response.headers.set("cache-control", "private, no-store");
+  return response;
+}
 
 /** A 429 when the caller's sign-in budget is spent (password guessing, callback floods); else null. */
 async function signInBudgetRefusal(request: NextRequest): Promise<NextResponse | null> {
-  if (!SIGN_IN_ROUTES.has(request.nextUrl.pathname)) return null;
   try {
-    // The proxy sees no socket: without trusted proxies in front (TRUST_PROXY) an address here would
-    // be whatever X-Forwarded-For the caller wrote, so the instance's sign-ins share one budget.
+    // The proxy sees no socket: without trusted proxies in front (TRUST_PROXY, required in
+    // production) an address here would be whatever X-Forwarded-For the caller wrote, so the
+    // instance's sign-ins share one budget (a laptop's, or the local provider's production build).
     const address = clientAddress(request.headers.get("x-forwarded-for"), undefined);
     await rateLimiter().consume("signin", address ? `ip:${address}` : "instance");
     return null;

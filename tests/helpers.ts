@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http, { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyObject } from "node:crypto";
@@ -14,7 +15,7 @@ import { form, HttpBrowser } from "./http-browser";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
 export { freeLoopbackPort } from "../dev/ports";
-import { auth0 } from "~/server/platform/auth0";
+import { auth0, SESSION_COOKIE, sessionStore } from "~/server/platform/auth0";
 import { createInnerContext } from "~/server/context";
 import { db } from "~/server/platform/db";
 import { appRouter, createCaller } from "~/server/routers/_app";
@@ -63,10 +64,21 @@ export function callerFor(user?: TestUser) {
   return createCaller(createInnerContext({ session: user ? sessionFor(user) : null }));
 }
 
-/** A real nextjs-auth0 session cookie (`__session=…`), encrypted with `secret`. */
-export async function sessionCookie(user: TestUser, secret = process.env.AUTH0_SECRET!): Promise<string> {
-  return `__session=${await generateSessionCookie(sessionFor(user), { secret })}`;
+/**
+ * A real session cookie (`__session=…`) holding `session`, encrypted with `secret`, as the SDK sets
+ * one: in the database store's mode a new row of the store and a cookie naming it (a new session, the
+ * way a sign-in begins one); with AUTH0_SESSION_STORE=cookie the whole session in the cookie.
+ */
+export async function cookieFor(session: SessionData, secret = process.env.AUTH0_SECRET!): Promise<string> {
+  if (!sessionStore) return `${SESSION_COOKIE.name}=${await generateSessionCookie(session, { secret })}`;
+  const id = randomBytes(16).toString("hex");
+  await sessionStore.set(id, session);
+  // The stateful cookie's payload is the session id alone (what the SDK's StatefulSessionStore writes).
+  return `${SESSION_COOKIE.name}=${await generateSessionCookie({ id } as unknown as SessionData, { secret })}`;
 }
+
+/** A real session cookie for `user` (see cookieFor). */
+export const sessionCookie = (user: TestUser, secret?: string): Promise<string> => cookieFor(sessionFor(user), secret);
 
 /** Set-Cookie headers as the Cookie header a browser sends back (cleared cookies left out). */
 export function cookieHeader(setCookies: readonly string[]): string {
@@ -87,7 +99,7 @@ export async function signIn(sub: string): Promise<string> {
   const back = await browser.follow(loginPage.url, form({ sub }));
   const callback = await auth0.middleware(new NextRequest(back.url, { headers: { cookie: cookieHeader(login.headers.getSetCookie()) } }));
   const cookie = cookieHeader(callback.headers.getSetCookie());
-  if (!cookie.startsWith("__session=")) throw new Error(`signing in as ${sub} failed: ${callback.status} ${await callback.text()}`);
+  if (!cookie.startsWith(`${SESSION_COOKIE.name}=`)) throw new Error(`signing in as ${sub} failed: ${callback.status} ${await callback.text()}`);
   return cookie;
 }
 
@@ -99,8 +111,8 @@ export const readSession = (cookie: string): Promise<SessionData | null> =>
 export async function expireAccessToken(cookie: string): Promise<string> {
   const session = await readSession(cookie);
   if (!session) throw new Error("the cookie holds no session");
-  const expired = { ...session, tokenSet: { ...session.tokenSet, expiresAt: Math.floor(Date.now() / 1000) - 60 } };
-  return `__session=${await generateSessionCookie(expired, { secret: process.env.AUTH0_SECRET! })}`;
+  const { storeKey: _key, ...data } = session;
+  return cookieFor({ ...data, tokenSet: { ...session.tokenSet, expiresAt: Math.floor(Date.now() / 1000) - 60 } } as SessionData);
 }
 
 /** What Next hands getServerSideProps: a Node request with its cookies parsed, and a response. */

@@ -2,7 +2,6 @@
 // be refreshed: that is no verdict on the caller. 503 (try again), never a 401 that would send
 // them to sign in again (at an issuer that is down), and the session cookie is kept.
 import http from "node:http";
-import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { TrpcResponseBody } from "./helpers";
 import { freeLoopbackPort } from "../dev/ports";
@@ -39,7 +38,7 @@ const loggedReasons = () => warn.mock.calls.map(([fields]) => (fields as { reaso
 async function expiredSession() {
   const session = helpers.sessionFor({ sub: "dev|alice" });
   const tokenSet = { ...session.tokenSet, refreshToken: "refresh-token-the-issuer-never-sees", expiresAt: Math.floor(Date.now() / 1000) - 60 };
-  return `__session=${await generateSessionCookie({ ...session, tokenSet }, { secret: process.env.AUTH0_SECRET! })}`;
+  return helpers.cookieFor({ ...session, tokenSet });
 }
 
 describe("an issuer that cannot be reached", () => {

@@ -21,7 +21,9 @@ describe("the proxy hands the app", () => {
 
   it("the caller's other headers; and to the browser, the SDK's rolled session cookie and Cache-Control", async () => {
     const cookie = await sessionCookie({ sub: "dev|alice" });
+    vi.useFakeTimers({ now: Date.now() + 6 * 60_000, toFake: ["Date"] }); // a roll is due after a few minutes
     const response = await proxy(new NextRequest("http://localhost:3000/account", { headers: { cookie, authorization: "Bearer x" } }));
+    vi.useRealTimers();
     expect(forwarded(response, "cookie")).toBe(cookie);
     expect(forwarded(response, "authorization")).toBe("Bearer x");
     // The SDK also expires any chunks of a former, larger session cookie (__session__0…).

@@ -5,7 +5,7 @@ import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAcce
 import { db as defaultDb, type Db } from "~/server/platform/db";
 import type { RateLimitState } from "~/server/platform/rate-limit";
 import { requestInfo, type RequestInfo } from "~/server/platform/request";
-import { clearSessionCookie, currentSession } from "~/server/platform/session";
+import { clearSessionCookie, currentSession, SessionRefused } from "~/server/platform/session";
 
 export interface InnerContextOptions {
   session?: SessionData | null;
@@ -59,5 +59,11 @@ export async function createContext({ req, res, rollSession = false }: { req: In
     return createInnerContext({ request, authError });
   }
   if (token) return bearerContext(token, request);
-  return createInnerContext({ request, session: await currentSession(req, res, { roll: rollSession }), endSession: () => clearSessionCookie(req, res) });
+  try {
+    return createInnerContext({ request, session: await currentSession(req, res, { roll: rollSession }), endSession: () => clearSessionCookie(req, res) });
+  } catch (error) {
+    if (!(error instanceof SessionRefused)) throw error;
+    logAuthFailure("several_sessions", { requestId: request.id, error: error.message });
+    return createInnerContext({ request, authError: error.message });
+  }
 }

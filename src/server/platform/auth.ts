@@ -44,18 +44,62 @@ function scopesFromClaims(claims: JWTPayload): ApiScope[] {
   return [...new Set([...permissions, ...scope].filter((value): value is string => typeof value === "string"))].filter(isApiScope);
 }
 
+/** A token that verified but that this API does not take, and why (see `bearerFailure`). */
+class TokenRefusedError extends Error {
+  constructor(
+    readonly reason: "wrong_token_type" | "unknown_client" | "invalid_claims",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
- * Verifies an access token for this API; throws when it is not acceptable (a jose error, see
- * `bearerFailure`) or cannot be checked now (`JwksUnavailableError`).
+ * An issuer signs ID tokens (and others) with the key it signs access tokens with: the declared
+ * media type tells them apart (RFC 9068 §2.1, RFC 8725 §3.11). A token without `typ` declares
+ * nothing and is judged by its claims alone; one that declares a type must declare an access token's.
+ */
+function checkTokenType(typ: unknown) {
+  if (typ === undefined) return;
+  // Media types are case-insensitive, and a JOSE `typ` may leave out the "application/" prefix (RFC 7515 §4.1.9).
+  const type = typeof typ === "string" ? typ.toLowerCase().replace(/^application\//, "") : undefined;
+  if (type !== "at+jwt") throw new TokenRefusedError("wrong_token_type", `the token's type is ${JSON.stringify(typ)}, not an access token's (at+jwt)`);
+}
+
+// The clients whose tokens may call the API: the app itself, the browser app, and the machine
+// clients named in AUTH0_M2M_CLIENT_IDS. The tenant issues tokens for this audience to any client
+// granted the API; that grant alone is not this deployment's consent.
+const allowedClients = new Set([env.AUTH0_CLIENT_ID, env.AUTH0_SPA_CLIENT_ID, ...env.AUTH0_M2M_CLIENT_IDS]);
+
+/**
+ * The client the token was issued to must be one of `allowedClients`. Auth0 names it in `azp`,
+ * RFC 9068 (and the local provider) in `client_id`; when both are there, both must be allowed, so a
+ * token cannot pass on the claim this check happens to read. A token naming no client is refused:
+ * every access token Auth0 or the local provider issues names one, and a client that goes unnamed
+ * cannot be one this deployment allowed.
+ */
+function checkClient(claims: JWTPayload) {
+  const named = [claims.azp, claims.client_id].filter((value) => value !== undefined);
+  if (!named.every((value) => typeof value === "string")) throw new TokenRefusedError("invalid_claims", "the token's azp or client_id is not a string");
+  if (named.length === 0) throw new TokenRefusedError("unknown_client", "the token names no client (neither azp nor client_id)");
+  const unknown = named.find((client) => !allowedClients.has(client));
+  if (unknown !== undefined) throw new TokenRefusedError("unknown_client", `the token was issued to client ${JSON.stringify(unknown)}, which may not call this API`);
+}
+
+/**
+ * Verifies an access token for this API; throws when it is not acceptable (a jose error or a
+ * `TokenRefusedError`, see `bearerFailure`) or cannot be checked now (`JwksUnavailableError`).
  */
 export async function verifyAccessToken(token: string): Promise<Auth> {
-  const { payload } = await jwtVerify(token, signingKey, {
+  const { payload, protectedHeader } = await jwtVerify(token, signingKey, {
     issuer: issuerUrl(),
     audience: env.AUTH0_AUDIENCE,
     algorithms: ["RS256"],
     clockTolerance: 10, // seconds of clock skew between us and the issuer
     requiredClaims: ["sub", "exp"],
   });
+  checkTokenType(protectedHeader.typ);
+  checkClient(payload);
   return { sub: payload.sub!, scopes: scopesFromClaims(payload), via: "bearer" };
 }
 
@@ -88,8 +132,11 @@ export type AuthFailure =
   | "wrong_audience"
   | "wrong_issuer"
   | "invalid_claims"
+  | "wrong_token_type"
+  | "unknown_client"
   | "jwks_unreachable"
   | "session_refresh_refused"
+  | "several_sessions"
   | "session_refresh_unavailable";
 
 const CLAIM_FAILURES: Record<string, AuthFailure> = { aud: "wrong_audience", iss: "wrong_issuer", nbf: "not_yet_valid" };
@@ -97,6 +144,7 @@ const CLAIM_FAILURES: Record<string, AuthFailure> = { aud: "wrong_audience", iss
 /** The reason `verifyAccessToken` refused a token, from what it threw. */
 export function bearerFailure(error: unknown): AuthFailure {
   if (error instanceof JwksUnavailableError) return "jwks_unreachable";
+  if (error instanceof TokenRefusedError) return error.reason;
   if (error instanceof errors.JWTExpired) return "expired";
   if (error instanceof errors.JWTClaimValidationFailed) return CLAIM_FAILURES[error.claim] ?? "invalid_claims";
   if (error instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";

@@ -1,17 +1,42 @@
-import { Auth0Client } from "@auth0/nextjs-auth0/server";
+import { Auth0Client, filterDefaultIdTokenClaims } from "@auth0/nextjs-auth0/server";
+import type { SessionData } from "@auth0/nextjs-auth0/types";
+import { db } from "~/server/platform/db";
 import { env } from "~/server/platform/env";
+import { createSessionStore } from "~/server/platform/session-store";
+
+const secure = new URL(env.APP_BASE_URL).protocol === "https:";
 
 /**
  * The session cookie's attributes, pinned here rather than left to the SDK's defaults and
  * AUTH0_COOKIE_* variables: src/server/platform/session.ts expires the cookie itself (the SDK cannot delete
- * a session from a Pages Router response) and must name it as it was set. No domain: the app's own.
+ * a session from a Pages Router response) and must name it as it was set. On https the name carries
+ * the `__Host-` prefix: browsers then accept it only Secure, with Path=/ and no Domain, so a sibling
+ * subdomain cannot plant a session of its own beside ours.
  */
 export const SESSION_COOKIE = {
-  name: "__session",
+  name: secure ? "__Host-session" : "__session",
   path: "/",
   sameSite: "lax",
-  secure: new URL(env.APP_BASE_URL).protocol === "https:",
+  secure,
 } as const;
+
+/** The cookie's name before the `__Host-` prefix: the proxy expires such leftovers. */
+export const FORMER_SESSION_COOKIE = "__session";
+
+/** The database store of sessions (AUTH0_SESSION_STORE=db), or none: the whole session in the cookie. */
+export const sessionStore =
+  env.AUTH0_SESSION_STORE === "db"
+    ? createSessionStore(db, { inactivitySeconds: env.AUTH0_SESSION_INACTIVITY_DURATION, absoluteSeconds: env.AUTH0_SESSION_ABSOLUTE_DURATION })
+    : null;
+
+/**
+ * The SDK keeps only a few ID token claims; `auth_time` (when the person last entered their
+ * credentials) is kept too, so that deleting an account can ask for a recent sign-in.
+ */
+function keepAuthTime(session: SessionData): SessionData {
+  const { auth_time: authTime } = session.user;
+  return { ...session, user: { ...filterDefaultIdTokenClaims(session.user), ...(typeof authTime === "number" && { auth_time: authTime }) } };
+}
 
 // The one Auth0 client of the app. Values come from the validated env rather than the SDK's own
 // env lookup, so a bad variable fails at boot with its name.
@@ -30,6 +55,11 @@ export const auth0 = new Auth0Client({
   // A signed-out visitor's header asks /auth/profile: 204 (no user) rather than a 401 that every
   // signed-out page would log as an error in the browser console.
   noContentProfileResponseWhenUnauthenticated: true,
+  // The browser never holds the API's access token: pages call the API with the session cookie, and
+  // a token handed to page scripts would serve any injected script off-site until it expires.
+  enableAccessTokenEndpoint: false,
+  beforeSessionSaved: async (session) => keepAuthTime(session),
+  ...(sessionStore && { sessionStore }),
   // Rolling session: renewed by every request through the proxy, ended by inactivity or age.
   session: {
     rolling: true,

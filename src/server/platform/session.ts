@@ -1,89 +1,87 @@
-import { hkdfSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AccessTokenError, AccessTokenErrorCode, DiscoveryError } from "@auth0/nextjs-auth0/errors";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { TRPCError } from "@trpc/server";
-import { jwtDecrypt } from "jose";
-import { LRUCache } from "lru-cache";
-import type { NextRequest } from "next/server";
+import { NextRequest } from "next/server";
 import { logAuthFailure } from "~/server/platform/auth";
 import { auth0, SESSION_COOKIE } from "~/server/platform/auth0";
 import { env } from "~/server/platform/env";
 import { logger, userHash } from "~/server/platform/logger";
+import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
+import { clientAddress } from "~/server/platform/request";
+import { db } from "~/server/platform/db";
+import { endStoredSession, withDevice, type DeviceInfo } from "~/server/platform/session-store";
 
 // Refresh a little before the token's own expiry: a token about to lapse is not trusted, and a few
 // seconds of clock difference with the issuer do not matter.
 const EXPIRY_SKEW_SECONDS = 10;
 
-/** A decrypted session cookie and its own expiry (the JWE's `exp`, seconds), when known. */
-export interface ReadSession {
-  session: SessionData;
-  cookieExpiresAt?: number;
+/** Why a request's session is refused outright (it is treated as signed out, and its cookies cleared). */
+export class SessionRefused extends Error {}
+
+const LEGACY_SESSION_COOKIE = "appSession"; // nextjs-auth0 v3's, which v4 still reads when ours is absent
+const chunkOf = new RegExp(`^${SESSION_COOKIE.name}__(\\d+)$`);
+
+/** The names of the Cookie header's cookies, in order, duplicates kept. */
+const cookieNames = (header: string | null | undefined) =>
+  (header ?? "")
+    .split(";")
+    .map((pair) => pair.slice(0, pair.includes("=") ? pair.indexOf("=") : undefined).trim())
+    .filter(Boolean);
+
+const isSessionCookie = (name: string) => name === SESSION_COOKIE.name || name === LEGACY_SESSION_COOKIE || chunkOf.test(name);
+
+/**
+ * Whether the Cookie header carries more than one session: the same session cookie twice, a chunk
+ * twice, or a whole cookie beside a chunk set or the legacy one. Browsers send two cookies of one name
+ * when they were set for different paths or domains (a sibling subdomain can plant one); the SDK
+ * keeps the last of them, and any reader that took another would act for someone else. Such a
+ * request is treated as signed out.
+ */
+export function carriesSeveralSessions(header: string | null | undefined): boolean {
+  const names = cookieNames(header).filter(isSessionCookie);
+  const distinct = new Set(names);
+  if (distinct.size !== names.length) return true;
+  const kinds = new Set([...distinct].map((name) => (chunkOf.test(name) ? "chunks" : name)));
+  return kinds.size > 1;
 }
 
-// The SDK derives its cookie key from AUTH0_SECRET on every read and write (HKDF, ~0.3 ms) and
-// decrypts the 3–4 kB cookie again in the proxy and the handler. The same key, derived once, with
-// the SDK's algorithms (dir + A256GCM) and clock tolerance; any cookie this does not read (legacy,
-// chunked, connection tokens, not decryptable) is left to the SDK as before.
-const COOKIE_KEY = new Uint8Array(hkdfSync("sha256", env.AUTH0_SECRET, "", "JWE CEK", 32));
-const CLOCK_TOLERANCE_SECONDS = 15;
-const sessionValue = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE.name}=([^;]+)`);
-const leftToSdk = new RegExp(`(?:^|;\\s*)(?:${SESSION_COOKIE.name}__|appSession|__FC)`);
+const headerOf = (req: IncomingMessage | NextRequest) => (req.headers instanceof Headers ? req.headers.get("cookie") : req.headers.cookie);
 
-// Decrypted cookies by value, until the cookie itself expires: the same bytes always decrypt to the
-// same session, so this returns exactly what decrypting again would (an expired one is gone).
-// One cache per process (globalThis): the proxy and the pages are bundled apart but run together.
-const cacheHolder = globalThis as unknown as { showtrackSessions?: LRUCache<string, Required<ReadSession>> };
-const decrypted = (cacheHolder.showtrackSessions ??= new LRUCache({ max: 1_000 }));
-
-async function decryptSessionCookie(value: string): Promise<Required<ReadSession> | undefined> {
-  const cached = decrypted.get(value);
-  // Checked here too: the cache's own clock (performance.now) only evicts, Date is the session's.
-  if (cached && cached.cookieExpiresAt + CLOCK_TOLERANCE_SECONDS > Date.now() / 1000) return cached;
-  try {
-    const { payload, protectedHeader } = await jwtDecrypt<SessionData>(value, COOKIE_KEY, {
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      keyManagementAlgorithms: ["dir"],
-      contentEncryptionAlgorithms: ["A256GCM"],
-    });
-    if (protectedHeader.iat !== undefined || payload.exp === undefined) return undefined; // a legacy (v3) cookie
-    const entry = { session: Object.freeze(payload), cookieExpiresAt: payload.exp };
-    decrypted.set(value, entry, { ttl: (payload.exp + CLOCK_TOLERANCE_SECONDS) * 1000 - Date.now() });
-    return entry;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The request's session cookie, decrypted (once per cookie value and process); null when there is none. */
-export async function readSession(req: IncomingMessage | NextRequest): Promise<ReadSession | null> {
-  const header = req.headers instanceof Headers ? req.headers.get("cookie") : req.headers.cookie;
-  const value = header && !leftToSdk.test(header) ? sessionValue.exec(header)?.[1] : undefined;
-  const read = value ? await decryptSessionCookie(value) : undefined;
-  if (read) return read;
-  const session = await auth0.getSession(req);
-  return session && { session };
+/**
+ * The request's session, read by the SDK (the cookie, and in the database store its row); null when
+ * there is none. Throws SessionRefused for a request that carries several.
+ */
+export async function readSession(req: IncomingMessage | NextRequest): Promise<SessionData | null> {
+  if (carriesSeveralSessions(headerOf(req))) throw new SessionRefused("The request carries more than one session cookie. Please sign in again.");
+  return auth0.getSession(req);
 }
 
 // A rolled cookie is written only when it would outlive the current one by this much: a browser's
-// burst of API calls and link prefetches costs one Set-Cookie every few minutes, not one each. The
+// burst of API calls and link prefetches costs one write every few minutes, not one each. The
 // price: a session may end up to this much before a full AUTH0_SESSION_INACTIVITY_DURATION of idleness.
 const ROLL_INTERVAL_SECONDS = 5 * 60;
 
-/** Whether rolling the session now would move its cookie's expiry by ROLL_INTERVAL_SECONDS or more. */
-export function dueForRoll({ session, cookieExpiresAt }: ReadSession): boolean {
-  if (cookieExpiresAt === undefined) return true;
-  const now = Date.now() / 1000;
-  const rolledExpiry = Math.min(now + env.AUTH0_SESSION_INACTIVITY_DURATION, session.internal.createdAt + env.AUTH0_SESSION_ABSOLUTE_DURATION);
-  return rolledExpiry - cookieExpiresAt >= ROLL_INTERVAL_SECONDS;
+/** When the session was last written with a new expiry (see `rolled`); its sign-in before any roll. */
+const ROLLED_AT = "rolledAt";
+const rolledAt = (session: SessionData) => (typeof session[ROLLED_AT] === "number" ? session[ROLLED_AT] : session.internal.createdAt);
+
+/** The session marked as rolled now: the next roll is due ROLL_INTERVAL_SECONDS later. */
+export const rolled = (session: SessionData): SessionData => ({ ...session, [ROLLED_AT]: Math.floor(Date.now() / 1000) });
+
+/** Whether rolling the session now would move its expiry by ROLL_INTERVAL_SECONDS or more. */
+export function dueForRoll(session: SessionData): boolean {
+  const expiryFrom = (seconds: number) =>
+    Math.min(seconds + env.AUTH0_SESSION_INACTIVITY_DURATION, session.internal.createdAt + env.AUTH0_SESSION_ABSOLUTE_DURATION);
+  return expiryFrom(Date.now() / 1000) - expiryFrom(rolledAt(session)) >= ROLL_INTERVAL_SECONDS;
 }
 
 /** Whether the session's access token has expired (or is about to): it must be refreshed before use. */
 export const needsRefresh = (session: SessionData) => session.tokenSet.expiresAt <= Date.now() / 1000 + EXPIRY_SKEW_SECONDS;
 
-// OAuth errors that say the issuer is in trouble, not that it refuses this refresh token
-// ("unknown_error" is the SDK's name for no OAuth answer at all: network down, a 5xx page).
-const ISSUER_TROUBLE = new Set(["unknown_error", "server_error", "temporarily_unavailable"]);
+// OAuth errors that say the issuer is in trouble or busy, not that it refuses this refresh token
+// ("unknown_error" is the SDK's name for no OAuth answer at all: network down, a 5xx or 429 page).
+const ISSUER_TROUBLE = new Set(["unknown_error", "server_error", "temporarily_unavailable", "too_many_requests", "slow_down"]);
 
 function issuerUnavailable(error: unknown): boolean {
   if (error instanceof DiscoveryError) return true;
@@ -94,21 +92,28 @@ function issuerUnavailable(error: unknown): boolean {
   );
 }
 
-const isSessionCookie = (cookie: string) => cookie === SESSION_COOKIE.name || cookie.startsWith(`${SESSION_COOKIE.name}__`);
-
 /**
- * Expires the session cookie, and the chunks the SDK splits a large one into (`__session__0`, …),
- * in place of any session cookie the response was to set (a roll earlier in the same request).
+ * Expires every session cookie the request carried (the SDK's chunks `__session__0`, …, and a legacy
+ * one included), in place of any session cookie the response was to set (a roll earlier in the same
+ * request). Set-Cookie values, for a Node response or the proxy's.
  */
+export function sessionCookieClearing(cookieHeader: string | null | undefined): string[] {
+  const { path, sameSite, secure } = SESSION_COOKIE;
+  const names = new Set(cookieNames(cookieHeader).filter(isSessionCookie));
+  return [...names].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=${sameSite}${secure ? "; Secure" : ""}`);
+}
+
 export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
   const setBefore = [res.getHeader("Set-Cookie") ?? []].flat().map(String);
   res.setHeader("Set-Cookie", setBefore.filter((header) => !isSessionCookie(header.slice(0, header.indexOf("=")))));
-  const names = (req.headers.cookie ?? "").split(";").map((pair) => pair.split("=")[0]!.trim());
-  const { path, sameSite, secure } = SESSION_COOKIE;
-  for (const cookie of names.filter(isSessionCookie)) {
-    res.appendHeader("Set-Cookie", `${cookie}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=${sameSite}${secure ? "; Secure" : ""}`);
-  }
+  for (const cookie of sessionCookieClearing(req.headers.cookie)) res.appendHeader("Set-Cookie", cookie);
 }
+
+/** What the session store records of the request's browser. */
+export const deviceOf = (req: IncomingMessage): DeviceInfo => ({
+  userAgent: typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"] : undefined,
+  ip: clientAddress(typeof req.headers["x-forwarded-for"] === "string" ? req.headers["x-forwarded-for"] : undefined, req.socket?.remoteAddress),
+});
 
 /**
  * Writes the session back with its expiry moved on (the SDK's roll: inactivity duration from now,
@@ -116,7 +121,7 @@ export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {
  */
 async function rollSession(req: IncomingMessage, res: ServerResponse, session: SessionData) {
   try {
-    await auth0.updateSession(req, res, session);
+    await withDevice(deviceOf(req), () => auth0.updateSession(req, res, rolled(session)));
     keepOutOfCaches(res);
   } catch (error) {
     // A roll missed is a roll on the next request: never a reason to fail this one.
@@ -127,35 +132,82 @@ async function rollSession(req: IncomingMessage, res: ServerResponse, session: S
 /** A response that writes the session cookie is no one else's: no shared cache may keep it. */
 const keepOutOfCaches = (res: ServerResponse) => res.setHeader("Cache-Control", "private, no-store");
 
+/** The session cookie(s) a response sets, as a request would carry them back. */
+function cookiesSetBy(res: ServerResponse): string {
+  const set = [res.getHeader("Set-Cookie") ?? []].flat().map(String);
+  return set
+    .map((header) => header.split(";")[0]!)
+    .filter((pair) => isSessionCookie(pair.slice(0, pair.indexOf("="))) && !pair.endsWith("="))
+    .join("; ");
+}
+
+/**
+ * The session as the SDK wrote it into the response: what a refresh leaves is what the next request
+ * will read, and it must still be the same person's same session.
+ */
+async function sessionWritten(req: IncomingMessage, res: ServerResponse): Promise<SessionData | null> {
+  const cookie = cookiesSetBy(res);
+  if (!cookie) return null;
+  return auth0.getSession(new NextRequest(new URL(req.url ?? "/", env.APP_BASE_URL), { headers: { cookie } }));
+}
+
+/**
+ * One refresh is a call to the issuer's token endpoint, like a sign-in: it spends the person's
+ * sign-in budget, so that a replayed stale cookie cannot make the app hammer the issuer.
+ */
+async function spendRefreshBudget(sub: string) {
+  try {
+    await rateLimiter().consume("signin", `refresh:${sub}`);
+  } catch (error) {
+    if (!(error instanceof RateLimitExceeded)) throw error;
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message, cause: error });
+  }
+}
+
 /**
  * The request's cookie session, honest about its permissions: when its access token has expired,
- * it is first refreshed with the refresh token (the SDK saves the new token set in the response's
- * cookie), so that its scopes are those the issuer grants now, not at sign-in up to 7 days ago.
- * A refused refresh (grant revoked, user blocked, no refresh token) ends the session: null, and
- * the cookie is cleared. An issuer that cannot be reached is a 503, and the cookie is kept. With
- * `roll`, a session due for it (dueForRoll) is rolled; a refreshed one is written anew anyway.
+ * it is first refreshed with the refresh token (the SDK saves the new token set in the store and the
+ * response's cookie), so that its scopes are those the issuer grants now, not at sign-in up to 7 days
+ * ago. A refused refresh (grant revoked, user blocked, no refresh token) ends the session: null, and
+ * the cookie is cleared. An issuer that cannot be reached or is busy is a 503, and the session is
+ * kept. With `roll`, a session due for it (dueForRoll) is rolled; a refreshed one is written anew
+ * anyway. Throws SessionRefused for a request carrying several sessions (its cookies are cleared).
  */
 export async function currentSession(req: IncomingMessage, res: ServerResponse, { roll = false } = {}): Promise<SessionData | null> {
-  const read = await readSession(req);
-  if (!read) return null;
-  const { session } = read;
+  let session: SessionData | null;
+  try {
+    session = await readSession(req);
+  } catch (error) {
+    if (error instanceof SessionRefused) clearSessionCookie(req, res);
+    throw error;
+  }
+  if (!session) return null;
   if (!needsRefresh(session)) {
-    if (roll && dueForRoll(read)) await rollSession(req, res, session);
+    if (roll && dueForRoll(session)) await rollSession(req, res, session);
     return session;
   }
+  await spendRefreshBudget(session.user.sub);
+  const details = { user: userHash(session.user.sub) };
   try {
-    const { token, scope, expiresAt } = await auth0.getAccessToken(req, res, { refresh: true });
+    await withDevice(deviceOf(req), () => auth0.getAccessToken(req, res, { refresh: true }));
     keepOutOfCaches(res);
-    return { ...session, tokenSet: { ...session.tokenSet, accessToken: token, scope, expiresAt } };
   } catch (error) {
     const cause = error instanceof AccessTokenError && error.cause ? ` (${error.cause.code}: ${error.cause.message})` : "";
-    const details = { user: userHash(session.user.sub), error: `${error instanceof Error ? error.message : String(error)}${cause}` };
+    const failure = { ...details, error: `${error instanceof Error ? error.message : String(error)}${cause}` };
     if (issuerUnavailable(error)) {
-      logAuthFailure("session_refresh_unavailable", details);
+      logAuthFailure("session_refresh_unavailable", failure);
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Sign-in cannot be checked right now. Please try again shortly.", cause: error });
     }
-    logAuthFailure("session_refresh_refused", details);
+    logAuthFailure("session_refresh_refused", failure);
+    await endStoredSession(db, session);
     clearSessionCookie(req, res);
     return null;
   }
+  const refreshed = await sessionWritten(req, res);
+  if (!refreshed || refreshed.user.sub !== session.user.sub || refreshed.internal.sid !== session.internal.sid) {
+    logAuthFailure("session_refresh_refused", { ...details, error: "the refreshed session is not the one that was read" });
+    clearSessionCookie(req, res);
+    return null;
+  }
+  return refreshed;
 }

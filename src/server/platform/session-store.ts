@@ -1,0 +1,153 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash, hkdfSync } from "node:crypto";
+import type { LogoutToken, SessionData, SessionDataStore } from "@auth0/nextjs-auth0/types";
+import { EncryptJWT, jwtDecrypt } from "jose";
+import { sqlRows, type Db } from "~/server/platform/db";
+import { env } from "~/server/platform/env";
+
+/** What the store records of the browser behind a session: its User-Agent and address. */
+export interface DeviceInfo {
+  userAgent?: string;
+  ip?: string;
+}
+
+// The SDK's store interface passes no request: whoever writes a session on a request's behalf (the
+// proxy at sign-in, a handler rolling it) runs the write inside `withDevice`.
+const currentDevice = new AsyncLocalStorage<DeviceInfo>();
+export const withDevice = <T>(device: DeviceInfo, write: () => T): T => currentDevice.run(device, write);
+
+/**
+ * The session data as read from the store, with the row's key added: the app needs it to tell the
+ * person's current session from their others. Not part of what is stored (see `stored`).
+ */
+export const STORE_KEY = "storeKey";
+export const storeKeyOf = (session: SessionData): string | undefined =>
+  typeof session[STORE_KEY] === "string" ? session[STORE_KEY] : undefined;
+
+/** The row key of a session id: its SHA-256, so that the table alone cannot be turned into cookies. */
+const rowKey = (id: string) => createHash("sha256").update(id).digest("base64url");
+
+/** An IPv4 address to its /24, an IPv6 one to its /48: a person recognises it, nobody is located by it. */
+export function truncateAddress(address: string | undefined): string | null {
+  if (!address) return null;
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.\d+$/i.exec(address);
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  if (!address.includes(":")) return null;
+  const [head = ""] = address.split("::");
+  const groups = head.split(":").filter(Boolean);
+  return `${[...groups, "0", "0", "0"].slice(0, 3).join(":")}::/48`;
+}
+
+// Tokens at rest are encrypted like the cookie they replace: a copy of the table is no set of
+// refresh tokens. The key is derived from AUTH0_SECRET apart from the cookie's (another HKDF info).
+const DATA_KEY = new Uint8Array(hkdfSync("sha256", env.AUTH0_SECRET, "", "Showtrack session store", 32));
+
+async function seal(session: SessionData): Promise<string> {
+  const { [STORE_KEY]: _key, ...data } = session;
+  return new EncryptJWT(data).setProtectedHeader({ alg: "dir", enc: "A256GCM" }).encrypt(DATA_KEY);
+}
+
+async function open(sealed: string): Promise<SessionData | null> {
+  try {
+    const { payload } = await jwtDecrypt<SessionData>(sealed, DATA_KEY, { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] });
+    return payload;
+  } catch {
+    return null; // sealed under another AUTH0_SECRET: as good as no session
+  }
+}
+
+export interface SessionStoreOptions {
+  inactivitySeconds: number;
+  absoluteSeconds: number;
+  now?: () => number;
+}
+
+/**
+ * nextjs-auth0's session data store on PostgreSQL: one `Session` row per signed-in browser. A row
+ * lives until the earlier of its inactivity and absolute expiry (recomputed at every write, as the
+ * SDK rolls the cookie), and a row past it is no session, whatever cookie still names it. Expired rows
+ * are purged whenever a new session begins (an index on `expiresAt` keeps that cheap).
+ */
+export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds, now = Date.now }: SessionStoreOptions) {
+  const expiryOf = (session: SessionData) =>
+    new Date(Math.min(now() + inactivitySeconds * 1000, (session.internal.createdAt + absoluteSeconds) * 1000));
+
+  const store = {
+    async get(id: string): Promise<SessionData | null> {
+      const key = rowKey(id);
+      // The hottest read of the app (every signed-in request): one statement past Prisma's query compiler.
+      const [row] = await sqlRows<{ data: string }>(db, `SELECT "data" FROM "Session" WHERE "id" = $1 AND "expiresAt" > $2`, [key, new Date(now())]);
+      const session = row && (await open(row.data));
+      return session ? { ...session, [STORE_KEY]: key } : null;
+    },
+
+    async set(id: string, session: SessionData): Promise<void> {
+      const key = rowKey(id);
+      const device = currentDevice.getStore() ?? {};
+      const seen = new Date(now());
+      const fields = { data: await seal(session), lastSeenAt: seen, expiresAt: expiryOf(session), ...(device.ip && { ip: truncateAddress(device.ip) }) };
+      await db.session.upsert({
+        where: { id: key },
+        create: {
+          id: key,
+          sub: session.user.sub,
+          sid: session.internal.sid || null,
+          userAgent: device.userAgent?.slice(0, 512) ?? null,
+          createdAt: new Date(session.internal.createdAt * 1000),
+          ...fields,
+        },
+        update: fields,
+        select: { id: true },
+      });
+      await db.session.deleteMany({ where: { expiresAt: { lte: seen } } });
+    },
+
+    /** Writes only a session that still exists: a roll racing a sign-out must not bring it back. */
+    async update(id: string, session: SessionData): Promise<boolean> {
+      const device = currentDevice.getStore() ?? {};
+      const { count } = await db.session.updateMany({
+        where: { id: rowKey(id), expiresAt: { gt: new Date(now()) } },
+        data: { data: await seal(session), lastSeenAt: new Date(now()), expiresAt: expiryOf(session), ...(device.ip && { ip: truncateAddress(device.ip) }) },
+      });
+      return count > 0;
+    },
+
+    async delete(id: string): Promise<void> {
+      await db.session.deleteMany({ where: { id: rowKey(id) } });
+    },
+
+    /**
+     * Back-channel logout: the provider's session `sid` ends the sessions begun in it; a token with
+     * only `sub` ends every session of that person. Both, when given, must match.
+     */
+    async deleteByLogoutToken({ sub, sid }: LogoutToken): Promise<void> {
+      if (!sub && !sid) return;
+      await db.session.deleteMany({ where: { ...(sub && { sub }), ...(sid && { sid }) } });
+    },
+  } satisfies SessionDataStore;
+  return store;
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
+
+/** The person's sessions, newest first, as the account page lists them. */
+export async function sessionsOf(db: Db, sub: string, now = Date.now()) {
+  return db.session.findMany({
+    where: { sub, expiresAt: { gt: new Date(now) } },
+    orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }],
+    select: { id: true, userAgent: true, ip: true, createdAt: true, lastSeenAt: true },
+  });
+}
+
+/** Ends one of the person's sessions (by its row key), or all but `keep`; the number ended. */
+export async function endSessions(db: Db, sub: string, which: { only: string } | { except?: string }): Promise<number> {
+  const id = "only" in which ? which.only : which.except && { not: which.except };
+  const { count } = await db.session.deleteMany({ where: { sub, ...(id && { id }) } });
+  return count;
+}
+
+/** Ends the session a store read gave (by the row key it carries); nothing for a cookie-only one. */
+export async function endStoredSession(db: Db, session: SessionData): Promise<void> {
+  const key = storeKeyOf(session);
+  if (key) await db.session.deleteMany({ where: { id: key } });
+}
