@@ -1,10 +1,11 @@
 // Bearer access tokens (the browser-app and machine clients' way in) and per-procedure scopes.
-import { generateKeyPair } from "jose";
-import { createHmac } from "node:crypto";
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, type JWK, type JWTHeaderParameters, type JWTPayload } from "jose";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { logger } from "~/server/platform/logger";
-import { accessToken, callProcedure, db, procedures, sessionCookie, seededApiServer } from "./helpers";
+import { form, HttpBrowser } from "./http-browser";
+import { accessToken, callProcedure, db, procedures, readSession, sessionCookie, seededApiServer, signIn } from "./helpers";
 import { IDP_KEYS_FILE } from "./setup/paths";
 import { API_SCOPES } from "~/utils/scopes";
 
@@ -24,6 +25,48 @@ const warn = vi.spyOn(logger, "warn");
 beforeEach(() => warn.mockClear());
 const loggedReasons = () => warn.mock.calls.map(([fields]) => (fields as { reason: string }).reason);
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+/** `accessToken(claims)`'s claims, signed with the provider's key under another protected header. */
+async function withHeader(header: Partial<JWTHeaderParameters>, claims: JWTPayload = {}) {
+  const key = (JSON.parse(fs.readFileSync(IDP_KEYS_FILE, "utf8")) as { keys: JWK[] }).keys[0]!;
+  return new SignJWT(decodeJwt(await accessToken(claims)))
+    .setProtectedHeader({ alg: "RS256", kid: "showtrack-dev-rs256", ...header })
+    .sign(await importJWK(key, "RS256"));
+}
+
+/**
+ * An access token of the browser app's public client, got from the local provider as auth0-spa-js
+ * gets it: the authorization code flow with PKCE, one click on the login page, the code exchanged
+ * at /oauth/token without a secret.
+ */
+async function browserAppToken(sub: string): Promise<string> {
+  const idp = process.env.AUTH0_DOMAIN!;
+  const redirectUri = `${process.env.APP_BASE_URL}/spa`;
+  const verifier = randomBytes(32).toString("base64url");
+  const authorize = new URL("/authorize", idp);
+  authorize.search = new URLSearchParams({
+    client_id: "showtrack-spa",
+    response_type: "code",
+    redirect_uri: redirectUri,
+    scope: "openid profile read:shows",
+    audience: process.env.AUTH0_AUDIENCE!,
+    state: randomBytes(8).toString("hex"),
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+  }).toString();
+  const browser = new HttpBrowser(process.env.APP_BASE_URL!);
+  const loginPage = await browser.follow(authorize.href);
+  const back = await browser.follow(loginPage.url, form({ sub }));
+  const code = new URL(back.url).searchParams.get("code");
+  if (!code) throw new Error(`the provider sent no code: ${back.url}`);
+  const response = await fetch(new URL("/oauth/token", idp), {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "authorization_code", client_id: "showtrack-spa", code, redirect_uri: redirectUri, code_verifier: verifier }),
+  });
+  const { access_token } = (await response.json()) as { access_token?: string };
+  if (!access_token) throw new Error(`the token exchange failed: ${response.status}`);
+  return access_token;
+}
 
 describe("bearer tokens", () => {
   it("a valid token gets through and provisions the user by sub", async () => {
@@ -62,6 +105,15 @@ describe("bearer tokens", () => {
       },
     ],
     ["malformed", "malformed", async () => "not-a-jwt"],
+    // Same key, same issuer, same claims: only the declared type says it is not an access token.
+    ["an ID token's type (JWT)", "wrong_token_type", () => withHeader({ typ: "JWT" })],
+    ["a type of its own", "wrong_token_type", () => withHeader({ typ: "dpop+jwt" })],
+    // A machine-to-machine client of the same tenant, granted the API but not on this deployment's list.
+    ["a foreign client's azp", "unknown_client", () => accessToken({ azp: "someone-elses-backend", gty: "client-credentials" })],
+    ["a foreign client's client_id (RFC 9068)", "unknown_client", () => accessToken({ azp: undefined, client_id: "someone-elses-backend" })],
+    ["an allowed azp but a foreign client_id", "unknown_client", () => accessToken({ client_id: "someone-elses-backend" })],
+    ["no client named at all", "unknown_client", () => accessToken({ azp: undefined })],
+    ["an azp that is not a string", "invalid_claims", () => accessToken({ azp: [process.env.AUTH0_CLIENT_ID] })],
   ];
   for (const [label, reason, makeToken] of negatives) {
     it(`refuses a token with ${label}: 401, never 500, and logs "${reason}" without the token`, async () => {
@@ -72,6 +124,38 @@ describe("bearer tokens", () => {
       expect(JSON.stringify(warn.mock.calls)).not.toContain(token.split(".")[1] || token);
     });
   }
+
+  it("takes a token without typ, and an access token's type in either spelling, in any case", async () => {
+    for (const typ of [undefined, "at+jwt", "AT+JWT", "application/at+jwt", "Application/At+JWT"]) {
+      const result = await call("billing.info", { headers: bearer(await withHeader({ typ })) });
+      expect({ typ, status: result.status }).toEqual({ typ, status: 200 });
+    }
+    expect(loggedReasons()).toEqual([]);
+  });
+
+  it("takes the app's and the browser app's clients, named in azp (Auth0) or client_id (RFC 9068)", async () => {
+    for (const client of [process.env.AUTH0_CLIENT_ID!, "showtrack-spa"]) {
+      for (const claims of [{ azp: client }, { azp: undefined, client_id: client }, { azp: client, client_id: client }]) {
+        const result = await call("billing.info", { headers: bearer(await accessToken(claims)) });
+        expect({ claims, status: result.status }).toEqual({ claims, status: 200 });
+      }
+    }
+  });
+
+  it("takes the local provider's real tokens: the app's, from a sign-in, and the browser app's", async () => {
+    const session = await readSession(await signIn("dev|alice"));
+    const appToken = session!.tokenSet.accessToken;
+    expect(decodeProtectedHeader(appToken).typ).toBe("at+jwt");
+    expect(decodeJwt(appToken).client_id).toBe(process.env.AUTH0_CLIENT_ID);
+    expect((await call("me.profile", { headers: bearer(appToken) })).status).toBe(200);
+
+    const spaToken = await browserAppToken("dev|alice");
+    expect(decodeProtectedHeader(spaToken).typ).toBe("at+jwt");
+    expect(decodeJwt(spaToken).client_id).toBe("showtrack-spa");
+    const shows = await fetch(`${api.origin}/api/my/shows`, { headers: bearer(spaToken) });
+    expect(shows.status).toBe(200);
+    expect(loggedReasons()).toEqual([]);
+  });
 
   it("refuses an empty bearer and a non-bearer Authorization header", async () => {
     expect((await call("me.profile", { headers: { authorization: "Bearer " } })).status).toBe(401);

@@ -32,8 +32,8 @@ afterAll(() => {
 });
 
 const token = (kid: string) =>
-  new SignJWT({ scope: "read:shows" })
-    .setProtectedHeader({ alg: "RS256", kid })
+  new SignJWT({ scope: "read:shows", azp: process.env.AUTH0_CLIENT_ID })
+    .setProtectedHeader({ alg: "RS256", kid, typ: "at+jwt" })
     .setIssuer(issuer)
     .setAudience(process.env.AUTH0_AUDIENCE!)
     .setSubject("dev|bob")
