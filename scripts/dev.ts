@@ -1,16 +1,19 @@
 // `npm run dev`: everything a fresh clone needs, in one command that one Ctrl-C stops. With
-// `--start` (what `npm start` runs when AUTH0_DOMAIN is the local provider): the same with `next start`
-// of the production build instead of `next dev`.
+// `--start` (what `npm start -- --local` runs, see scripts/start.mjs): the same with `next start` of
+// the production build instead of `next dev`.
 //  1. .env.local from .env.example, with a random AUTH0_SECRET, when there is none;
 //  2. the database: the embedded PostgreSQL server (unless DATABASE_URL is set), migrated, and
 //     seeded when it is new;
-//  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant);
+//  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant),
+//     refused before anything starts with NODE_ENV=production and an APP_BASE_URL that looks
+//     deployed (scripts/local-stack.mjs);
 //  4. next dev (next start). Output is prefixed with the process it comes from.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { openDatabase } from "./local-database";
+import { localProviderPort, localProviderRefusal } from "./local-stack.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -48,6 +51,13 @@ function prefixed(name: string, child: ChildProcess) {
 ensureEnvFile();
 const env: NodeJS.ProcessEnv = { ...readEnvFile(), ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
+const providerPort = localProviderPort(env.AUTH0_DOMAIN);
+const refusal = providerPort === undefined ? undefined : localProviderRefusal(env);
+if (refusal) {
+  console.error(`[dev] ${refusal}`);
+  process.exit(1);
+}
+
 const database = await openDatabase({ external: env.DATABASE_URL, prepare: true }).catch((error: unknown) => {
   console.error(`[dev] ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
@@ -55,11 +65,10 @@ const database = await openDatabase({ external: env.DATABASE_URL, prepare: true 
 env.DATABASE_URL = database.url;
 
 const children: ChildProcess[] = [];
-const localProvider = /^http:\/\/localhost:(\d+)\/?$/.exec(env.AUTH0_DOMAIN ?? "");
-if (localProvider) {
+if (providerPort !== undefined) {
   const idp = spawn(bin("tsx"), ["dev/identity-provider/server.ts"], {
     cwd: root,
-    env: { ...env, IDP_PORT: localProvider[1] },
+    env: { ...env, IDP_PORT: providerPort },
     stdio: ["ignore", "pipe", "pipe"],
   });
   prefixed("idp", idp);

@@ -1,19 +1,26 @@
-// `npm start`: the production server (`next start`). When AUTH0_DOMAIN is the local identity
-// provider (a laptop trying a production build), the local stack of `npm run dev` comes with it:
-// the provider and the embedded database (scripts/dev.ts --start). Plain JavaScript, so a
+// `npm start`: the production server, `next start` (arguments after `--` go to it). Only with
+// `npm start -- --local` (a laptop trying a production build) does the local stack of `npm run dev`
+// come along: the local identity provider and the embedded database (scripts/dev.ts --start). That
+// needs AUTH0_DOMAIN to be the local provider, and is refused with NODE_ENV=production and an
+// APP_BASE_URL that looks deployed (scripts/local-stack.mjs decides). Plain JavaScript, so a
 // production install needs nothing beyond Next to start.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { startPlan } from "./local-stack.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const envFile = path.join(root, ".env.local");
 // The same file Next reads; variables already in the environment win, as with Next.
 if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
 
-const localProvider = /^http:\/\/localhost:\d+\/?$/.test(process.env.AUTH0_DOMAIN ?? "");
-const args = process.argv.slice(2);
-const [command, commandArgs] = localProvider ? ["tsx", ["scripts/dev.ts", "--start", ...args]] : ["next", ["start", ...args]];
+const plan = startPlan(process.argv.slice(2), process.env);
+if ("refuse" in plan) {
+  console.error(`[start] ${plan.refuse}`);
+  process.exit(1);
+}
+if (plan.note) console.log(`[start] ${plan.note}`);
+const [command, commandArgs] = plan.run === "local" ? ["tsx", ["scripts/dev.ts", "--start", ...plan.args]] : ["next", ["start", ...plan.args]];
 const child = spawn(path.join(root, "node_modules", ".bin", command), commandArgs, { cwd: root, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,9 +1,11 @@
 // A development OpenID provider standing in for an Auth0 tenant: same issuer shape (trailing
-// slash), `audience` → RS256 JWT access tokens with API scopes, refresh tokens for offline_access,
-// RP-initiated logout, and its own pages. Development and tests only.
+// slash), `audience` → RS256 JWT access tokens with API scopes, refresh tokens for offline_access
+// (revocable at /oauth/revoke), `auth_time` in every ID token of the app (max_age and prompt=login
+// sign in again), RP-initiated logout with back-channel logout tokens to the app, and its own
+// pages. Development and tests only.
 import fs from "node:fs";
 import http from "node:http";
-import { exportJWK, generateKeyPair } from "jose";
+import { decodeJwt, exportJWK, generateKeyPair } from "jose";
 import Provider, { errors, type Configuration, type JWKS, type KoaContextWithOIDC } from "oidc-provider";
 import { escapeHtml, loginPage, page } from "./pages";
 import { checkPassword, findUser, TEST_USERS } from "./users";
@@ -24,6 +26,21 @@ export interface IdentityProviderOptions {
   accessTokenTTL?: number;
   /** Serves the /test-admin/ endpoints (see testAdmin below). Off unless a test or developer asks. */
   testAdmin?: boolean;
+  /**
+   * The app client's back-channel logout URI, where logout tokens are POSTed; default
+   * <appBaseUrl>/auth/backchannel-logout (the SDK's route). For an app that listens elsewhere than
+   * appBaseUrl says. With testAdmin, one user's tokens can also be sent elsewhere at run time.
+   */
+  backchannelLogoutUri?: string;
+}
+
+/** A client as oidc-provider 9 has it: with the method its own logout uses, which the types lack. */
+type BackchannelClient = InstanceType<Provider["Client"]> & { backchannelLogout(sub: string, sid: string): Promise<void> };
+
+/** What DELETE /test-admin/users/<sub>/sessions answers: the sessions ended, the logout tokens sent. */
+export interface EndedSessions {
+  sessions: number;
+  logout_tokens: { client_id: string; sid: string; error?: string }[];
 }
 
 async function loadOrCreateKeys(file: string): Promise<JWKS> {
@@ -48,6 +65,14 @@ function sendHtml(res: http.ServerResponse, status: number, html: string) {
   res.end(html);
 }
 
+const isHttpUrl = (value: string) => {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
 export async function createIdentityProvider(options: IdentityProviderOptions): Promise<http.Server> {
   const app = options.appBaseUrl.replace(/\/$/, "");
   const apiScopes = options.apiScopes.split(" ");
@@ -55,6 +80,7 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
   const spaClientId = options.spaClientId ?? "showtrack-spa";
   const spaOrigins = options.spaOrigins ?? [];
   const spaRedirectUris = [`${app}/spa`, ...spaOrigins.map((origin) => `${origin}/`)];
+  const backchannelLogoutUri = options.backchannelLogoutUri ?? `${app}/auth/backchannel-logout`;
   // Each user's API permissions as they stand now. Like Auth0 RBAC, every token issued, refreshes
   // included, carries those the user holds at that moment: a permission removed is gone from the
   // next refreshed token.
@@ -62,6 +88,12 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
   // The grants each user gave (consent below), so that they can be revoked: a refresh token of a
   // revoked grant is refused, as Auth0 refuses one of a user whose sessions or grants were revoked.
   const grantsOf = new Map<string, Set<string>>();
+  // Each user's provider sessions (their uid, which stays while the cookie's id rotates), so that an
+  // administrator can end them all; the memory adapter cannot list them.
+  const sessionsOf = new Map<string, Set<string>>();
+  // Where one user's logout tokens go instead of the client's URI (test-admin): tests running side
+  // by side against one provider each point their own user at their own server.
+  const logoutUriOf = new Map<string, string>();
   const configuration: Configuration = {
     clients: [
       {
@@ -73,6 +105,12 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         token_endpoint_auth_method: "client_secret_post", // what nextjs-auth0 v4 uses
+        // OIDC Back-Channel Logout: the app's session store finds sessions by the `sid` of their ID
+        // token, which oidc-provider includes only for a client that requires it.
+        backchannel_logout_uri: backchannelLogoutUri,
+        backchannel_logout_session_required: true,
+        // Auth0's ID tokens always carry auth_time; the app checks it before deleting an account.
+        require_auth_time: true,
       },
       {
         client_id: spaClientId,
@@ -101,6 +139,14 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       if (!("scope" in token) || typeof token.scope !== "string") return undefined;
       return { permissions: token.scope.split(" ").filter((scope) => apiScopes.includes(scope)) };
     },
+    // The only requests this provider makes are its logout tokens, to the app's URI configured
+    // above, which is on this machine: oidc-provider's guard against private and loopback
+    // addresses (the `dispatcher` it passes) would refuse exactly those.
+    async fetch(input, init) {
+      const { dispatcher: _dispatcher, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      const url = input instanceof Request ? input.url : String(input);
+      return fetch(logoutTokenTarget(url, rest.body), rest);
+    },
     jwks: await loadOrCreateKeys(options.keysFile),
     cookies: { keys: ["showtrack-dev-provider-cookie-key"] },
     pkce: { required: () => true },
@@ -123,6 +169,8 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
     features: {
       devInteractions: { enabled: false }, // its stock pages load web fonts; ours load nothing
       revocation: { enabled: true }, // the SDK revokes the refresh token at logout
+      // Logout tokens to the app client (backchannel_logout_uri above) at every sign-out here.
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         // Auth0 signs out without asking; submit the confirmation form at once.
@@ -171,6 +219,50 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
 
   const provider = new Provider(options.issuer, configuration);
   provider.on("server_error", (_ctx, error) => console.error("[idp] server error", error));
+  provider.on("authorization.success", (ctx) => {
+    const { session } = ctx.oidc;
+    if (session?.accountId) sessionsOf.set(session.accountId, (sessionsOf.get(session.accountId) ?? new Set()).add(session.uid));
+  });
+  // A sign-out here goes on when the app does not take its logout token, as at Auth0: one line.
+  provider.on("backchannel.error", (_ctx, error, client, accountId) =>
+    console.warn(`[idp] The logout token of ${accountId} for ${client.clientId} was not taken: ${error.message}`),
+  );
+
+  /** Where a logout token goes: the URI set for its user (test-admin) if any, else the client's. */
+  function logoutTokenTarget(url: string, body: RequestInit["body"]): string {
+    const logoutToken = body instanceof URLSearchParams ? body.get("logout_token") : null;
+    const sub = logoutToken ? decodeJwt(logoutToken).sub : undefined;
+    return (sub && logoutUriOf.get(sub)) || url;
+  }
+
+  /**
+   * Ends every provider session of `sub`, then sends each client that has a back-channel logout URI
+   * its logout token for the session, as Auth0 does when an administrator revokes a user's sessions.
+   * Ended first, so that an app answering the token with a new sign-in finds no session to reuse.
+   * Refresh tokens (offline_access) are not tied to a session here and outlive this; /grants
+   * revokes them.
+   */
+  async function endSessions(sub: string): Promise<EndedSessions> {
+    const ended: EndedSessions = { sessions: 0, logout_tokens: [] };
+    for (const uid of sessionsOf.get(sub) ?? []) {
+      const session = await provider.Session.findByUid(uid);
+      if (session?.accountId !== sub) continue;
+      await session.destroy();
+      ended.sessions++;
+      for (const clientId of Object.keys(session.authorizations ?? {})) {
+        const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
+        const sid = session.sidFor(clientId);
+        if (!client?.backchannelLogoutUri || !sid) continue;
+        const error = await client.backchannelLogout(sub, sid).then(
+          () => undefined,
+          (failure: unknown) => (failure instanceof Error ? failure.message : String(failure)),
+        );
+        ended.logout_tokens.push({ client_id: clientId, sid, ...(error && { error }) });
+      }
+    }
+    sessionsOf.delete(sub);
+    return ended;
+  }
 
   async function interaction(req: http.IncomingMessage, res: http.ServerResponse, uid: string) {
     const details = await provider.interactionDetails(req, res);
@@ -223,18 +315,30 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
   //   DELETE /test-admin/users/<sub>/permissions/<permission>  takes a permission away
   //   PUT    /test-admin/users/<sub>/permissions/<permission>  gives it back
   //   DELETE /test-admin/users/<sub>/grants                    revokes the user's grants, so their refresh tokens
+  //   DELETE /test-admin/users/<sub>/sessions                  ends the user's sessions here and sends the
+  //          logout tokens; answers JSON: { sessions, logout_tokens: [{ client_id, sid, error? }] }
+  //   PUT    /test-admin/users/<sub>/backchannel-logout-uri   (form: uri=…) sends the user's logout tokens there
+  //   DELETE /test-admin/users/<sub>/backchannel-logout-uri   back to the client's backchannel_logout_uri
   async function testAdmin(req: http.IncomingMessage, res: http.ServerResponse, pathname: string) {
-    const match = /^\/test-admin\/users\/([^/]+)\/(?:permissions\/([^/]+)|(grants))$/.exec(pathname);
+    const match = /^\/test-admin\/users\/([^/]+)\/(?:permissions\/([^/]+)|(grants|sessions|backchannel-logout-uri))$/.exec(pathname);
     const sub = match ? decodeURIComponent(match[1]!) : "";
     const held = permissions.get(sub);
     if (!match || !held) return void res.writeHead(404).end();
-    const [, , permission, grants] = match;
+    const [, , permission, what] = match;
     if (permission && req.method === "DELETE") held.delete(decodeURIComponent(permission));
     else if (permission && req.method === "PUT") held.add(decodeURIComponent(permission));
-    else if (grants && req.method === "DELETE") {
+    else if (what === "grants" && req.method === "DELETE") {
       for (const grantId of grantsOf.get(sub) ?? []) await (await provider.Grant.find(grantId))?.destroy();
       grantsOf.delete(sub);
-    } else return void res.writeHead(405).end();
+    } else if (what === "sessions" && req.method === "DELETE") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      return void res.end(JSON.stringify(await endSessions(sub)));
+    } else if (what === "backchannel-logout-uri" && req.method === "PUT") {
+      const uri = (await readForm(req)).get("uri") ?? "";
+      if (!isHttpUrl(uri)) return void res.writeHead(400, { "content-type": "text/plain" }).end("uri=<an http(s) URL> expected");
+      logoutUriOf.set(sub, uri);
+    } else if (what === "backchannel-logout-uri" && req.method === "DELETE") logoutUriOf.delete(sub);
+    else return void res.writeHead(405).end();
     res.writeHead(204).end();
   }
 
@@ -265,12 +369,19 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       res.writeHead(302, { location: target.href }).end();
       return;
     }
-    // Auth0 issues a refresh token whenever offline_access is asked for; oidc-provider only with
-    // prompt=consent (OIDC Core 11). Add it; consent is then granted without a page (above).
-    if (req.method === "GET" && url.pathname === "/authorize" && !url.searchParams.has("prompt") &&
-        (url.searchParams.get("scope") ?? "").split(" ").includes("offline_access")) {
-      url.searchParams.set("prompt", "consent");
-      req.url = url.pathname + url.search;
+    if (req.method === "GET" && url.pathname === "/authorize") {
+      const prompts = new Set((url.searchParams.get("prompt") ?? "").split(" ").filter(Boolean));
+      const before = prompts.size;
+      // Auth0 issues a refresh token whenever offline_access is asked for; oidc-provider only with
+      // prompt=consent (OIDC Core 11). Add it; consent is then granted without a page (above).
+      if (!prompts.has("none") && (url.searchParams.get("scope") ?? "").split(" ").includes("offline_access")) prompts.add("consent");
+      // max_age=0 asks for a sign-in now, as at Auth0. oidc-provider compares whole seconds
+      // (now - auth_time > max_age), which a session signed in within the same second passes.
+      if (!prompts.has("none") && url.searchParams.get("max_age") === "0") prompts.add("login");
+      if (prompts.size !== before) {
+        url.searchParams.set("prompt", [...prompts].join(" "));
+        req.url = url.pathname + url.search;
+      }
     }
     handle(req, res);
   });

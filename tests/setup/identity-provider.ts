@@ -1,7 +1,10 @@
 // One local identity provider for the whole run, on the test env's AUTH0_DOMAIN (a free port): the
 // SDK's /auth/login discovers it, and the API verifies bearer tokens against its JWKS. Tests mint
 // their own tokens with its key (tests/helpers.ts → accessToken), or sign in for real (signIn), and
-// take permissions away or revoke grants through its /test-admin/ endpoints.
+// take permissions away, revoke grants or end a user's sessions through its /test-admin/ endpoints
+// (dev/identity-provider/provider.ts). Its logout tokens go to APP_BASE_URL/auth/backchannel-logout,
+// where no test server listens: a test that wants them points its user's at its own server first,
+// PUT /test-admin/users/<sub>/backchannel-logout-uri (form uri=…), since the files share this provider.
 import { createIdentityProvider } from "../../dev/identity-provider/provider";
 import { TEST_ENV } from "../../vitest.config";
 import { IDP_KEYS_FILE } from "./paths";
