@@ -1,7 +1,7 @@
 // The audit trail: each successful mutation records one event in its own transaction, a failed
 // or no-op one records none, and people read back only their own events, as their scopes allow.
 import { describe, expect, it } from "vitest";
-import { callerFor, callProcedure, db, seededApiServer, sessionCookie } from "./helpers";
+import { callerFor, db, seededApiServer, sessionCookie, wireInput } from "./helpers";
 
 const VISA = { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: "123" };
 
@@ -30,9 +30,17 @@ describe("audit trail", () => {
     await user.billing.changeTier({ tierId: "free" }); // at the end of the period
     await user.billing.changeTier({ tierId: "enterprise" }); // not then after all
 
-    // Over HTTP, the event carries the request's id.
+    // Over HTTP, the event carries the request's id: the server's, the one it answered with, never
+    // the x-request-id the caller sent.
     const cookie = await sessionCookie({ sub });
-    await callProcedure(api.url, "subscriptions.add", { input: { showId: show!.id }, headers: { cookie, "x-request-id": "req-audit-0001" } });
+    const response = await fetch(`${api.url}/subscriptions.add`, {
+      method: "POST",
+      headers: { cookie, origin: new URL(process.env.APP_BASE_URL!).origin, "content-type": "application/json", "x-request-id": "req-audit-0001" },
+      body: wireInput({ showId: show!.id }),
+    });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get("x-request-id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     const title = { showTitle: show!.title };
     expect(await eventsOf(sub)).toEqual([
@@ -43,7 +51,7 @@ describe("audit trail", () => {
       { action: "plan_change", target: "enterprise", details: { from: "Free", to: "Enterprise" }, requestId: null },
       { action: "plan_change_scheduled", target: "free", details: { from: "Enterprise", to: "Free", on: expect.any(String) }, requestId: null },
       { action: "plan_change_canceled", target: "free", details: { from: "Enterprise", to: "Free" }, requestId: null },
-      { action: "follow", target: show!.id, details: title, requestId: "req-audit-0001" },
+      { action: "follow", target: show!.id, details: title, requestId },
     ]);
   });
 

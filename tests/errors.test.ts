@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { createCallerFactory, publicProcedure, router } from "~/server/trpc";
 import { logger } from "~/server/platform/logger";
-import { callProcedure, db, seededApiServer } from "./helpers";
+import { db, seededApiServer, wireInput, type TrpcResponseBody } from "./helpers";
 
 const api = seededApiServer();
 
@@ -31,9 +31,12 @@ describe("internal errors over HTTP", () => {
     const logged = vi.spyOn(logger, "error");
     vi.stubEnv("NODE_ENV", "production");
     try {
-      const requestId = "quote-me-0001";
-      const { status, body } = await callProcedure(api.url, "shows.list", { input: {}, headers: { "x-request-id": requestId } });
-      expect(status).toBe(500);
+      const response = await fetch(`${api.url}/shows.list?input=${encodeURIComponent(wireInput({}))}`, { headers: { "x-request-id": "quote-me-0001" } });
+      const body = (await response.json()) as TrpcResponseBody;
+      // The id quoted is the server's, the one the response carries, not the caller's.
+      const requestId = response.headers.get("x-request-id")!;
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.status).toBe(500);
       expect(body.error?.json.message).toBe(`Something went wrong on our side. Please try again. (request id ${requestId})`);
       expect(body.error?.json.data).toMatchObject({ requestId });
       expect(body.error?.json.data.stack).toBeUndefined();

@@ -1,19 +1,25 @@
 // The proxy's request headers for the app, and the parts of the policy a production server cannot
 // show (next dev's). The headers on real responses: tests/browser/headers.test.ts.
+import { IncomingMessage } from "node:http";
+import { Socket } from "node:net";
 import { NextRequest } from "next/server";
 import { describe, expect, it, vi } from "vitest";
 import { proxy } from "~/proxy";
-import { requestIdOf } from "~/server/platform/security-headers";
+import { ensureRequestId } from "~/server/platform/request";
+import { clientRequestIdOf, requestIdOf } from "~/server/platform/security-headers";
 import { sessionCookie } from "./helpers";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe("the proxy hands the app", () => {
   // NextResponse.next({ request: { headers } }) travels to the app as x-middleware-request-<name>.
   const forwarded = (response: Response, name: string) => response.headers.get(`x-middleware-request-${name}`);
 
-  it("the request id it answers with, and the nonce of its policy in place of a forged one", async () => {
+  it("the request id it answers with (its own, not the caller's), and the nonce of its policy in place of a forged one", async () => {
     const response = await proxy(new NextRequest("http://localhost:3000/shows", { headers: { "x-request-id": "trace-0123.abc", "x-nonce": "forged" } }));
-    expect(response.headers.get("x-request-id")).toBe("trace-0123.abc");
-    expect(forwarded(response, "x-request-id")).toBe("trace-0123.abc");
+    const id = response.headers.get("x-request-id");
+    expect(id).toMatch(UUID);
+    expect(forwarded(response, "x-request-id")).toBe(id);
     const nonce = forwarded(response, "x-nonce");
     expect(nonce).not.toBe("forged");
     expect(response.headers.get("content-security-policy")).toContain(`'nonce-${nonce}'`);
@@ -32,11 +38,40 @@ describe("the proxy hands the app", () => {
   });
 });
 
-describe("requestIdOf", () => {
-  it("reads Node's headers too (an API handler's req.headers)", () => {
-    expect(requestIdOf({ "x-request-id": "trace-0123.abc" })).toBe("trace-0123.abc");
-    expect(requestIdOf({ "x-request-id": "bad id" })).toMatch(/^[0-9a-f-]{36}$/);
-    expect(requestIdOf({})).not.toBe(requestIdOf({}));
+describe("request ids", () => {
+  const nodeRequest = (url: string, headers: Record<string, string> = {}) => {
+    const req = new IncomingMessage(new Socket());
+    Object.assign(req, { url, headers });
+    return req;
+  };
+
+  it("are new every time, whatever x-request-id the caller sent", () => {
+    const ids = [requestIdOf(new Headers({ "x-request-id": "trace-0123.abc" })), requestIdOf({ "x-request-id": "trace-0123.abc" }), requestIdOf({})];
+    for (const id of ids) expect(id).toMatch(UUID);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it("the caller's own, from either kind of headers, only when well-formed", () => {
+    expect(clientRequestIdOf(new Headers({ "x-request-id": "trace-0123.abc" }))).toBe("trace-0123.abc");
+    expect(clientRequestIdOf({ "x-request-id": "trace-0123.abc" })).toBe("trace-0123.abc");
+    for (const sent of ["short", "has spaces in it", "x".repeat(129), "<script>alert(1)</script>"]) expect(clientRequestIdOf({ "x-request-id": sent })).toBeUndefined();
+    expect(clientRequestIdOf({})).toBeUndefined();
+  });
+
+  it("an API request's is new, not the x-request-id it came with, and the same for every later reader", () => {
+    const req = nodeRequest("/api/trpc/me.profile", { "x-request-id": "trace-0123.abc" });
+    const id = ensureRequestId(req);
+    expect(id).toMatch(UUID);
+    expect(ensureRequestId(req)).toBe(id);
+    expect(ensureRequestId(nodeRequest("/api/me", { "x-request-id": id }))).not.toBe(id);
+  });
+
+  it("a page's is the one the proxy handed it, which replaced the caller's", async () => {
+    const response = await proxy(new NextRequest("http://localhost:3000/shows", { headers: { "x-request-id": "trace-0123.abc" } }));
+    const page = nodeRequest("/shows", { "x-request-id": response.headers.get("x-middleware-request-x-request-id")! });
+    expect(ensureRequestId(page)).toBe(response.headers.get("x-request-id"));
+    // Without the proxy (a page rendered in a test), a new one.
+    expect(ensureRequestId(nodeRequest("/shows"))).toMatch(UUID);
   });
 });
 

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import { env } from "~/server/platform/env";
-import { requestIdOf } from "~/server/platform/security-headers";
+import { newRequestId, REQUEST_ID_HEADER } from "~/server/platform/security-headers";
 
 /** What the API needs of the HTTP request behind a call (absent for server-side callers). */
 export interface RequestInfo {
-  /** The x-request-id of the request (a well-formed incoming one, else generated). */
+  /** The request's id, the server's own (see ensureRequestId). */
   id: string;
   /** The client's address (see clientAddress). */
   ip: string;
@@ -17,14 +17,22 @@ const header = (req: IncomingMessage, name: string) => {
   return Array.isArray(value) ? value[0] : value;
 };
 
+// Each request's id once given, so that every later reader (context, logs, error messages) sees the same.
+const requestIds = new WeakMap<IncomingMessage, string>();
+
 /**
- * The request's id (a well-formed one of the caller's, else a new one), written back into the
- * request so that every later reader (context, logs, error messages) sees the same: API routes
- * have no proxy in front to set one.
+ * The request's id, always the server's own. A page's is the proxy's: the proxy replaces whatever
+ * x-request-id the caller sent with its own before the page sees the request (src/proxy.ts). It
+ * does not run in front of /api, so there the header is the caller's, never taken: an API route
+ * gets a new id.
  */
 export function ensureRequestId(req: IncomingMessage): string {
-  const id = requestIdOf(req.headers);
-  req.headers["x-request-id"] = id;
+  const known = requestIds.get(req);
+  if (known !== undefined) return known;
+  const behindProxy = !(req.url ?? "/").startsWith("/api/");
+  const fromProxy = behindProxy ? req.headers[REQUEST_ID_HEADER] : undefined;
+  const id = typeof fromProxy === "string" && fromProxy !== "" ? fromProxy : newRequestId();
+  requestIds.set(req, id);
   return id;
 }
 

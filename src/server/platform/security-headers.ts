@@ -10,7 +10,7 @@ import { FIXED_SECURITY_HEADERS } from "~/server/platform/fixed-headers";
 
 /** Request header through which the proxy hands the page's CSP nonce to `_document`. */
 export const NONCE_HEADER = "x-nonce";
-/** Request and response header naming one request, for logs on both sides. */
+/** Response header naming one request, for logs on both sides; the proxy hands a page its id in it too. */
 export const REQUEST_ID_HEADER = "x-request-id";
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -19,12 +19,28 @@ const https = new URL(env.APP_BASE_URL).protocol === "https:";
 const development = env.NODE_ENV === "development";
 
 /**
- * The caller's `x-request-id` when it is well-formed (a load balancer's or a client's), else a
- * new one. Reads a NextRequest's headers (the proxy) and Node's (API handlers).
+ * A request's id is always the server's own. Logs, error messages and audit rows rely on it to tell
+ * one request from another; an id the caller chose could repeat another request's on purpose, or
+ * pin a request on someone else's trail.
  */
-export function requestIdOf(headers: Headers | IncomingHttpHeaders): string {
+export const newRequestId = (): string => randomUUID();
+
+/**
+ * The id of a request the proxy handles: `newRequestId()`, whatever `x-request-id` the caller sent
+ * (the headers are not read; the caller's own id is `clientRequestIdOf`'s).
+ */
+export function requestIdOf(_headers: Headers | IncomingHttpHeaders): string {
+  return newRequestId();
+}
+
+/**
+ * The `x-request-id` the caller sent (a client's, a load balancer's) when it is well-formed: logged
+ * beside the request's own id so that the two sides' logs can be matched, never used as that id.
+ * Reads a NextRequest's headers (the proxy) and Node's (API handlers).
+ */
+export function clientRequestIdOf(headers: Headers | IncomingHttpHeaders): string | undefined {
   const incoming = headers instanceof Headers ? headers.get(REQUEST_ID_HEADER) : headers[REQUEST_ID_HEADER];
-  return typeof incoming === "string" && WELL_FORMED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === "string" && WELL_FORMED_REQUEST_ID.test(incoming) ? incoming : undefined;
 }
 
 /** A fresh nonce for one response: 128 random bits. */
