@@ -1,7 +1,8 @@
-// me.delete over real HTTP: who may delete (a cookie session from the app's pages, confirming with
-// the account's email), and that afterwards nothing of the person is left in any table.
+// me.delete over real HTTP: who may delete (a cookie session from the app's pages, signed in within
+// the last minutes, confirming with the account's email), and that afterwards nothing of the person
+// is left in any table nor any session of theirs, and their refresh token is revoked at the provider.
 import { describe, expect, it } from "vitest";
-import { accessToken, callProcedure, db, seededApiServer, sessionCookie } from "./helpers";
+import { accessToken, callProcedure, cookieFor, db, readSession, seededApiServer, sessionCookie, sessionFor, signIn } from "./helpers";
 
 const api = seededApiServer();
 
@@ -34,7 +35,7 @@ async function rowsOf(userId: string, billingAccountId: string): Promise<Record<
 describe("deleting one's account", () => {
   it("is refused to a bearer token, whatever its scopes", async () => {
     const { status, body } = await deleteAccount({ authorization: `Bearer ${await accessToken({ sub: carol.sub })}` });
-    expect({ status, message: body.error?.json.message }).toEqual({ status: 403, message: "An account can only be deleted from its account page, signed in." });
+    expect({ status, message: body.error?.json.message }).toEqual({ status: 403, message: "This can only be done in Showtrack's own pages, signed in." });
     expect(await carolExists()).toBe(true);
   });
 
@@ -54,8 +55,20 @@ describe("deleting one's account", () => {
     expect(await carolExists()).toBe(true);
   });
 
-  it("deletes every row of the person, ends the session, and signing in again starts afresh", async () => {
+  it("is refused with a sign-in older than ten minutes: 412, the page sends the person to sign in again", async () => {
+    const cookie = await sessionCookie({ ...carol, auth_time: Math.floor(Date.now() / 1000) - 11 * 60 });
+    const { status, body } = await deleteAccount({ cookie });
+    expect({ status, message: body.error?.json.message }).toEqual({ status: 412, message: "To delete your account, please sign in again first: it makes sure it is you." });
+    // A session that never recorded when its person signed in is as good as an old one.
+    const { user: { auth_time: _unknown, ...user }, ...session } = sessionFor(carol);
+    const unknown = await deleteAccount({ cookie: await cookieFor({ ...session, user }) });
+    expect(unknown.status).toBe(412);
+    expect(await carolExists()).toBe(true);
+  });
+
+  it("deletes every row of the person but their invoices (kept, unlinked), ends all their sessions, and signing in again starts afresh", async () => {
     const cookie = await sessionCookie(carol);
+    const otherBrowser = await sessionCookie(carol);
     // Something in every table first: a follow (and its audit event) on top of the seed's.
     const show = await db.show.findFirstOrThrow({ where: { subscriptions: { none: { user: { auth0Sub: carol.sub } } } }, select: { id: true } });
     expect((await callProcedure(api.url, "subscriptions.add", { input: { showId: show.id }, headers: { cookie } })).status).toBe(200);
@@ -75,10 +88,36 @@ describe("deleting one's account", () => {
     expect(response.headers.getSetCookie()).toEqual([expect.stringMatching(/^__session=; Path=\/; Max-Age=0; HttpOnly; SameSite=lax/)]);
     expect(Object.entries(await rowsOf(userId, billingAccount!.id)).filter(([, count]) => count > 0)).toEqual([]);
     expect(await carolExists()).toBe(false);
+    expect(await db.invoice.count({ where: { billingAccountId: null } })).toBe(before["Invoice.billingAccountId"]);
+    expect(await db.session.count({ where: { sub: carol.sub } })).toBe(0);
+    expect((await callProcedure(api.url, "me.profile", { headers: { cookie: otherBrowser } })).status).toBe(401);
 
     const again = await sessionCookie(carol);
     const fresh = (await callProcedure(api.url, "me.export", { headers: { cookie: again } })).body.result?.data.json;
     expect(fresh).toMatchObject({ profile: { email: carol.email }, plan: { tier: { id: "free" }, paymentMethod: null }, follows: [], invoices: [], activity: [] });
     expect((fresh as { profile: { id: string } }).profile.id).not.toBe(userId);
+  });
+
+  it("after a real sign-in, revokes the refresh token at the identity provider", async () => {
+    const cookie = await signIn("dev|dave");
+    const { tokenSet, user } = (await readSession(cookie))!;
+    expect(user.auth_time).toBeGreaterThan(Date.now() / 1000 - 60);
+    const refresh = () =>
+      fetch(`${process.env.AUTH0_DOMAIN}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: tokenSet.refreshToken!,
+          client_id: process.env.AUTH0_CLIENT_ID!,
+          client_secret: process.env.AUTH0_CLIENT_SECRET!,
+        }),
+      });
+    expect((await callProcedure(api.url, "me.profile", { headers: { cookie } })).status).toBe(200);
+    expect((await deleteAccount({ cookie }, "dave@example.test")).status).toBe(200);
+    const refused = await refresh();
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: "invalid_grant" });
+    expect(await readSession(cookie)).toBeNull();
   });
 });

@@ -17,19 +17,39 @@ describe("env validation", () => {
   });
 
   it("refuses insecure requests in production, but for the local provider", () => {
-    const realTenant = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", NODE_ENV: "production" };
+    const realTenant = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", NODE_ENV: "production", TRUST_PROXY: "1" };
     expect(() => parseEnv(realTenant)).toThrow("AUTH0_ALLOW_INSECURE_REQUESTS must not be set when NODE_ENV=production");
     expect(parseEnv({ ...realTenant, AUTH0_ALLOW_INSECURE_REQUESTS: "false", DATABASE_URL: "postgresql://db/showtrack" })).toBeTruthy();
     expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production" }).AUTH0_ALLOW_INSECURE_REQUESTS).toBe(true);
   });
 
   it("takes a PostgreSQL DATABASE_URL, required in production with a real tenant", () => {
-    const production = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", AUTH0_ALLOW_INSECURE_REQUESTS: "false", NODE_ENV: "production" };
+    const production = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", AUTH0_ALLOW_INSECURE_REQUESTS: "false", NODE_ENV: "production", TRUST_PROXY: "1" };
     expect(() => parseEnv(production)).toThrow("DATABASE_URL is required when NODE_ENV=production");
     expect(parseEnv({ ...production, DATABASE_URL: "postgresql://app:secret@db.internal:5432/showtrack?sslmode=require" })).toBeTruthy();
     expect(() => parseEnv({ ...TEST_ENV, DATABASE_URL: "file:./prisma/dev.db" })).toThrow("DATABASE_URL must be a PostgreSQL URL");
     expect(() => parseEnv({ ...TEST_ENV, DATABASE_POOL_SIZE: "lots" })).toThrow("DATABASE_POOL_SIZE must be a number of connections");
     expect(parseEnv({ ...TEST_ENV, DATABASE_POOL_SIZE: "20" }).DATABASE_POOL_SIZE).toBe(20);
+  });
+
+  it("requires TRUST_PROXY in production with a real tenant: sign-in budgets are per client address", () => {
+    const production = {
+      ...TEST_ENV,
+      AUTH0_DOMAIN: "showtrack.eu.auth0.com",
+      AUTH0_ALLOW_INSECURE_REQUESTS: "false",
+      NODE_ENV: "production",
+      DATABASE_URL: "postgresql://db/showtrack",
+    };
+    expect(() => parseEnv(production)).toThrow("TRUST_PROXY is required when NODE_ENV=production");
+    expect(parseEnv({ ...production, TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    // A laptop, or the browser tests' production build, against the local provider: nothing in front.
+    expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production" }).TRUST_PROXY).toBeUndefined();
+  });
+
+  it("keeps sessions in the database unless AUTH0_SESSION_STORE=cookie", () => {
+    expect(parseEnv(TEST_ENV).AUTH0_SESSION_STORE).toBe("db");
+    expect(parseEnv({ ...TEST_ENV, AUTH0_SESSION_STORE: "cookie" }).AUTH0_SESSION_STORE).toBe("cookie");
+    expect(() => parseEnv({ ...TEST_ENV, AUTH0_SESSION_STORE: "redis" })).toThrow('AUTH0_SESSION_STORE must be "db" or "cookie"');
   });
 
   describe("AUTH0_AUDIENCE", () => {

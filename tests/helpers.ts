@@ -42,12 +42,14 @@ export interface TestUser {
   name?: string;
   /** The API scopes granted to the session's access token (default: all). */
   scope?: string;
+  /** When the person entered their credentials (seconds; default: now, as right after a sign-in). */
+  auth_time?: number;
 }
 
 export function sessionFor({ scope = ALL_SCOPES, ...user }: TestUser) {
   const now = Math.floor(Date.now() / 1000);
   return {
-    user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, name: user.sub, ...user },
+    user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, name: user.sub, auth_time: now, ...user },
     tokenSet: {
       accessToken: "test-access-token",
       idToken: "test-id-token",

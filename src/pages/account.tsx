@@ -1,5 +1,6 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import { AccountView, RECENT_ACTIVITY } from "~/components/account/AccountView";
+import { SignedInSessions } from "~/components/account/SignedInSessions";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { trpc } from "~/utils/trpc";
 
@@ -24,5 +25,7 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
   const billing = trpc.billing.info.useQuery();
   const subscriptions = trpc.subscriptions.list.useQuery();
   const activity = trpc.me.activity.useQuery(RECENT_ACTIVITY);
-  return <AccountView profile={profile} billing={billing} subscriptions={subscriptions} activity={activity} scopes={scopes} />;
+  return (
+    <AccountView profile={profile} billing={billing} subscriptions={subscriptions} activity={activity} scopes={scopes} sessions={<SignedInSessions />} />
+  );
 }

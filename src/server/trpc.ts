@@ -171,3 +171,14 @@ export const publicProcedure = t.procedure
   .use(rejectInvalidCredentials)
   .use(requireOwnPagesForCookieCalls);
 export const protectedProcedure = publicProcedure.use(requireUser).meta({ requiresAuth: true });
+
+/**
+ * For what a person does about their account and sessions in the app, signed in: never with a token
+ * for the API, which leaks, is held by programs, and whose scopes say nothing about it.
+ */
+export const sessionOnlyProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.auth.via !== "session" || !ctx.session) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "This can only be done in Showtrack's own pages, signed in." });
+  }
+  return next({ ctx: { session: ctx.session } });
+});

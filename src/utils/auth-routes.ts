@@ -3,6 +3,14 @@
  * redirect and the client's "session ended" handler. `returnTo` is a path on this app (the SDK
  * refuses other origins).
  */
-export function loginUrl(returnTo: string): string {
-  return `/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
+export function loginUrl(returnTo: string, { maxAgeSeconds }: { maxAgeSeconds?: number } = {}): string {
+  const maxAge = maxAgeSeconds === undefined ? "" : `max_age=${maxAgeSeconds}&`;
+  return `/auth/login?${maxAge}returnTo=${encodeURIComponent(returnTo)}`;
 }
+
+/**
+ * How recent a sign-in deleting an account needs, in seconds: the server checks the session's
+ * `auth_time`, and the account page asks the identity provider for a sign-in at most this old
+ * (OIDC `max_age`), which makes it ask for the person's credentials again.
+ */
+export const RECENT_SIGN_IN_SECONDS = 10 * 60;

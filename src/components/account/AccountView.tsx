@@ -1,12 +1,13 @@
 import Head from "next/head";
 import Link from "next/link";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { LoadError, Loading, type Retryable } from "~/components/LoadError";
 import { PaymentMethod } from "~/components/PaymentMethod";
 import type { ApiScope } from "~/utils/scopes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
+import { loginUrl, RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
 
 type Subscriptions = RouterOutputs["subscriptions"]["list"];
 type Activity = RouterOutputs["me"]["activity"]["items"][number];
@@ -30,6 +31,8 @@ export interface AccountViewProps {
   subscriptions: Loadable<Subscriptions>;
   activity: Loadable<RouterOutputs["me"]["activity"]>;
   scopes: readonly ApiScope[];
+  /** The person's sessions, where the page lists them (not in the benchmark's twin). */
+  sessions?: ReactNode;
 }
 
 function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Subscriptions>; readOnly: boolean }) {
@@ -162,8 +165,9 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
       )}
       <h3>Delete my account</h3>
       <p>
-        <strong>This cannot be undone.</strong> Your followed shows, plan, payment method, invoices and activity are deleted at once,
-        and you are signed out. Signing in again starts a new Free account.
+        <strong>This cannot be undone.</strong> Your followed shows, plan, payment method and activity are deleted at once, and you
+        are signed out everywhere. Your invoices are kept for our accounting, with nothing that links them to you. For your safety,
+        this needs a sign-in of the last {RECENT_SIGN_IN_SECONDS / 60} minutes. Signing in again later starts a new Free account.
       </p>
       <form
         onSubmit={(event) => {
@@ -181,7 +185,13 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
       </form>
       {error ? (
         <p className="notice" role="alert" id="delete-error">
-          {fieldErrors?.confirmEmail?.[0] ?? friendlyMessage(error)}
+          {fieldErrors?.confirmEmail?.[0] ?? friendlyMessage(error)}{" "}
+          {error.data?.code === "PRECONDITION_FAILED" ? (
+            // The identity provider asks for the person's credentials again, then the SDK brings them back here.
+            <a href={loginUrl("/account#your-data", { maxAgeSeconds: RECENT_SIGN_IN_SECONDS })} id="sign-in-again">
+              Sign in again
+            </a>
+          ) : null}
         </p>
       ) : null}
     </section>
@@ -189,7 +199,7 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
 }
 
 /** The account page as it renders its data: /account feeds it its queries, the benchmark's twin the props it read itself. */
-export function AccountView({ profile, billing, subscriptions, activity, scopes }: AccountViewProps) {
+export function AccountView({ profile, billing, subscriptions, activity, scopes, sessions }: AccountViewProps) {
   const info = billing.data;
   return (
     <>
@@ -285,6 +295,8 @@ export function AccountView({ profile, billing, subscriptions, activity, scopes 
           </table>
         </>
       ) : null}
+
+      {sessions}
 
       {profile.data ? <YourData email={profile.data.email} canExport={scopes.includes("read:shows") && scopes.includes("read:billing")} /> : null}
     </>

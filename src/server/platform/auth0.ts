@@ -1,7 +1,9 @@
 import { Auth0Client, filterDefaultIdTokenClaims } from "@auth0/nextjs-auth0/server";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
+import { issuerUrl } from "~/server/platform/auth";
 import { db } from "~/server/platform/db";
 import { env } from "~/server/platform/env";
+import { logger } from "~/server/platform/logger";
 import { createSessionStore } from "~/server/platform/session-store";
 
 const secure = new URL(env.APP_BASE_URL).protocol === "https:";
@@ -70,3 +72,23 @@ export const auth0 = new Auth0Client({
     cookie: SESSION_COOKIE,
   },
 });
+
+/**
+ * Revokes a refresh token at the identity provider (RFC 7009, Auth0's /oauth/revoke), so that no
+ * copy of it can mint access tokens any more. Whether it worked: a failure is logged, not thrown.
+ */
+export async function revokeRefreshToken(token: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL("oauth/revoke", issuerUrl()), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token, token_type_hint: "refresh_token", client_id: env.AUTH0_CLIENT_ID, client_secret: env.AUTH0_CLIENT_SECRET }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (response.ok) return true;
+    logger.warn({ status: response.status }, "refresh token revocation refused");
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, "refresh token revocation failed");
+  }
+  return false;
+}

@@ -151,3 +151,18 @@ export async function endStoredSession(db: Db, session: SessionData): Promise<vo
   const key = storeKeyOf(session);
   if (key) await db.session.deleteMany({ where: { id: key } });
 }
+
+/**
+ * Ends every session of the person and gives back what they held (their refresh tokens are then
+ * revoked at the identity provider): in one transaction, so that a session begun meanwhile is either
+ * ended and given back, or begun after.
+ */
+export async function takeSessionsOf(db: Db, sub: string): Promise<SessionData[]> {
+  const rows = await db.$transaction(async (tx) => {
+    const found = await tx.session.findMany({ where: { sub }, select: { id: true, data: true } });
+    await tx.session.deleteMany({ where: { id: { in: found.map((row) => row.id) } } });
+    return found;
+  });
+  const sessions = await Promise.all(rows.map((row) => open(row.data)));
+  return sessions.filter((session): session is SessionData => session !== null);
+}

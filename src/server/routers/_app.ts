@@ -1,6 +1,7 @@
 import { billingRouter } from "~/server/routers/billing";
 import { healthRouter } from "~/server/routers/health";
 import { meRouter } from "~/server/routers/me";
+import { sessionsRouter } from "~/server/routers/sessions";
 import { showsRouter } from "~/server/routers/shows";
 import { subscriptionsRouter } from "~/server/routers/subscriptions";
 import { createCallerFactory, router } from "~/server/trpc";
@@ -10,6 +11,7 @@ export const appRouter = router({
   subscriptions: subscriptionsRouter,
   billing: billingRouter,
   me: meRouter,
+  sessions: sessionsRouter,
   health: healthRouter,
 });
 

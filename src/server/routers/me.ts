@@ -6,7 +6,10 @@ import { accountTier, invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMe
 import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
-import { protectedProcedure, router } from "~/server/trpc";
+import { revokeRefreshToken, sessionStore } from "~/server/platform/auth0";
+import { takeSessionsOf } from "~/server/platform/session-store";
+import { protectedProcedure, router, sessionOnlyProcedure } from "~/server/trpc";
+import { RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
 import { pageArgs, toPage } from "~/server/pagination";
 
 const newestFirst = { seq: "desc" } satisfies Prisma.AuditEventOrderByWithRelationInput;
@@ -93,22 +96,28 @@ export const meRouter = router({
   }),
 
   /**
-   * Deletes the caller's account and everything of theirs, then ends the session. Deleting the User
-   * row cascades (prisma/schema.prisma) to follows, the billing account and its invoices, and the
-   * audit events: one statement, so one transaction, all or nothing. Signing in again provisions a
+   * Deletes the caller's account and everything of theirs, ends every session of theirs and revokes
+   * their refresh tokens at the identity provider. Deleting the User row cascades (prisma/schema.prisma)
+   * to follows, the billing account and the audit events, in one statement: all or nothing. Invoices
+   * are kept, with no link to the person (a business keeps its records). Signing in again provisions a
    * fresh Free account.
    */
-  delete: protectedProcedure.input(z.object({ confirmEmail: text({ min: 1, max: 320 }) })).mutation(async ({ ctx, input }) => {
-    // Deleting an account is a decision a person makes in the app, signed in, not something an API
-    // token may do: a token leaks, is held by programs, and its scopes say nothing about this.
-    if (ctx.auth.via !== "session") {
-      throw new TRPCError({ code: "FORBIDDEN", message: "An account can only be deleted from its account page, signed in." });
+  delete: sessionOnlyProcedure.input(z.object({ confirmEmail: text({ min: 1, max: 320 }) })).mutation(async ({ ctx, input }) => {
+    // A session left open on a shared computer, or a stolen cookie, must not be enough: the person
+    // proves it is them with a sign-in of the last few minutes (the page sends them to sign in again).
+    const authTime = ctx.session.user.auth_time;
+    if (typeof authTime !== "number" || Date.now() / 1000 - authTime > RECENT_SIGN_IN_SECONDS) {
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "To delete your account, please sign in again first: it makes sure it is you." });
     }
     if (!ctx.user.email || input.confirmEmail.toLowerCase() !== ctx.user.email.trim().toLowerCase()) {
       throw fieldError("confirmEmail", "Type your account's email address to confirm.");
     }
+    // The sessions first: none of them may provision the account afresh once it is gone.
+    const sessions = sessionStore ? await takeSessionsOf(ctx.db, ctx.auth.sub) : [ctx.session];
     await deleteUser(ctx.db, ctx.user);
-    logger.info({ user: userHash(ctx.auth.sub), requestId: ctx.request?.id }, "account deleted");
+    const refreshTokens = new Set(sessions.map((session) => session.tokenSet.refreshToken).filter((token) => token !== undefined));
+    const revoked = await Promise.all([...refreshTokens].map(revokeRefreshToken));
+    logger.info({ user: userHash(ctx.auth.sub), requestId: ctx.request?.id, sessions: sessions.length, revoked: revoked.filter(Boolean).length }, "account deleted");
     ctx.endSession?.();
   }),
 });
