@@ -1,10 +1,11 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { logAuthFailure } from "~/server/platform/auth";
 import { auth0, FORMER_SESSION_COOKIE, SESSION_COOKIE } from "~/server/platform/auth0";
 import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
 import { carriesSeveralSessions, dueForRoll, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
 import { withDevice, type DeviceInfo } from "~/server/platform/session-store";
-import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders } from "~/server/platform/security-headers";
+import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, newRequestId, securityHeaders } from "~/server/platform/security-headers";
 
 // Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It serves the SDK routes the
 // app uses (AUTH_ROUTES; the SDK's others answer 404), refuses a request carrying several sessions,
@@ -15,7 +16,7 @@ import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, requestIdOf, securityHeaders
 // (beginApiRequest) and roll the session in createContext.
 export async function proxy(request: NextRequest) {
   const nonce = newNonce();
-  const requestId = requestIdOf(request.headers);
+  const requestId = newRequestId();
   // What the app receives: the caller's headers (a forged x-nonce overwritten) plus ours.
   const forwarded = new Headers(request.headers);
   forwarded.set(NONCE_HEADER, nonce);
@@ -58,8 +59,23 @@ async function authenticate(request: NextRequest): Promise<NextResponse> {
     const refused = await signInBudgetRefusal(request);
     if (refused) return refused;
   }
+  if (pathname === "/auth/backchannel-logout") return backChannelLogout(request);
   if (sdkRoute) return withDevice(deviceOfRequest(request), () => auth0.middleware(request));
   return rollWhenDue(request);
+}
+
+/**
+ * The SDK's back-channel logout: it verifies the identity provider's logout token and ends the
+ * sessions it names in the store. A token whose signature does not verify makes the SDK throw
+ * rather than answer: that is the sender's fault, a 400, never a 500.
+ */
+async function backChannelLogout(request: NextRequest): Promise<NextResponse> {
+  try {
+    return await auth0.middleware(request);
+  } catch (error) {
+    logAuthFailure("invalid_logout_token", { error: error instanceof Error ? error.message : String(error) });
+    return new NextResponse("The logout token is not valid.", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
 }
 
 /** A 401 that signs the browser out: every session cookie it sent is expired. */

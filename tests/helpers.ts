@@ -15,6 +15,7 @@ import { form, HttpBrowser } from "./http-browser";
 import { IDP_KEYS_FILE } from "./setup/paths";
 
 export { freeLoopbackPort } from "../dev/ports";
+import { proxy } from "~/proxy";
 import { auth0, SESSION_COOKIE, sessionStore } from "~/server/platform/auth0";
 import { createInnerContext } from "~/server/context";
 import { db } from "~/server/platform/db";
@@ -93,13 +94,15 @@ export function cookieHeader(setCookies: readonly string[]): string {
  * provider's login page, the SDK's /auth/callback (and its token exchange). Returns the session
  * cookie the SDK set, holding the provider's real tokens, a refresh token among them.
  */
-export async function signIn(sub: string): Promise<string> {
+export async function signIn(sub: string, { userAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", login: loginPath = "/auth/login" } = {}): Promise<string> {
   const app = process.env.APP_BASE_URL!;
-  const login = await auth0.middleware(new NextRequest(`${app}/auth/login`));
+  // Through the app's own proxy, as a browser's requests go (the session store records the browser).
+  const headers = { "user-agent": userAgent };
+  const login = await proxy(new NextRequest(`${app}${loginPath}`, { headers }));
   const browser = new HttpBrowser(app);
   const loginPage = await browser.follow(login.headers.get("location")!);
   const back = await browser.follow(loginPage.url, form({ sub }));
-  const callback = await auth0.middleware(new NextRequest(back.url, { headers: { cookie: cookieHeader(login.headers.getSetCookie()) } }));
+  const callback = await proxy(new NextRequest(back.url, { headers: { ...headers, cookie: cookieHeader(login.headers.getSetCookie()) } }));
   const cookie = cookieHeader(callback.headers.getSetCookie());
   if (!cookie.startsWith(`${SESSION_COOKIE.name}=`)) throw new Error(`signing in as ${sub} failed: ${callback.status} ${await callback.text()}`);
   return cookie;

@@ -137,6 +137,7 @@ export type AuthFailure =
   | "jwks_unreachable"
   | "session_refresh_refused"
   | "several_sessions"
+  | "invalid_logout_token"
   | "session_refresh_unavailable";
 
 const CLAIM_FAILURES: Record<string, AuthFailure> = { aud: "wrong_audience", iss: "wrong_issuer", nbf: "not_yet_valid" };

@@ -26,14 +26,6 @@ const development = env.NODE_ENV === "development";
 export const newRequestId = (): string => randomUUID();
 
 /**
- * The id of a request the proxy handles: `newRequestId()`, whatever `x-request-id` the caller sent
- * (the headers are not read; the caller's own id is `clientRequestIdOf`'s).
- */
-export function requestIdOf(_headers: Headers | IncomingHttpHeaders): string {
-  return newRequestId();
-}
-
-/**
  * The `x-request-id` the caller sent (a client's, a load balancer's) when it is well-formed: logged
  * beside the request's own id so that the two sides' logs can be matched, never used as that id.
  * Reads a NextRequest's headers (the proxy) and Node's (API handlers).

@@ -1,0 +1,252 @@
+// Sessions people can trust and end, over real HTTP with real sign-ins at the local provider: one
+// session per request (two session cookies are a 401, never a mix of two people), the sessions a
+// person sees and ends on /account, back-channel logout from the provider, lifetimes kept by the
+// server, and the SDK routes the app does not use.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SessionData } from "@auth0/nextjs-auth0/types";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { proxy } from "~/proxy";
+import {
+  accessToken,
+  callProcedure,
+  cookieFor,
+  db,
+  expireAccessToken,
+  readSession,
+  seededApiServer,
+  sessionCookie,
+  signIn,
+} from "./helpers";
+
+const api = seededApiServer();
+const APP = process.env.APP_BASE_URL!;
+const IDP = process.env.AUTH0_DOMAIN!;
+const ORIGIN = { origin: new URL(APP).origin };
+const CLEARED = /^__session=; Path=\/; Max-Age=0; HttpOnly; SameSite=lax$/;
+
+const value = (cookie: string) => cookie.slice(cookie.indexOf("=") + 1);
+const profile = (cookie: string) => callProcedure(api.url, "me.profile", { headers: { cookie } });
+const rowOf = async (cookie: string) => {
+  const session = (await readSession(cookie))!;
+  return db.session.findUniqueOrThrow({ where: { id: String(session.storeKey) } });
+};
+
+describe("one session per request", () => {
+  let rita: string;
+  let alice: string;
+  beforeAll(async () => {
+    rita = await signIn("dev|rita"); // read-only
+    alice = await signIn("dev|alice");
+  });
+
+  for (const expiredOne of ["rita", "alice"] as const) {
+    for (const order of ["rita first", "alice first"] as const) {
+      it(`two session cookies (${order}, ${expiredOne}'s access token expired): 401 and both cleared, neither session touched`, async () => {
+        const cookies = { rita, alice, [expiredOne]: await expireAccessToken(expiredOne === "rita" ? rita : alice) };
+        const before = await Promise.all([rowOf(cookies.rita), rowOf(cookies.alice)]);
+        const [first, second] = order === "rita first" ? [cookies.rita, cookies.alice] : [cookies.alice, cookies.rita];
+        const header = `__session=${value(first)}; __session=${value(second)}`;
+
+        const call = await fetch(`${api.url}/billing.info`, { headers: { cookie: header } });
+        expect(call.status).toBe(401);
+        expect(((await call.json()) as { error: { json: { message: string } } }).error.json.message).toBe(
+          "The request carries more than one session cookie. Please sign in again.",
+        );
+        expect(call.headers.getSetCookie()).toEqual([expect.stringMatching(CLEARED)]);
+        // A write too: nothing is done for either of them.
+        const write = await callProcedure(api.url, "billing.setCard", {
+          input: { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: "123" },
+          headers: { cookie: header },
+        });
+        expect(write.status).toBe(401);
+
+        const page = await proxy(new NextRequest(`${APP}/account`, { headers: { cookie: header } }));
+        expect(page.status).toBe(401);
+        expect(await page.text()).toContain("more than one Showtrack session");
+        expect(page.headers.getSetCookie()).toContainEqual(expect.stringMatching(CLEARED));
+
+        // No refresh ran, no roll: each row holds what it held, its own createdAt and token set.
+        const after = await Promise.all([rowOf(cookies.rita), rowOf(cookies.alice)]);
+        expect(after).toEqual(before);
+        const [ritaSession, aliceSession] = await Promise.all([readSession(cookies.rita), readSession(cookies.alice)]);
+        expect(ritaSession!.user.sub).toBe("dev|rita");
+        expect(ritaSession!.tokenSet.scope).not.toContain("write:billing");
+        expect(aliceSession!.internal.createdAt).not.toBe(undefined);
+        expect(ritaSession!.internal.sid).not.toBe(aliceSession!.internal.sid);
+      });
+    }
+  }
+
+  it("each alone still works, its expired token refreshed for its own person only", async () => {
+    const expiredRita = await expireAccessToken(rita);
+    const { internal } = (await readSession(expiredRita))!;
+    const response = await fetch(`${api.url}/me.profile`, { headers: { cookie: expiredRita } });
+    expect(response.status).toBe(200);
+    const refreshed = (await readSession(expiredRita))!;
+    expect(refreshed.user.sub).toBe("dev|rita");
+    expect(refreshed.internal).toEqual(internal);
+    expect(refreshed.tokenSet.scope).not.toContain("write:billing");
+    expect(refreshed.tokenSet.expiresAt).toBeGreaterThan(Date.now() / 1000 + 60);
+  });
+
+  it("a whole cookie beside a chunk set, or a chunk twice, is two sessions as well", async () => {
+    for (const header of [`${alice}; __session__0=abc; __session__1=def`, `__session__0=abc; __session__0=abd`, `${alice}; appSession=x`]) {
+      expect((await profile(header)).status).toBe(401);
+    }
+    expect((await profile(alice)).status).toBe(200);
+  });
+});
+
+describe("SDK routes", () => {
+  it("the access-token endpoint and the SDK's unused routes answer 404, even with a session", async () => {
+    const cookie = await sessionCookie({ sub: "dev|bob" });
+    for (const [method, path] of [
+      ["GET", "/auth/access-token"],
+      ["POST", "/auth/mfa/challenge"],
+      ["POST", "/auth/passwordless/start"],
+      ["GET", "/auth/connect"],
+    ] as const) {
+      const response = await proxy(new NextRequest(`${APP}${path}`, { method, headers: { cookie } }));
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+    }
+    // The SDK's My Account proxy is not reached: /me/… is an ordinary path of the app (Next's 404).
+    const me = await proxy(new NextRequest(`${APP}/me/v1/authentication-methods`, { headers: { cookie } }));
+    expect(me.headers.get("x-middleware-next")).toBe("1");
+  });
+});
+
+describe("where you're signed in", () => {
+  const CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+  it("lists each of the person's sessions with its browser, system and times, and marks this one", async () => {
+    const firefox = await signIn("dev|carol");
+    const chrome = await signIn("dev|carol", { userAgent: CHROME });
+    const { status, body } = await callProcedure(api.url, "sessions.list", { headers: { cookie: chrome } });
+    expect(status).toBe(200);
+    const { listed, sessions } = body.result!.data.json as { listed: boolean; sessions: { browser: string; os: string; current: boolean; ip: string | null; createdAt: string }[] };
+    expect(listed).toBe(true);
+    expect(sessions).toHaveLength(2);
+    expect(sessions.find((session) => session.current)).toMatchObject({ browser: "Chrome 156", os: "Linux" });
+    expect(sessions.find((session) => !session.current)).toMatchObject({ browser: "Firefox 128", os: "Linux" });
+    expect(Date.parse(sessions[0]!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+    // Nobody else's sessions, and not to a token.
+    const bob = await callProcedure(api.url, "sessions.list", { headers: { cookie: await signIn("dev|bob") } });
+    const bobs = (bob.body.result!.data.json as { sessions: { id: string }[] }).sessions.map((session) => session.id);
+    expect(bobs.toSorted()).toEqual((await db.session.findMany({ where: { sub: "dev|bob" }, select: { id: true } })).map((row) => row.id).toSorted());
+    const bearer = await callProcedure(api.url, "sessions.list", { headers: { authorization: `Bearer ${await accessToken({ sub: "dev|carol" })}` } });
+    expect(bearer.status).toBe(403);
+    expect((await profile(firefox)).status).toBe(200);
+  });
+
+  it("'Sign out everywhere else' ends the others at once, a copy of their cookie included; this one goes on", async () => {
+    const here = await signIn("dev|bob");
+    const elsewhere = await signIn("dev|bob", { userAgent: CHROME });
+    const copied = elsewhere; // the same cookie, copied before the sign-out
+    const others = (await db.session.count({ where: { sub: "dev|bob" } })) - 1;
+    expect(others).toBeGreaterThanOrEqual(1);
+    const ended = await callProcedure(api.url, "sessions.endOthers", { headers: { cookie: here } });
+    expect(ended.body.result!.data.json).toEqual({ ended: others });
+    expect(await db.session.count({ where: { sub: "dev|bob" } })).toBe(1);
+    for (const cookie of [elsewhere, copied]) {
+      expect((await profile(cookie)).status).toBe(401);
+      const page = await proxy(new NextRequest(`${APP}/account`, { headers: { cookie } }));
+      expect(page.headers.get("x-middleware-next")).toBe("1"); // the page itself then sends to sign-in
+    }
+    expect((await profile(here)).status).toBe(200);
+  });
+
+  it("'Sign out' ends one session; this browser's own clears its cookie", async () => {
+    const here = await signIn("dev|dave");
+    const other = await signIn("dev|dave", { userAgent: CHROME });
+    const list = async () => (await callProcedure(api.url, "sessions.list", { headers: { cookie: here } })).body.result!.data.json as { sessions: { id: string; current: boolean }[] };
+    const otherId = (await list()).sessions.find((session) => !session.current)!.id;
+    expect((await callProcedure(api.url, "sessions.end", { input: { id: otherId }, headers: { cookie: here, ...ORIGIN } })).status).toBe(200);
+    expect((await profile(other)).status).toBe(401);
+    // Someone else's session id ends nothing.
+    const carols = await db.session.findFirstOrThrow({ where: { sub: "dev|carol" }, select: { id: true } });
+    expect((await callProcedure(api.url, "sessions.end", { input: { id: carols.id }, headers: { cookie: here, ...ORIGIN } })).body.result!.data.json).toEqual({ ended: 0 });
+    expect(await db.session.count({ where: { id: carols.id } })).toBe(1);
+
+    const ownId = (await list()).sessions.find((session) => session.current)!.id;
+    const response = await fetch(`${api.url}/sessions.end`, {
+      method: "POST",
+      headers: { cookie: here, ...ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify({ json: { id: ownId } }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual([expect.stringMatching(CLEARED)]);
+    expect((await profile(here)).status).toBe(401);
+    // Input that names no session is a 400.
+    expect((await callProcedure(api.url, "sessions.end", { input: { id: "x" }, headers: { cookie: await signIn("dev|dave"), ...ORIGIN } })).status).toBe(400);
+  });
+});
+
+describe("lifetimes held by the server", () => {
+  it("a session past its inactivity or absolute expiry is none, whatever its cookie says; a new sign-in purges such rows", async () => {
+    const cookie = await sessionCookie({ sub: "dev|alice" });
+    const row = await rowOf(cookie);
+    const inactivity = Number(process.env.AUTH0_SESSION_INACTIVITY_DURATION ?? 86_400);
+    expect(row.expiresAt.getTime()).toBeCloseTo(Date.now() + inactivity * 1000, -4);
+    await db.session.update({ where: { id: row.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await profile(cookie)).status).toBe(401);
+
+    // The absolute lifetime: a session signed in long ago expires at createdAt + absolute, rolls or not.
+    const now = Math.floor(Date.now() / 1000);
+    const old = (await readSession(await sessionCookie({ sub: "dev|alice" })))!;
+    const { storeKey: _key, ...data } = old;
+    const ancient = await cookieFor({ ...data, internal: { ...old.internal, createdAt: now - 7 * 86_400 + 60 } } as SessionData);
+    expect((await rowOf(ancient)).expiresAt.getTime()).toBeLessThanOrEqual((now + 60) * 1000);
+
+    await signIn("dev|alice");
+    expect(await db.session.count({ where: { id: row.id } })).toBe(0);
+  });
+
+});
+
+describe("back-channel logout", () => {
+  // The app's SDK routes on a real HTTP server, where the provider can deliver its logout tokens.
+  let server: http.Server;
+  let endpoint: string;
+  beforeAll(async () => {
+    server = http.createServer(async (req, res) => {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      const response = await proxy(new NextRequest(new URL(req.url!, APP), { method: req.method, headers: req.headers as Record<string, string>, ...(body && { body }) }));
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/backchannel-logout`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("the provider ending Bob's sessions ends his sessions here, at once, and nobody else's", async () => {
+    const admin = (method: string, what: string, init: RequestInit = {}) =>
+      fetch(`${IDP}/test-admin/users/${encodeURIComponent("dev|bob")}/${what}`, { method, ...init });
+    await admin("PUT", "backchannel-logout-uri", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ uri: endpoint }) });
+    try {
+      const bob = await signIn("dev|bob");
+      const carol = await signIn("dev|carol");
+      expect((await profile(bob)).status).toBe(200);
+      const ended = await admin("DELETE", "sessions");
+      expect(ended.status).toBe(200);
+      const report = (await ended.json()) as { logout_tokens: { error?: string }[] };
+      expect(report.logout_tokens.length).toBeGreaterThan(0);
+      expect(report.logout_tokens.filter((token) => token.error)).toEqual([]);
+      expect((await profile(bob)).status).toBe(401);
+      expect((await profile(carol)).status).toBe(200);
+    } finally {
+      await admin("DELETE", "backchannel-logout-uri");
+    }
+  });
+
+  it("a forged logout token is refused and ends nothing", async () => {
+    const bob = await signIn("dev|bob");
+    const forged = await accessToken({ sub: "dev|bob", events: { "http://schemas.openid.net/event/backchannel-logout": {} } });
+    const response = await fetch(endpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ logout_token: `${forged}x` }) });
+    expect(response.status).toBe(400);
+    expect((await profile(bob)).status).toBe(200);
+  });
+});
