@@ -1,5 +1,5 @@
 // Property-based fuzzing (fast-check) of every procedure of the router, through the real HTTP
-// handler, as anonymous, cookie, read-only and bearer callers, with inputs from valid to hostile
+// handler, as anonymous, cookie, read-only, bearer and two-session callers, with inputs from valid to hostile
 // (any Unicode, lone surrogates, wrong types, deep and odd shapes, bodies that are not JSON).
 // Property: no response is ever 5xx. Afterwards the database must be consistent: nobody above their
 // plan's cap, and each user's audit trail replays to exactly their follows and plan
@@ -28,6 +28,11 @@ beforeAll(async () => {
     { cookie: await sessionCookie({ sub: "fuzz|readonly", scope: "read:shows read:billing" }), origin },
     { authorization: `Bearer ${await accessToken({ sub: FUZZ_USERS[0] })}` },
     { cookie: await sessionCookie({ sub: "fuzz|cross-site" }), origin: "https://evil.example" },
+    // Two sessions in one request, both orders, one with a chunk set too: always signed out.
+    ...(await (async () => {
+      const [a, b] = await Promise.all(FUZZ_USERS.slice(0, 2).map((sub) => sessionCookie({ sub })));
+      return [`${a}; ${b}`, `${b}; ${a}`, `${a}; __session__0=${a!.slice("__session=".length)}`].map((cookie) => ({ cookie, origin }));
+    })()),
   ];
   showIds = (await db.show.findMany({ select: { id: true }, take: 12 })).map((show) => show.id);
   invoiceIds = (await db.invoice.findMany({ select: { id: true } })).map((invoice) => invoice.id);
