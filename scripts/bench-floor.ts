@@ -1,22 +1,36 @@
 // Case D of `npm run bench`: the floor. A bare node:http server that decrypts the session cookie with
-// a key derived once (as the Auth0 SDK derives it: HKDF-SHA256, info "JWE CEK") and runs the
-// hand-written statement through a `pg` pool. BENCH_FLOOR_PORT, DATABASE_URL and AUTH0_SECRET from the env.
-import { hkdfSync } from "node:crypto";
+// a key derived once (as the Auth0 SDK derives it: HKDF-SHA256, info "JWE CEK"), with the database
+// store reads the session's row (by the SHA-256 of the cookie's id) and decrypts it as the app's store
+// does, and runs the hand-written statement through a `pg` pool. BENCH_FLOOR_PORT, DATABASE_URL,
+// AUTH0_SECRET and AUTH0_SESSION_STORE from the env.
+import { createHash, hkdfSync } from "node:crypto";
 import http from "node:http";
 import { jwtDecrypt } from "jose";
 import pg from "pg";
 import { FOLLOWED_SHOWS_SQL, toFollowedShow, type FollowedShowRow } from "../src/bench/hand-written-sql";
 
 const key = new Uint8Array(hkdfSync("sha256", process.env.AUTH0_SECRET!, "", "JWE CEK", 32));
+const storeKey = new Uint8Array(hkdfSync("sha256", process.env.AUTH0_SECRET!, "", "Showtrack session store", 32));
+const stateful = process.env.AUTH0_SESSION_STORE !== "cookie";
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 
 const sessionCookie = (header = "") => /(?:^|;\s*)__session=([^;]+)/.exec(header)?.[1];
+
+type Session = { user: { sub: string } };
+
+async function sessionOf(cookie: string): Promise<Session | null> {
+  if (!stateful) return (await jwtDecrypt<Session>(cookie, key, { clockTolerance: 15 })).payload;
+  const { payload } = await jwtDecrypt<{ id: string }>(cookie, key, { clockTolerance: 15 });
+  const id = createHash("sha256").update(payload.id).digest("base64url");
+  const { rows } = await pool.query<{ data: string }>({ name: "bench_session", text: `SELECT "data" FROM "Session" WHERE "id" = $1 AND "expiresAt" > $2`, values: [id, new Date()] });
+  return rows[0] ? (await jwtDecrypt<Session>(rows[0].data, storeKey)).payload : null;
+}
 
 http
   .createServer(async (req, res) => {
     try {
       const cookie = sessionCookie(req.headers.cookie);
-      const { payload } = cookie ? await jwtDecrypt<{ user: { sub: string } }>(cookie, key, { clockTolerance: 15 }) : { payload: null };
+      const payload = cookie ? await sessionOf(cookie) : null;
       if (!payload) {
         res.writeHead(401).end();
         return;

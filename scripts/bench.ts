@@ -6,12 +6,15 @@
 // data, then loads each case with autocannon, interleaved over BENCH_ROUNDS rounds (default 3) of
 // BENCH_SECONDS (default 5), and prints medians: req/s, p50/p99 latency, the server's CPU ms per
 // request. Exits non-zero when a goal is missed. BENCH_SKIP_BUILD=1 reuses the last build.
+// BENCH_SESSION_STORE=cookie runs the app with the whole session in its cookie (default: the
+// database store), and the run prints the size of the Cookie header either way.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
+import type { SessionData } from "@auth0/nextjs-auth0/types";
 import autocannon from "autocannon";
 import { canConnect, dropDatabase, ensureDatabase, withDatabase } from "../dev/postgres";
 import { openDatabase, type LocalDatabase } from "./local-database";
@@ -98,6 +101,28 @@ async function benchDatabase(): Promise<LocalDatabase> {
   return { url: database.url, close: async () => (await database.close(), fs.rmSync(dataDir, { recursive: true, force: true })) };
 }
 
+/**
+ * A signed-in browser's session cookie, as the SDK writes it at sign-in: the whole session in the
+ * cookie, or (the database store) a row of the app's own store and a cookie naming it.
+ */
+async function mintSessionCookie(env: NodeJS.ProcessEnv, session: SessionData): Promise<string> {
+  const secret = env.AUTH0_SECRET!;
+  if (env.AUTH0_SESSION_STORE === "cookie") return `__session=${await generateSessionCookie(session, { secret })}`;
+  // The store validates the app's env when it is loaded: load it with the bench app's.
+  Object.assign(process.env, env);
+  const { createPrismaClient } = await import("../src/server/platform/db");
+  const { createSessionStore } = await import("../src/server/platform/session-store");
+  const db = createPrismaClient();
+  try {
+    const id = randomBytes(16).toString("hex");
+    await createSessionStore(db, { inactivitySeconds: 86_400, absoluteSeconds: 7 * 86_400 }).set(id, session);
+    // The SDK's stateful cookie: the session id alone, encrypted.
+    return `__session=${await generateSessionCookie({ id } as unknown as SessionData, { secret })}`;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
 async function waitUntilReady(url: string, child: ChildProcess) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode})`);
@@ -165,6 +190,9 @@ async function main(): Promise<boolean> {
       RATE_LIMIT_WRITES_PER_MINUTE: "100000000",
       LOG_LEVEL: "warn",
       BENCH_FLOOR_PORT: String(floorPort),
+      // "db" (the default): a row per session, read by every signed-in request (and by the floor's);
+      // "cookie": the whole session in the cookie.
+      AUTH0_SESSION_STORE: process.env.BENCH_SESSION_STORE ?? "db",
     };
     if (process.env.BENCH_SKIP_BUILD !== "1") {
       console.log("[bench] building (.next-bench)…");
@@ -185,11 +213,8 @@ async function main(): Promise<boolean> {
       tokenSet: { accessToken: "bench", idToken: "bench", expiresAt: now + 24 * 3600, scope: ["openid", ...API_SCOPES].join(" "), audience: env.AUTH0_AUDIENCE },
       internal: { sid: "bench-session", createdAt: now },
     };
-    // A browser holds the cookie the proxy rolled last, not a minted one (which expires in an hour, so
-    // is due for a roll): one call through the proxy gives it.
-    const minted = `__session=${await generateSessionCookie(session, { secret })}`;
-    const rolled = (await fetch(`${base}/api/trpc/health.check`, { headers: { cookie: minted } })).headers.getSetCookie();
-    const cookie = rolled.map((header) => header.split(";")[0]!).find((pair) => /^__session=./.test(pair)) ?? minted;
+    const cookie = await mintSessionCookie(env, session);
+    console.log(`[bench] session store: ${env.AUTH0_SESSION_STORE}; the Cookie header a signed-in browser sends: ${cookie.length} bytes`);
     const headers = { cookie, accept: "application/json, text/html" };
 
     const asJson = (body: string) => JSON.parse(body) as unknown;
