@@ -98,8 +98,9 @@ describe("deleting one's account", () => {
     expect((fresh as { profile: { id: string } }).profile.id).not.toBe(userId);
   });
 
-  it("after a real sign-in, revokes the refresh token at the identity provider", async () => {
-    const cookie = await signIn("dev|dave");
+  it("after a fresh sign-in (the page's max_age one), leaves no session of the person and revokes the refresh token at the provider", async () => {
+    const elsewhere = await signIn("dev|dave");
+    const cookie = await signIn("dev|dave", { login: `/auth/login?max_age=600&returnTo=${encodeURIComponent("/account#your-data")}` });
     const { tokenSet, user } = (await readSession(cookie))!;
     expect(user.auth_time).toBeGreaterThan(Date.now() / 1000 - 60);
     const refresh = () =>
@@ -119,5 +120,7 @@ describe("deleting one's account", () => {
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: "invalid_grant" });
     expect(await readSession(cookie)).toBeNull();
+    expect(await readSession(elsewhere)).toBeNull();
+    expect(await db.session.count({ where: { sub: "dev|dave" } })).toBe(0);
   });
 });

@@ -46,6 +46,24 @@ describe("env validation", () => {
     expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production" }).TRUST_PROXY).toBeUndefined();
   });
 
+  it("a production boot with a real tenant and no TRUST_PROXY stops at boot, saying why", async () => {
+    for (const [name, value] of Object.entries({ NODE_ENV: "production", AUTH0_DOMAIN: "showtrack.eu.auth0.com", AUTH0_ALLOW_INSECURE_REQUESTS: "false", DATABASE_URL: "postgresql://db/showtrack", NEXT_RUNTIME: "nodejs" })) {
+      vi.stubEnv(name, value);
+    }
+    vi.stubEnv("TRUST_PROXY", undefined);
+    vi.resetModules();
+    const exit = vi.spyOn(process, "exit").mockImplementation(() => undefined as never);
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await (await import("~/instrumentation")).register();
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining("TRUST_PROXY is required when NODE_ENV=production"));
+    } finally {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    }
+  });
+
   it("keeps sessions in the database unless AUTH0_SESSION_STORE=cookie", () => {
     expect(parseEnv(TEST_ENV).AUTH0_SESSION_STORE).toBe("db");
     expect(parseEnv({ ...TEST_ENV, AUTH0_SESSION_STORE: "cookie" }).AUTH0_SESSION_STORE).toBe("cookie");

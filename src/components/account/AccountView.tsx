@@ -31,7 +31,7 @@ export interface AccountViewProps {
   subscriptions: Loadable<Subscriptions>;
   activity: Loadable<RouterOutputs["me"]["activity"]>;
   scopes: readonly ApiScope[];
-  /** The person's sessions, where the page lists them (not in the benchmark's twin). */
+  /** The panel of the person's sessions (SignedInSessions), which loads in the browser. */
   sessions?: ReactNode;
 }
 

@@ -3,6 +3,7 @@
 import type { GetServerSideProps } from "next";
 import { createElement } from "react";
 import { AccountView, loaded, RECENT_ACTIVITY } from "~/components/account/AccountView";
+import { SignedInSessions } from "~/components/account/SignedInSessions";
 import { accountByPrisma } from "~/bench/hand-written";
 
 type AccountTwinProps = NonNullable<Awaited<ReturnType<typeof accountByPrisma>>>;
@@ -13,5 +14,5 @@ export const getServerSideProps: GetServerSideProps<AccountTwinProps> = async ({
 };
 
 export default function AccountTwin({ profile, billing, subscriptions, activity, scopes }: AccountTwinProps) {
-  return createElement(AccountView, { profile: loaded(profile), billing: loaded(billing), subscriptions: loaded(subscriptions), activity: loaded(activity), scopes });
+  return createElement(AccountView, { profile: loaded(profile), billing: loaded(billing), subscriptions: loaded(subscriptions), activity: loaded(activity), scopes, sessions: createElement(SignedInSessions) });
 }
