@@ -1,13 +1,12 @@
 // An issuer that answers a refresh with 429 (too_many_requests) is busy, not refusing the person:
 // the call is a 503 to try again, and the session is kept (its cookie and its row).
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../dev/ports";
+import { freshAppWithIssuer } from "./fresh-app";
 
 let issuer: http.Server;
-let warn: MockInstance;
-let helpers: typeof import("./helpers");
-let api: Awaited<ReturnType<(typeof import("./helpers"))["startApiServer"]>>;
+let app: Awaited<ReturnType<typeof freshAppWithIssuer>>;
 
 beforeAll(async () => {
   const port = await freeLoopbackPort();
@@ -23,21 +22,16 @@ beforeAll(async () => {
     res.writeHead(429, { "content-type": "application/json", "retry-after": "30" }).end(JSON.stringify({ error: "too_many_requests", error_description: "Slow down" }));
   });
   await new Promise<void>((resolve) => issuer.listen(port, "127.0.0.1", resolve));
-  vi.stubEnv("AUTH0_DOMAIN", self);
-  vi.resetModules();
-  helpers = await import("./helpers");
-  api = await helpers.startApiServer();
-  // The fresh copy's logger: its warnings are the app's.
-  warn = vi.spyOn((await import("~/server/platform/logger")).logger, "warn");
+  app = await freshAppWithIssuer(self);
 });
 afterAll(async () => {
-  await api?.close();
-  vi.unstubAllEnvs();
+  await app?.close();
   await new Promise((resolve) => issuer.close(resolve));
 });
 
 describe("an issuer that says too_many_requests", () => {
   it("makes an expired session's call 503 and keeps the session", async () => {
+    const { helpers, api, warn } = app;
     const session = helpers.sessionFor({ sub: "dev|alice" });
     const cookie = await helpers.cookieFor({ ...session, tokenSet: { ...session.tokenSet, refreshToken: "refresh-token", expiresAt: Math.floor(Date.now() / 1000) - 60 } });
     const response = await fetch(`${api.url}/me.profile`, { headers: { cookie } });

@@ -5,6 +5,7 @@ import http from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { TrpcResponseBody } from "./helpers";
 import { freeLoopbackPort } from "../dev/ports";
+import { freshAppWithIssuer } from "./fresh-app";
 
 let issuer: http.Server | undefined;
 let helpers: typeof import("./helpers");
@@ -15,21 +16,16 @@ beforeAll(async () => {
   issuer = http.createServer((_req, res) => res.writeHead(503).end("Service Unavailable"));
   const port = await freeLoopbackPort();
   await new Promise<void>((resolve) => issuer!.listen(port, "127.0.0.1", resolve));
-  // A fresh copy of the app (its Auth0 client and JWKS included), pointed at that issuer.
-  vi.stubEnv("AUTH0_DOMAIN", `http://localhost:${port}`);
-  vi.resetModules();
-  helpers = await import("./helpers");
-  api = await helpers.startApiServer();
-  // The fresh copy's logger: its warnings are the app's.
-  warn = vi.spyOn((await import("~/server/platform/logger")).logger, "warn");
+  // A fresh copy of the app, pointed at that issuer.
+  ({ helpers, api, warn, close } = await freshAppWithIssuer(`http://localhost:${port}`));
 });
 afterAll(async () => {
-  await api?.close();
-  vi.unstubAllEnvs();
+  await close?.();
   if (issuer?.listening) await new Promise((resolve) => issuer!.close(resolve));
 });
 
 let warn: MockInstance;
+let close: (() => Promise<void>) | undefined;
 vi.spyOn(console, "error").mockImplementation(() => {}); // the SDK's own report of each failed discovery
 beforeEach(() => warn?.mockClear());
 const loggedReasons = () => warn.mock.calls.map(([fields]) => (fields as { reason: string }).reason);
