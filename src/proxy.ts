@@ -1,9 +1,10 @@
+import { decodeJwt, decodeProtectedHeader, errors } from "jose";
 import { NextResponse, type NextRequest } from "next/server";
 import { logAuthFailure } from "~/server/platform/auth";
-import { auth0, FORMER_SESSION_COOKIE, SESSION_COOKIE } from "~/server/platform/auth0";
+import { auth0, FORMER_SESSION_COOKIE, SESSION_COOKIE, sessionStore } from "~/server/platform/auth0";
 import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
-import { carriesSeveralSessions, dueForRoll, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
+import { carriesSeveralSessions, dueForRoll, forgetLegacyCookies, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
 import { withDevice, type DeviceInfo } from "~/server/platform/session-store";
 import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, newRequestId, securityHeaders } from "~/server/platform/security-headers";
 
@@ -15,6 +16,8 @@ import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, newRequestId, securityHeader
 // call more CPU than the procedure itself. API routes set the same things themselves
 // (beginApiRequest) and roll the session in createContext.
 export async function proxy(request: NextRequest) {
+  // Before anything reads the request, and so that the page never sees them either.
+  forgetLegacyCookies(request);
   const nonce = newNonce();
   const requestId = newRequestId();
   // What the app receives: the caller's headers (a forged x-nonce overwritten) plus ours.
@@ -32,11 +35,12 @@ export async function proxy(request: NextRequest) {
 
 /**
  * The SDK routes the app uses: sign-in, its callback, sign-out, the header's profile, and the
- * identity provider's back-channel logout. The SDK mounts more (its access-token endpoint, MFA,
+ * identity provider's back-channel logout (with the database store: a cookie session cannot be ended
+ * from elsewhere, so it answers 404 rather than the SDK's 500). The SDK mounts more (its access-token endpoint, MFA,
  * passwordless, passkeys, the My Account and My Organization proxies under /me/ and /my-org/):
  * none is reached, as the app neither uses nor tests them.
  */
-const AUTH_ROUTES = new Set(["/auth/login", "/auth/callback", "/auth/logout", "/auth/profile", "/auth/backchannel-logout"]);
+const AUTH_ROUTES = new Set(["/auth/login", "/auth/callback", "/auth/logout", "/auth/profile", ...(sessionStore ? ["/auth/backchannel-logout"] : [])]);
 
 /** Routes that start or finish a sign-in: each costs a point of the caller's sign-in budget. */
 const SIGN_IN_ROUTES = new Set(["/auth/login", "/auth/callback"]);
@@ -64,17 +68,43 @@ async function authenticate(request: NextRequest): Promise<NextResponse> {
   return rollWhenDue(request);
 }
 
+// A logout token is sent the moment the person signs out at the provider: one much older than this
+// is a replay (the SDK itself checks neither its type nor its age).
+const LOGOUT_TOKEN_MAX_AGE_SECONDS = 5 * 60;
+
+/** Why a logout token is refused before the SDK verifies it: a type or an age it cannot have. */
+function logoutTokenProblem(token: string | null): string | null {
+  if (!token) return null; // the SDK answers a missing token itself
+  try {
+    const { typ } = decodeProtectedHeader(token);
+    if (typ !== undefined && !/^(application\/)?logout\+jwt$/i.test(typ)) return `typ ${typ} is not logout+jwt`;
+    const { iat } = decodeJwt(token);
+    if (typeof iat !== "number" || Math.abs(Date.now() / 1000 - iat) > LOGOUT_TOKEN_MAX_AGE_SECONDS) return "issued too long ago, or in the future";
+    return null;
+  } catch {
+    return "not a JWT";
+  }
+}
+
+const badLogoutToken = (reason: string) => {
+  logAuthFailure("invalid_logout_token", { error: reason });
+  return new NextResponse("The logout token is not valid.", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+};
+
 /**
- * The SDK's back-channel logout: it verifies the identity provider's logout token and ends the
- * sessions it names in the store. A token whose signature does not verify makes the SDK throw
- * rather than answer: that is the sender's fault, a 400, never a 500.
+ * The SDK's back-channel logout: it verifies the identity provider's logout token (signature, issuer,
+ * audience, claims) and ends the sessions it names in the store. A token that does not verify makes
+ * the SDK throw rather than answer: that is the sender's fault, a 400. Anything else (the store
+ * failing) is ours: a 500, so that the provider may send it again.
  */
 async function backChannelLogout(request: NextRequest): Promise<NextResponse> {
+  const problem = logoutTokenProblem(new URLSearchParams(await request.clone().text()).get("logout_token"));
+  if (problem) return badLogoutToken(problem);
   try {
     return await auth0.middleware(request);
   } catch (error) {
-    logAuthFailure("invalid_logout_token", { error: error instanceof Error ? error.message : String(error) });
-    return new NextResponse("The logout token is not valid.", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+    if (error instanceof errors.JOSEError) return badLogoutToken(error.message);
+    throw error;
   }
 }
 

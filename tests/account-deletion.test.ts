@@ -100,7 +100,7 @@ describe("deleting one's account", () => {
 
   it("after a fresh sign-in (the page's max_age one), leaves no session of the person and revokes the refresh token at the provider", async () => {
     const elsewhere = await signIn("dev|dave");
-    const cookie = await signIn("dev|dave", { login: `/auth/login?max_age=600&returnTo=${encodeURIComponent("/account#your-data")}` });
+    const cookie = await signIn("dev|dave", { login: `/auth/login?max_age=0&returnTo=${encodeURIComponent("/account#your-data")}` });
     const { tokenSet, user } = (await readSession(cookie))!;
     expect(user.auth_time).toBeGreaterThan(Date.now() / 1000 - 60);
     const refresh = () =>

@@ -3,7 +3,9 @@
 // as they always did; there are no sessions to list or end; two session cookies are still a 401; and
 // since a replayed cookie can ask for a refresh again and again, refreshes spend the person's budget.
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
+import { NextRequest } from "next/server";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { proxy } from "~/proxy";
 import { logger } from "~/server/platform/logger";
 import { callProcedure, cookieHeader, readSession, seededApiServer, sessionFor, signIn } from "./helpers";
 
@@ -40,6 +42,11 @@ describe("the cookie store", () => {
     expect(renewed.user.sub).toBe("dev|carol");
     expect(renewed.internal).toEqual(session.internal);
     expect(renewed.tokenSet.expiresAt).toBeGreaterThan(Date.now() / 1000 + 60);
+  });
+
+  it("has no back-channel logout to offer: 404, not the SDK's 500", async () => {
+    const response = await proxy(new NextRequest("http://localhost:3000/auth/backchannel-logout", { method: "POST", body: "logout_token=x", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+    expect(response.status).toBe(404);
   });
 
   it("two session cookies are a 401", async () => {

@@ -41,6 +41,7 @@ describe("env validation", () => {
       DATABASE_URL: "postgresql://db/showtrack",
     };
     expect(() => parseEnv(production)).toThrow("TRUST_PROXY is required when NODE_ENV=production");
+    expect(() => parseEnv({ ...production, TRUST_PROXY: "0" })).toThrow("TRUST_PROXY is required when NODE_ENV=production, at least 1");
     expect(parseEnv({ ...production, TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
     // A laptop, or the browser tests' production build, against the local provider: nothing in front.
     expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production" }).TRUST_PROXY).toBeUndefined();
@@ -62,6 +63,12 @@ describe("env validation", () => {
       vi.unstubAllEnvs();
       vi.restoreAllMocks();
     }
+  });
+
+  it("refuses the SDK's own cookie variables: the app fixes its cookies' attributes", () => {
+    expect(() => parseEnv({ ...TEST_ENV, AUTH0_COOKIE_DOMAIN: "example.com" })).toThrow("AUTH0_COOKIE_DOMAIN must not be set");
+    expect(() => parseEnv({ ...TEST_ENV, AUTH0_COOKIE_TRANSIENT: "true" })).toThrow("AUTH0_COOKIE_TRANSIENT must not be set");
+    expect(parseEnv({ ...TEST_ENV, AUTH0_COOKIE_DOMAIN: "" })).toBeTruthy();
   });
 
   it("keeps sessions in the database unless AUTH0_SESSION_STORE=cookie", () => {

@@ -188,11 +188,11 @@ export function seededApiServer(): ApiServer {
 /**
  * An RS256 access token signed with the local identity provider's own key (the one its JWKS
  * publishes), with Auth0's claims, issued to the app's own client (`azp`). Override any claim
- * (`undefined` leaves it out), or sign with another key.
+ * (`undefined` leaves it out), sign with another key, or give the header another `typ`.
  */
 export async function accessToken(
   claims: JWTPayload = {},
-  { key, kid = "showtrack-dev-rs256" }: { key?: CryptoKey | KeyObject | Uint8Array; kid?: string } = {},
+  { key, kid = "showtrack-dev-rs256", typ = "at+jwt" }: { key?: CryptoKey | KeyObject | Uint8Array; kid?: string; typ?: string } = {},
 ): Promise<string> {
   const providerKey = (JSON.parse(fs.readFileSync(IDP_KEYS_FILE, "utf8")) as { keys: JWK[] }).keys[0]!;
   const now = Math.floor(Date.now() / 1000);
@@ -207,7 +207,7 @@ export async function accessToken(
     permissions: ALL_SCOPES.split(" "),
     ...claims,
   })
-    .setProtectedHeader({ alg: "RS256", kid, typ: "at+jwt" })
+    .setProtectedHeader({ alg: "RS256", kid, typ })
     .sign(key ?? (await importJWK(providerKey, "RS256")));
 }
 

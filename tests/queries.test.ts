@@ -3,11 +3,11 @@
 // once, then remembered for a minute), a signed-in call writes nothing when nothing changed, and
 // each hot statement is one an index can serve (EXPLAIN).
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { createPrismaClient } from "~/server/platform/db";
 import { createCaller } from "~/server/routers/_app";
-import { procedures, sessionFor } from "./helpers";
+import { procedures, readSession, sessionCookie, sessionFor } from "./helpers";
 
 /**
  * A database client on this file's database that records every statement its connections send, as
@@ -26,7 +26,11 @@ recordingPool.on("connect", (client) => {
 const logged = createPrismaClient(process.env.DATABASE_URL!, {}, recordingPool);
 afterAll(() => logged.$disconnect());
 
-const bob = createCaller(createInnerContext({ session: sessionFor({ sub: "dev|bob" }), db: logged }));
+// Bob signed in as a browser is: a session of the store (sessions.list reads the person's others).
+let bob: ReturnType<typeof createCaller>;
+beforeAll(async () => {
+  bob = createCaller(createInnerContext({ session: await readSession(await sessionCookie({ sub: "dev|bob" })), db: logged }));
+});
 const isUserLookup = (sql: string) => /FROM "public"\."User" AS "t0" WHERE \("t0"\."auth0Sub" = \$1/.test(sql);
 
 /** Runs `call` after a warm-up (provisioning), returning the statements it sent. */

@@ -8,6 +8,9 @@ import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxy } from "~/proxy";
+import { createInnerContext } from "~/server/context";
+import { deleteUser } from "~/server/domain/users";
+import { createCaller } from "~/server/routers/_app";
 import {
   accessToken,
   callProcedure,
@@ -92,10 +95,22 @@ describe("one session per request", () => {
   });
 
   it("a whole cookie beside a chunk set, or a chunk twice, is two sessions as well", async () => {
-    for (const header of [`${alice}; __session__0=abc; __session__1=def`, `__session__0=abc; __session__0=abd`, `${alice}; appSession=x`]) {
+    for (const header of [`${alice}; __session__0=abc; __session__1=def`, `__session__0=abc; __session__0=abd`]) {
       expect((await profile(header)).status).toBe(401);
     }
     expect((await profile(alice)).status).toBe(200);
+  });
+
+  it("nextjs-auth0 v3's appSession cookie, which a sibling host could plant, is never read", async () => {
+    const planted = `appSession=${value(alice)}`;
+    expect((await profile(planted)).status).toBe(401);
+    expect((await profile(`appSession.0=${value(alice)}`)).status).toBe(401);
+    const page = await proxy(new NextRequest(`${APP}/account`, { headers: { cookie: planted } }));
+    expect(page.headers.get("x-middleware-request-cookie") ?? "").not.toContain("appSession");
+    // Beside a real session it changes nothing: not a second session, not a lockout.
+    expect((await profile(`${rita}; appSession=x`)).status).toBe(200);
+    const roll = await proxy(new NextRequest(`${APP}/account`, { headers: { cookie: `${rita}; appSession=x` } }));
+    expect(roll.status).not.toBe(401);
   });
 });
 
@@ -183,6 +198,28 @@ describe("where you're signed in", () => {
   });
 });
 
+describe("the store's rows", () => {
+  it("a row's sealed session copied into another row opens as no session", async () => {
+    const [mine, theirs] = await Promise.all([sessionCookie({ sub: "dev|alice" }), sessionCookie({ sub: "dev|carol" })]);
+    const [myRow, theirRow] = await Promise.all([rowOf(mine), rowOf(theirs)]);
+    await db.session.update({ where: { id: myRow.id }, data: { data: theirRow.data } });
+    expect(await readSession(mine)).toBeNull();
+    expect((await profile(mine)).status).toBe(401);
+    expect((await readSession(theirs))?.user.sub).toBe("dev|carol");
+  });
+
+  it("a request that read its session before its account was deleted does not bring the account back", async () => {
+    const cookie = await sessionCookie({ sub: "test|deleted-meanwhile" });
+    expect((await profile(cookie)).status).toBe(200);
+    const session = (await readSession(cookie))!;
+    // What deleting the account leaves: no user, no session; the request still holds what it read.
+    await db.session.deleteMany({ where: { sub: "test|deleted-meanwhile" } });
+    await deleteUser(db, await db.user.findUniqueOrThrow({ where: { auth0Sub: "test|deleted-meanwhile" } }));
+    await expect(createCaller(createInnerContext({ session })).me.profile()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await db.user.count({ where: { auth0Sub: "test|deleted-meanwhile" } })).toBe(0);
+  });
+});
+
 describe("lifetimes held by the server", () => {
   it("a session past its inactivity or absolute expiry is none, whatever its cookie says; a new sign-in purges such rows", async () => {
     const cookie = await sessionCookie({ sub: "dev|alice" });
@@ -240,6 +277,25 @@ describe("back-channel logout", () => {
     } finally {
       await admin("DELETE", "backchannel-logout-uri");
     }
+  });
+
+  it("a logout token of another type, or an old one, is refused before anything else", async () => {
+    const bob = await signIn("dev|bob");
+    const { sid } = (await readSession(bob))!.internal;
+    const post = (token: string) =>
+      fetch(endpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ logout_token: token }) });
+    const events = { "http://schemas.openid.net/event/backchannel-logout": {} };
+    // Signed with the provider's own key: only the type or the age is wrong.
+    const accessTyped = await accessToken({ sub: "dev|bob", sid, events, aud: process.env.AUTH0_CLIENT_ID });
+    expect((await post(accessTyped)).status).toBe(400);
+    const old = await accessToken({ sub: "dev|bob", sid, events, aud: process.env.AUTH0_CLIENT_ID, iat: Math.floor(Date.now() / 1000) - 3600 }, { typ: "logout+jwt" });
+    expect((await post(old)).status).toBe(400);
+    expect((await profile(bob)).status).toBe(200);
+    // The same token, fresh: the SDK takes it (its claims are all a logout token's), and Bob is signed out.
+    const fresh = await accessToken({ sub: "dev|bob", sid, events, aud: process.env.AUTH0_CLIENT_ID, exp: undefined, scope: undefined, permissions: undefined, azp: undefined }, { typ: "logout+jwt" });
+    expect((await profile(bob)).status).toBe(200);
+    expect((await post(fresh)).status).toBe(204);
+    expect((await profile(bob)).status).toBe(401);
   });
 
   it("a forged logout token is refused and ends nothing", async () => {

@@ -12,6 +12,7 @@ import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
 import { fromAnotherOrigin } from "~/server/platform/cors";
 import { isSameOrigin } from "~/server/platform/request";
 import { provisionUser } from "~/server/domain/users";
+import { stillStored } from "~/server/platform/session-store";
 
 // ─── 1. Init ────────────────────────────────────────────────────────────────────────────────────
 
@@ -158,7 +159,11 @@ const requireUser = t.middleware(async ({ ctx, meta, next }) => {
   if (!auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
   const missing = [meta?.scope ?? []].flat().find((scope) => !auth.scopes.includes(scope));
   if (missing) throw new TRPCError({ code: "FORBIDDEN", message: `Your access does not include the ${missing} permission.` });
-  const user = await provisionUser(ctx.db, auth.sub, ctx.session?.user);
+  const { session } = ctx;
+  // A session's user is made only while that session still exists (not for a request racing the
+  // deletion of its account, which ends every session first).
+  const user = await provisionUser(ctx.db, auth.sub, session?.user, session ? { mayCreate: () => stillStored(ctx.db, session) } : {});
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
   return next({ ctx: { auth, user } });
 });
 

@@ -10,7 +10,7 @@ export function loginUrl(returnTo: string, { maxAgeSeconds }: { maxAgeSeconds?: 
 
 /**
  * How recent a sign-in deleting an account needs, in seconds: the server checks the session's
- * `auth_time`, and the account page asks the identity provider for a sign-in at most this old
- * (OIDC `max_age`), which makes it ask for the person's credentials again.
+ * `auth_time`; the account page sends the person to sign in again with OIDC `max_age=0`, which makes
+ * the identity provider ask for their credentials whatever its own session.
  */
 export const RECENT_SIGN_IN_SECONDS = 10 * 60;

@@ -187,8 +187,9 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
         <p className="notice" role="alert" id="delete-error">
           {fieldErrors?.confirmEmail?.[0] ?? friendlyMessage(error)}{" "}
           {error.data?.code === "PRECONDITION_FAILED" ? (
-            // The identity provider asks for the person's credentials again, then the SDK brings them back here.
-            <a href={loginUrl("/account#your-data", { maxAgeSeconds: RECENT_SIGN_IN_SECONDS })} id="sign-in-again">
+            // max_age=0: the identity provider asks for the person's credentials again, whatever its own
+            // session, then the SDK brings them back here.
+            <a href={loginUrl("/account#your-data", { maxAgeSeconds: 0 })} id="sign-in-again">
               Sign in again
             </a>
           ) : null}

@@ -34,14 +34,15 @@ const profileChanged = (user: DbUser, profile: Profile | undefined) =>
  * The database user for a caller (just-in-time provisioning). A session's ID token claims refresh
  * the profile, written only when they changed: most requests read nothing at all (a user seen in the
  * last minute), or one row. Bearer callers carry no profile claims, so theirs is left as it is.
+ * Null when there is no user and `mayCreate` refuses one.
  */
-export async function provisionUser(db: Db, sub: string, claims?: SessionUser): Promise<DbUser> {
+export async function provisionUser(db: Db, sub: string, claims?: SessionUser, { mayCreate }: { mayCreate?: () => Promise<boolean> } = {}): Promise<DbUser | null> {
   const profile = claims && { email: claims.email ?? null, name: claims.name ?? null, picture: claims.picture ?? null };
   const recent = recentUsersOf(db);
   const known = recent.get(sub);
   if (known && !profileChanged(known, profile)) return known;
-  const user = await findOrCreateUser(db, sub, profile);
-  recent.set(sub, user);
+  const user = await findOrCreateUser(db, sub, profile, mayCreate);
+  if (user) recent.set(sub, user);
   return user;
 }
 
@@ -56,10 +57,16 @@ export async function deleteUser(db: Db, user: Pick<DbUser, "id" | "auth0Sub">):
   recentUsersOf(db).delete(user.auth0Sub);
 }
 
-async function findOrCreateUser(db: Db, sub: string, profile: Profile | undefined): Promise<DbUser> {
+/**
+ * `mayCreate`, asked only when there is no user yet, says whether the caller may still have one made:
+ * a request that read its session just before the account was deleted (and its sessions ended) must
+ * not bring the account back.
+ */
+async function findOrCreateUser(db: Db, sub: string, profile: Profile | undefined, mayCreate?: () => Promise<boolean>): Promise<DbUser | null> {
   const where = { auth0Sub: sub };
   const existing = await db.user.findUnique({ where, select: userSelect });
   if (!existing) {
+    if (mayCreate && !(await mayCreate())) return null;
     try {
       return await db.user.create({ data: { ...where, ...profile }, select: userSelect });
     } catch (error) {

@@ -62,6 +62,9 @@ export const auth0 = new Auth0Client({
   enableAccessTokenEndpoint: false,
   beforeSessionSaved: async (session) => keepAuthTime(session),
   ...(sessionStore && { sessionStore }),
+  // The sign-in's transaction cookie, which the callback trusts as it trusts the session: on https
+  // `__Host-` too, so that a sibling subdomain cannot plant one and sign a person in as someone else.
+  transactionCookie: { prefix: secure ? "__Host-txn_" : "__txn_", path: "/", secure },
   // Rolling session: renewed by every request through the proxy, ended by inactivity or age.
   session: {
     rolling: true,

@@ -13,6 +13,8 @@ const perMinute = z.coerce.number("must be a number of requests per minute").int
 
 const seconds = z.coerce.number("must be a number of seconds").int().positive("must be a number of seconds");
 
+const notRead = z.string().max(0, "must not be set: the session cookie's attributes are fixed by the app (src/server/platform/auth0.ts)").optional();
+
 const AUDIENCE_REQUIRED = "is required: the API identifier (audience), e.g. https://api.showtrack.example";
 
 function isLocalProvider(domain: string): boolean {
@@ -76,6 +78,13 @@ const envSchema = z
     // API with bearer tokens (src/server/platform/cors.ts). Empty: no cross-origin caller.
     CORS_ALLOWED_ORIGINS: originList,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+    // The SDK reads these for its cookies' attributes where the app does not pin them; the app pins
+    // them (src/server/platform/auth0.ts), and a Domain would share the session with sibling hosts.
+    AUTH0_COOKIE_DOMAIN: notRead,
+    AUTH0_COOKIE_PATH: notRead,
+    AUTH0_COOKIE_SAME_SITE: notRead,
+    AUTH0_COOKIE_SECURE: notRead,
+    AUTH0_COOKIE_TRANSIENT: notRead,
   })
   // A production build may run against the local provider (the browser tests do), never a real
   // tenant with insecure requests allowed.
@@ -89,10 +98,10 @@ const envSchema = z
   // Sign-in budgets are kept per client address, which only trusted proxies can tell: without them one
   // client could spend every sign-in of the instance. The local provider's production build (a laptop,
   // the browser tests) has no proxy in front.
-  .refine((env) => !(env.NODE_ENV === "production" && env.TRUST_PROXY === undefined && !isLocalProvider(env.AUTH0_DOMAIN)), {
+  .refine((env) => !(env.NODE_ENV === "production" && !env.TRUST_PROXY && !isLocalProvider(env.AUTH0_DOMAIN)), {
     path: ["TRUST_PROXY"],
     message:
-      "is required when NODE_ENV=production: the number of proxies in front that append to X-Forwarded-For (1 behind one load balancer). Sign-in limits are kept per client address, which only they can tell",
+      "is required when NODE_ENV=production, at least 1: the number of proxies in front that append to X-Forwarded-For (1 behind one load balancer). Sign-in limits are kept per client address, which only they can tell",
   })
   // The embedded database is a laptop's: a deployment names its PostgreSQL server.
   .refine((env) => !(env.NODE_ENV === "production" && !env.DATABASE_URL && !isLocalProvider(env.AUTH0_DOMAIN)), {

@@ -17,8 +17,8 @@ const currentDevice = new AsyncLocalStorage<DeviceInfo>();
 export const withDevice = <T>(device: DeviceInfo, write: () => T): T => currentDevice.run(device, write);
 
 /**
- * The session data as read from the store, with the row's key added: the app needs it to tell the
- * person's current session from their others. Not part of what is stored (see `stored`).
+ * The session data as read from the store carries its row's key: the app needs it to tell the
+ * person's current session from their others (and `open` to tell a row's own data).
  */
 export const STORE_KEY = "storeKey";
 export const storeKeyOf = (session: SessionData): string | undefined =>
@@ -42,15 +42,17 @@ export function truncateAddress(address: string | undefined): string | null {
 // refresh tokens. The key is derived from AUTH0_SECRET apart from the cookie's (another HKDF info).
 const DATA_KEY = new Uint8Array(hkdfSync("sha256", env.AUTH0_SECRET, "", "Showtrack session store", 32));
 
-async function seal(session: SessionData): Promise<string> {
-  const { [STORE_KEY]: _key, ...data } = session;
-  return new EncryptJWT(data).setProtectedHeader({ alg: "dir", enc: "A256GCM" }).encrypt(DATA_KEY);
+// Sealed with its own row's key inside: a sealed session copied into another row (by someone who can
+// write to the database but does not hold AUTH0_SECRET) opens as no session.
+async function seal(session: SessionData, key: string): Promise<string> {
+  return new EncryptJWT({ ...session, [STORE_KEY]: key }).setProtectedHeader({ alg: "dir", enc: "A256GCM" }).encrypt(DATA_KEY);
 }
 
-async function open(sealed: string): Promise<SessionData | null> {
+/** The session sealed in a row, with the row's key (STORE_KEY); null when it is not that row's. */
+async function open(sealed: string, key: string): Promise<SessionData | null> {
   try {
     const { payload } = await jwtDecrypt<SessionData>(sealed, DATA_KEY, { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] });
-    return payload;
+    return payload[STORE_KEY] === key ? payload : null;
   } catch {
     return null; // sealed under another AUTH0_SECRET: as good as no session
   }
@@ -77,15 +79,14 @@ export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds,
       const key = rowKey(id);
       // The hottest read of the app (every signed-in request): one statement past Prisma's query compiler.
       const [row] = await sqlRows<{ data: string }>(db, `SELECT "data" FROM "Session" WHERE "id" = $1 AND "expiresAt" > $2`, [key, new Date(now())]);
-      const session = row && (await open(row.data));
-      return session ? { ...session, [STORE_KEY]: key } : null;
+      return row ? open(row.data, key) : null;
     },
 
     async set(id: string, session: SessionData): Promise<void> {
       const key = rowKey(id);
       const device = currentDevice.getStore() ?? {};
       const seen = new Date(now());
-      const fields = { data: await seal(session), lastSeenAt: seen, expiresAt: expiryOf(session), ...(device.ip && { ip: truncateAddress(device.ip) }) };
+      const fields = { data: await seal(session, key), lastSeenAt: seen, expiresAt: expiryOf(session), ...(device.ip && { ip: truncateAddress(device.ip) }) };
       await db.session.upsert({
         where: { id: key },
         create: {
@@ -105,9 +106,10 @@ export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds,
     /** Writes only a session that still exists: a roll racing a sign-out must not bring it back. */
     async update(id: string, session: SessionData): Promise<boolean> {
       const device = currentDevice.getStore() ?? {};
+      const key = rowKey(id);
       const { count } = await db.session.updateMany({
-        where: { id: rowKey(id), expiresAt: { gt: new Date(now()) } },
-        data: { data: await seal(session), lastSeenAt: new Date(now()), expiresAt: expiryOf(session), ...(device.ip && { ip: truncateAddress(device.ip) }) },
+        where: { id: key, expiresAt: { gt: new Date(now()) } },
+        data: { data: await seal(session, key), lastSeenAt: new Date(now()), expiresAt: expiryOf(session), ...(device.ip && { ip: truncateAddress(device.ip) }) },
       });
       return count > 0;
     },
@@ -139,11 +141,17 @@ export async function sessionsOf(db: Db, sub: string, now = Date.now()) {
   });
 }
 
-/** Ends one of the person's sessions (by its row key), or all but `keep`; the number ended. */
+/** Ends one of the person's sessions (by its row key), or all but `except`; the number ended. */
 export async function endSessions(db: Db, sub: string, which: { only: string } | { except?: string }): Promise<number> {
   const id = "only" in which ? which.only : which.except && { not: which.except };
   const { count } = await db.session.deleteMany({ where: { sub, ...(id && { id }) } });
   return count;
+}
+
+/** Whether the session a store read gave still exists (it may have been ended since). */
+export async function stillStored(db: Db, session: SessionData): Promise<boolean> {
+  const key = storeKeyOf(session);
+  return key === undefined || (await db.session.count({ where: { id: key } })) > 0;
 }
 
 /** Ends the session a store read gave (by the row key it carries); nothing for a cookie-only one. */
@@ -154,15 +162,11 @@ export async function endStoredSession(db: Db, session: SessionData): Promise<vo
 
 /**
  * Ends every session of the person and gives back what they held (their refresh tokens are then
- * revoked at the identity provider): in one transaction, so that a session begun meanwhile is either
- * ended and given back, or begun after.
+ * revoked at the identity provider): one statement, so every row of theirs at that moment is both
+ * deleted and given back.
  */
 export async function takeSessionsOf(db: Db, sub: string): Promise<SessionData[]> {
-  const rows = await db.$transaction(async (tx) => {
-    const found = await tx.session.findMany({ where: { sub }, select: { id: true, data: true } });
-    await tx.session.deleteMany({ where: { id: { in: found.map((row) => row.id) } } });
-    return found;
-  });
-  const sessions = await Promise.all(rows.map((row) => open(row.data)));
+  const rows = await db.$queryRaw<{ id: string; data: string }[]>`DELETE FROM "Session" WHERE "sub" = ${sub} RETURNING "id", "data"`;
+  const sessions = await Promise.all(rows.map((row) => open(row.data, row.id)));
   return sessions.filter((session): session is SessionData => session !== null);
 }

@@ -19,8 +19,12 @@ const EXPIRY_SKEW_SECONDS = 10;
 /** Why a request's session is refused outright (it is treated as signed out, and its cookies cleared). */
 export class SessionRefused extends Error {}
 
-const LEGACY_SESSION_COOKIE = "appSession"; // nextjs-auth0 v3's, which v4 still reads when ours is absent
 const chunkOf = new RegExp(`^${SESSION_COOKIE.name}__(\\d+)$`);
+
+// nextjs-auth0 v3's session cookie (and its chunks), which v4 still reads when ours is absent. This
+// app never wrote one, and it has no `__Host-` prefix: a sibling subdomain could plant one and have a
+// signed-out browser read as someone else. Such cookies are removed before the SDK reads a request.
+const LEGACY_SESSION_COOKIE = /^appSession(?:\.\d+)?$/;
 
 /** The names of the Cookie header's cookies, in order, duplicates kept. */
 const cookieNames = (header: string | null | undefined) =>
@@ -29,11 +33,29 @@ const cookieNames = (header: string | null | undefined) =>
     .map((pair) => pair.slice(0, pair.includes("=") ? pair.indexOf("=") : undefined).trim())
     .filter(Boolean);
 
-const isSessionCookie = (name: string) => name === SESSION_COOKIE.name || name === LEGACY_SESSION_COOKIE || chunkOf.test(name);
+const isSessionCookie = (name: string) => name === SESSION_COOKIE.name || chunkOf.test(name);
+
+/** The Cookie header without nextjs-auth0 v3's session cookies, which the SDK must not read. */
+export function withoutLegacyCookies(header: string): string {
+  return header
+    .split(";")
+    .filter((pair) => !LEGACY_SESSION_COOKIE.test(pair.slice(0, pair.includes("=") ? pair.indexOf("=") : undefined).trim()))
+    .join(";")
+    .trim();
+}
+
+/** Removes v3 session cookies from the request itself, before anything (the SDK above all) reads it. */
+export function forgetLegacyCookies(req: IncomingMessage | NextRequest): void {
+  if (req instanceof NextRequest) {
+    for (const { name } of req.cookies.getAll()) if (LEGACY_SESSION_COOKIE.test(name)) req.cookies.delete(name);
+  } else if (req.headers.cookie) {
+    req.headers.cookie = withoutLegacyCookies(req.headers.cookie);
+  }
+}
 
 /**
  * Whether the Cookie header carries more than one session: the same session cookie twice, a chunk
- * twice, or a whole cookie beside a chunk set or the legacy one. Browsers send two cookies of one name
+ * twice, or a whole cookie beside a chunk set. Browsers send two cookies of one name
  * when they were set for different paths or domains (a sibling subdomain can plant one); the SDK
  * keeps the last of them, and any reader that took another would act for someone else. Such a
  * request is treated as signed out.
@@ -53,6 +75,7 @@ const headerOf = (req: IncomingMessage | NextRequest) => (req.headers instanceof
  * there is none. Throws SessionRefused for a request that carries several.
  */
 export async function readSession(req: IncomingMessage | NextRequest): Promise<SessionData | null> {
+  forgetLegacyCookies(req);
   if (carriesSeveralSessions(headerOf(req))) throw new SessionRefused("The request carries more than one session cookie. Please sign in again.");
   return auth0.getSession(req);
 }
@@ -93,8 +116,7 @@ function issuerUnavailable(error: unknown): boolean {
 }
 
 /**
- * Expires every session cookie the request carried (the SDK's chunks `__session__0`, …, and a legacy
- * one included), in place of any session cookie the response was to set (a roll earlier in the same
+ * Expires every session cookie the request carried (the SDK's chunks `__session__0`, …, included), in place of any session cookie the response was to set (a roll earlier in the same
  * request). Set-Cookie values, for a Node response or the proxy's.
  */
 export function sessionCookieClearing(cookieHeader: string | null | undefined): string[] {
@@ -198,6 +220,9 @@ export async function currentSession(req: IncomingMessage, res: ServerResponse, 
       logAuthFailure("session_refresh_unavailable", failure);
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Sign-in cannot be checked right now. Please try again shortly.", cause: error });
     }
+    // Anything but the issuer's refusal (a database error writing the session, say) is no verdict on
+    // the session: a 500, and the person stays signed in.
+    if (!(error instanceof AccessTokenError)) throw error;
     logAuthFailure("session_refresh_refused", failure);
     await endStoredSession(db, session);
     clearSessionCookie(req, res);
