@@ -16,6 +16,7 @@ import path from "node:path";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import autocannon from "autocannon";
+import { generateKeyPair, SignJWT } from "jose";
 import { canConnect, dropDatabase, ensureDatabase, withDatabase } from "../dev/postgres";
 import { openDatabase, type LocalDatabase } from "./local-database";
 import { API_SCOPES } from "../src/utils/scopes";
@@ -99,6 +100,22 @@ async function benchDatabase(): Promise<LocalDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-bench-"));
   const database = await openDatabase({ embedded: { dataDir, port: await freeLoopbackPort() }, prepare: true });
   return { url: database.url, close: async () => (await database.close(), fs.rmSync(dataDir, { recursive: true, force: true })) };
+}
+
+/**
+ * Tokens the size of a tenant's (RS256 JWTs with Auth0's claims, an opaque refresh token), so that
+ * the cookie holding them is the size a browser carries. Nobody verifies them: the session's access
+ * token is used only by the API it is for, and is fresh.
+ */
+async function tokensOfSize(env: NodeJS.ProcessEnv, now: number) {
+  const { privateKey } = await generateKeyPair("RS256");
+  const sign = (claims: Record<string, unknown>, typ: string) =>
+    new SignJWT({ iss: `${env.AUTH0_DOMAIN}/`, sub: BENCH_SUB, iat: now, exp: now + 86_400, ...claims }).setProtectedHeader({ alg: "RS256", kid: "bench-key-0", typ }).sign(privateKey);
+  return {
+    accessToken: await sign({ aud: [env.AUTH0_AUDIENCE, `${env.AUTH0_DOMAIN}/userinfo`], azp: env.AUTH0_CLIENT_ID, scope: ["openid profile email offline_access", ...API_SCOPES].join(" "), permissions: API_SCOPES }, "at+jwt"),
+    idToken: await sign({ aud: env.AUTH0_CLIENT_ID, name: "Bench User 0", nickname: "user0", email: "user0@bench.test", email_verified: true, picture: "https://s.gravatar.com/avatar/0000000000000000000000000000000000000000000000000000000000000000?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fbu.png", sid: "bench-session", auth_time: now, nonce: randomBytes(32).toString("base64url") }, "JWT"),
+    refreshToken: randomBytes(48).toString("base64url"),
+  };
 }
 
 /**
@@ -209,8 +226,8 @@ async function main(): Promise<boolean> {
 
     const now = Math.floor(Date.now() / 1000);
     const session = {
-      user: { sub: BENCH_SUB, name: "Bench User 0", email: "user0@bench.test" },
-      tokenSet: { accessToken: "bench", idToken: "bench", expiresAt: now + 24 * 3600, scope: ["openid", ...API_SCOPES].join(" "), audience: env.AUTH0_AUDIENCE },
+      user: { sub: BENCH_SUB, name: "Bench User 0", email: "user0@bench.test", auth_time: now },
+      tokenSet: { ...(await tokensOfSize(env, now)), expiresAt: now + 24 * 3600, scope: ["openid", ...API_SCOPES].join(" "), audience: env.AUTH0_AUDIENCE },
       internal: { sid: "bench-session", createdAt: now },
     };
     const cookie = await mintSessionCookie(env, session);
