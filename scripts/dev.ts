@@ -7,7 +7,8 @@
 //  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant),
 //     refused before anything starts with NODE_ENV=production and an APP_BASE_URL that looks
 //     deployed (scripts/local-stack.mjs);
-//  4. next dev (next start). Output is prefixed with the process it comes from.
+//  4. one job worker (scripts/worker.ts);
+//  5. next dev (next start). Output is prefixed with the process it comes from.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -74,6 +75,10 @@ if (providerPort !== undefined) {
   prefixed("idp", idp);
   children.push(idp);
 }
+// One job worker beside Next (reminders, renewals, purges); production runs them as processes of their own.
+const worker = spawn(bin("tsx"), ["scripts/worker.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+prefixed("worker", worker);
+children.push(worker);
 const [mode, nextArgs] = process.argv[2] === "--start" ? ["start", process.argv.slice(3)] : ["dev", process.argv.slice(2)];
 const next = spawn(bin("next"), [mode, ...nextArgs], { cwd: root, env, stdio: ["inherit", "pipe", "pipe"] });
 prefixed("next", next);
@@ -89,5 +94,5 @@ function stopAll(code: number) {
     .finally(() => process.exit(code));
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopAll(0));
-// If either process dies, stop the other: a half-running stack only confuses.
+// If any process dies, stop the others: a half-running stack only confuses.
 for (const child of children) child.on("exit", (code) => stopAll(code ?? 1));

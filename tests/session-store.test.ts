@@ -222,7 +222,7 @@ describe("the store's rows", () => {
 });
 
 describe("lifetimes held by the server", () => {
-  it("a session past its inactivity or absolute expiry is none, whatever its cookie says; a new sign-in purges such rows", async () => {
+  it("a session past its inactivity or absolute expiry is none, whatever its cookie says", async () => {
     const cookie = await sessionCookie({ sub: "dev|alice" });
     const row = await rowOf(cookie);
     const inactivity = Number(process.env.AUTH0_SESSION_INACTIVITY_DURATION ?? 86_400);
@@ -237,8 +237,6 @@ describe("lifetimes held by the server", () => {
     const ancient = await cookieFor({ ...data, internal: { ...old.internal, createdAt: now - 7 * 86_400 + 60 } } as SessionData);
     expect((await rowOf(ancient)).expiresAt.getTime()).toBeLessThanOrEqual((now + 60) * 1000);
 
-    await signIn("dev|alice");
-    expect(await db.session.count({ where: { id: row.id } })).toBe(0);
   });
 
 });

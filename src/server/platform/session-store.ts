@@ -67,8 +67,8 @@ export interface SessionStoreOptions {
 /**
  * nextjs-auth0's session data store on PostgreSQL: one `Session` row per signed-in browser. A row
  * lives until the earlier of its inactivity and absolute expiry (recomputed at every write, as the
- * SDK rolls the cookie), and a row past it is no session, whatever cookie still names it. Expired rows
- * are purged whenever a new session begins (an index on `expiresAt` keeps that cheap).
+ * SDK rolls the cookie), and a row past it is no session, whatever cookie still names it. The job
+ * worker purges expired rows (`purgeExpiredSessions`).
  */
 export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds, now = Date.now }: SessionStoreOptions) {
   const expiryOf = (session: SessionData) =>
@@ -100,7 +100,6 @@ export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds,
         update: fields,
         select: { id: true },
       });
-      await db.session.deleteMany({ where: { expiresAt: { lte: seen } } });
     },
 
     /** Writes only a session that still exists: a roll racing a sign-out must not bring it back. */
@@ -169,4 +168,10 @@ export async function takeSessionsOf(db: Db, sub: string): Promise<SessionData[]
   const rows = await db.$queryRaw<{ id: string; data: string }[]>`DELETE FROM "Session" WHERE "sub" = ${sub} RETURNING "id", "data"`;
   const sessions = await Promise.all(rows.map((row) => open(row.data, row.id)));
   return sessions.filter((session): session is SessionData => session !== null);
+}
+
+/** Deletes the sessions past their expiry (the job worker's, every few minutes); how many. */
+export async function purgeExpiredSessions(db: Db, now = new Date()): Promise<number> {
+  const { count } = await db.session.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
 }

@@ -1,0 +1,81 @@
+import os from "node:os";
+import type PgBoss from "pg-boss";
+import type { Db } from "~/server/platform/db";
+import { createJobEngine } from "~/server/platform/jobs";
+import { logger } from "~/server/platform/logger";
+import { purgeExpiredSessions } from "~/server/platform/session-store";
+
+/** A kind of job: its queue's settings, its schedule (cron, UTC) if it has one, and its handler. */
+export interface JobKind {
+  queue: Omit<PgBoss.Queue, "name">;
+  cron?: string;
+  handle: (jobs: PgBoss.Job<object>[], context: { db: Db; now: () => Date }) => Promise<unknown>;
+}
+
+/** The app's jobs, by queue name. */
+export const JOBS: Record<string, JobKind> = {
+  "sessions.purge": {
+    queue: { retryLimit: 3, retryDelay: 60, expireInSeconds: 5 * 60 },
+    cron: "*/15 * * * *",
+    handle: async (_jobs, { db, now }) => {
+      const purged = await purgeExpiredSessions(db, now());
+      if (purged > 0) logger.info({ purged }, "expired sessions purged");
+    },
+  },
+};
+
+/** How often a worker says it is alive; /api/health shows the newest heartbeat's age. */
+const HEARTBEAT_SECONDS = 10;
+
+export interface WorkerOptions {
+  connectionString: string;
+  db: Db;
+  /** The jobs this worker runs (default: JOBS); tests add their own. */
+  jobs?: Record<string, JobKind>;
+  now?: () => Date;
+  /** pg-boss's own settings (polling and maintenance intervals: tests shorten them). */
+  engine?: Omit<PgBoss.ConstructorOptions, "connectionString" | "schema">;
+}
+
+/**
+ * A job worker: pg-boss on the app's PostgreSQL. Any number may run, on any machines: a job goes to
+ * one worker (SKIP LOCKED), a schedule makes one job per occurrence whatever the number of workers
+ * (pg-boss's cron is a singleton per minute), and a job whose worker died is retried once it expires.
+ * `stop` lets the jobs in flight finish (or releases them after the timeout), then forgets the
+ * worker's heartbeat.
+ */
+export async function startWorker({ connectionString, db, jobs = JOBS, now = () => new Date(), engine = {} }: WorkerOptions) {
+  const boss = createJobEngine(connectionString, engine);
+  boss.on("error", (error) => logger.error({ err: error }, "job engine error"));
+  await boss.start();
+  // Workers starting together (a deploy) would deadlock creating the same queues' tables: one at a
+  // time, under a lock that a transaction of the app's holds while pg-boss does the work.
+  await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('showtrack:job-queues'))`;
+    for (const [name, kind] of Object.entries(jobs)) {
+      await boss.createQueue(name, { name, ...kind.queue });
+      if (kind.cron) await boss.schedule(name, kind.cron, {}, { tz: "UTC" });
+    }
+  });
+  for (const [name, kind] of Object.entries(jobs)) await boss.work<object>(name, async (batch) => kind.handle(batch, { db, now }));
+  const id = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const beat = () =>
+    db.workerHeartbeat
+      .upsert({ where: { id }, create: { id, seenAt: new Date() }, update: { seenAt: new Date() }, select: { id: true } })
+      .catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, "worker heartbeat failed"));
+  await beat();
+  const heartbeat = setInterval(() => void beat(), HEARTBEAT_SECONDS * 1000);
+  logger.info({ worker: id, queues: Object.keys(jobs) }, "worker ready");
+  return {
+    id,
+    boss,
+    async stop({ timeoutSeconds = 30 } = {}) {
+      clearInterval(heartbeat);
+      await boss.stop({ graceful: true, wait: true, timeout: timeoutSeconds * 1000 });
+      await db.workerHeartbeat.deleteMany({ where: { id } });
+      logger.info({ worker: id }, "worker stopped");
+    },
+  };
+}
+
+export type Worker = Awaited<ReturnType<typeof startWorker>>;

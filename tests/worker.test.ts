@@ -1,0 +1,150 @@
+// The job worker (pg-boss on the app's PostgreSQL): schedules run once per occurrence whatever the
+// number of workers, SIGTERM lets a job in flight finish, a killed worker's job is retried by another,
+// a job sent in a transaction lives or dies with it, /api/health tells how the workers are doing, and
+// the worker purges expired sessions. Real database, real processes, short pg-boss intervals.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { JOBS, startWorker, type JobKind, type Worker } from "~/server/faces/worker";
+import { createJobEngine, inTransaction } from "~/server/platform/jobs";
+import { cookieFor, db, readSession, seededApiServer, sessionFor } from "./helpers";
+import { STUCK_QUEUE } from "./worker-jobs";
+
+const api = seededApiServer();
+const url = () => process.env.DATABASE_URL!;
+const FAST = { pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 };
+const tsx = path.resolve("node_modules/.bin/tsx");
+
+const running: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((worker) => worker.stop({ timeoutSeconds: 2 })));
+});
+const start = async (jobs: Record<string, JobKind>) => {
+  const worker = await startWorker({ connectionString: url(), db, jobs, engine: FAST });
+  running.push(worker);
+  return worker;
+};
+
+/** Polls `check` (a state of the database) until it holds; time is the jobs', never a fixed sleep. */
+async function until<T>(check: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (holds(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const jobsOf = (name: string) =>
+  db.$queryRawUnsafe<{ id: string; state: string; retry_count: number; created_on: Date }[]>(
+    `SELECT id, state, retry_count, created_on FROM pgboss.job WHERE name = $1 ORDER BY created_on`,
+    name,
+  );
+
+describe("the job worker", () => {
+  it("runs a scheduled job once per occurrence, whatever the number of workers", async () => {
+    let runs = 0;
+    const tick: JobKind = { queue: { retryLimit: 0 }, cron: "* * * * *", handle: async () => void runs++ };
+    await Promise.all([start({ "test.tick": tick }), start({ "test.tick": tick })]);
+    await until(async () => runs, (count) => count >= 1);
+    // Several cron passes of both workers later, still one job per minute.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const jobs = await jobsOf("test.tick");
+    const minutes = jobs.map((job) => Math.floor(job.created_on.getTime() / 60_000));
+    expect(new Set(minutes).size).toBe(jobs.length);
+    expect(runs).toBe(jobs.length);
+  }, 40_000);
+
+  it("on stop (SIGTERM), lets the job in flight finish", async () => {
+    let release!: () => void;
+    let started = false;
+    const slow: JobKind = {
+      queue: { retryLimit: 0 },
+      handle: async () => {
+        started = true;
+        await new Promise<void>((resolve) => (release = resolve));
+      },
+    };
+    const worker = await startWorker({ connectionString: url(), db, jobs: { "test.slow": slow }, engine: FAST });
+    const id = await worker.boss.send("test.slow", {});
+    await until(async () => started, Boolean);
+    const stopped = worker.stop({ timeoutSeconds: 10 });
+    setTimeout(() => release(), 500); // the job finishes while the worker is stopping
+    await stopped;
+    const [job] = await jobsOf("test.slow");
+    expect({ id: job?.id, state: job?.state }).toEqual({ id, state: "completed" });
+  });
+
+  it("retries the job of a worker that was killed", async () => {
+    // Node itself (not the tsx launcher, which would leave its child running): the process killed is the worker.
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/setup/stuck-worker.ts"], { env: { ...process.env, DATABASE_URL: url() }, stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await until(async () => output, (text) => text.includes("ready"));
+    const sender = createJobEngine(url(), { supervise: false, schedule: false });
+    await sender.start();
+    const id = await sender.send(STUCK_QUEUE.name, {});
+    await sender.stop({ graceful: false, wait: true });
+    await until(async () => output, (text) => text.includes(`started ${id}`));
+    child.kill("SIGKILL");
+
+    let done = 0;
+    await start({ [STUCK_QUEUE.name]: { queue: STUCK_QUEUE, handle: async () => void done++ } });
+    const [job] = await until(() => jobsOf(STUCK_QUEUE.name), ([first]) => first?.state === "completed");
+    expect(job!.retry_count).toBeGreaterThanOrEqual(1);
+    expect(done).toBe(1);
+  }, 40_000);
+
+  it("sends a job with the change it belongs to: rolled back together, committed together", async () => {
+    const worker = await start({ "test.tx": { queue: { retryLimit: 0 }, handle: async () => undefined } });
+    await worker.boss.offWork("test.tx"); // keep the jobs waiting, to count them
+    await db
+      .$transaction(async (tx) => {
+        await worker.boss.send("test.tx", { n: 1 }, { db: inTransaction(tx) });
+        throw new Error("the change failed");
+      })
+      .catch(() => undefined);
+    expect(await jobsOf("test.tx")).toEqual([]);
+    await db.$transaction(async (tx) => {
+      await worker.boss.send("test.tx", { n: 2 }, { db: inTransaction(tx) });
+    });
+    expect(await jobsOf("test.tx")).toHaveLength(1);
+  });
+
+  it("shows on /api/health: the newest heartbeat's age and how long the oldest due job has waited", async () => {
+    const before = (await (await fetch(`${api.origin}/api/health`)).json()) as { jobs: { workerHeartbeatAgeSeconds: number | null } };
+    expect(before.jobs.workerHeartbeatAgeSeconds).toBeNull();
+    const worker = await start({ "test.idle": { queue: { retryLimit: 0 }, handle: async () => undefined } });
+    await worker.boss.offWork("test.idle");
+    await worker.boss.send("test.idle", {}, { startAfter: new Date(Date.now() - 5_000) });
+    const health = (await (await fetch(`${api.origin}/api/health`)).json()) as { ok: boolean; jobs: { workerHeartbeatAgeSeconds: number; oldestDueJobAgeSeconds: number } };
+    expect(health.ok).toBe(true);
+    expect(health.jobs.workerHeartbeatAgeSeconds).toBeLessThanOrEqual(11);
+    expect(health.jobs.oldestDueJobAgeSeconds).toBeGreaterThanOrEqual(4);
+  });
+
+  it("purges expired sessions, and only those", async () => {
+    const expired = await cookieFor(sessionFor({ sub: "dev|alice" }));
+    const live = await cookieFor(sessionFor({ sub: "dev|alice" }));
+    const key = String((await readSession(expired))!.storeKey);
+    await db.session.update({ where: { id: key }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await JOBS["sessions.purge"]!.handle([], { db, now: () => new Date() });
+    expect(await db.session.count({ where: { id: key } })).toBe(0);
+    expect(await readSession(live)).not.toBeNull();
+  });
+
+  it("`npm run worker` stops on SIGTERM within seconds, its heartbeat gone", async () => {
+    const child = spawn(tsx, ["scripts/worker.ts"], { env: { ...process.env, DATABASE_URL: url(), LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await until(async () => output, (text) => text.includes("worker ready"));
+    expect(await db.workerHeartbeat.count()).toBe(1);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(await db.workerHeartbeat.count()).toBe(0);
+  }, 40_000);
+});
