@@ -75,11 +75,13 @@ if (providerPort !== undefined) {
   prefixed("idp", idp);
   children.push(idp);
 }
+const [mode, nextArgs] = process.argv[2] === "--start" ? ["start", process.argv.slice(3)] : ["dev", process.argv.slice(2)];
+// The laptop's production build takes the test cards too (a deployment takes Stripe's, or none).
+if (mode === "start") env.PAYMENTS_PROVIDER ??= "test";
 // One job worker beside Next (reminders, renewals, purges); production runs them as processes of their own.
 const worker = spawn(bin("tsx"), ["scripts/worker.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
 prefixed("worker", worker);
 children.push(worker);
-const [mode, nextArgs] = process.argv[2] === "--start" ? ["start", process.argv.slice(3)] : ["dev", process.argv.slice(2)];
 const next = spawn(bin("next"), [mode, ...nextArgs], { cwd: root, env, stdio: ["inherit", "pipe", "pipe"] });
 prefixed("next", next);
 children.push(next);

@@ -46,6 +46,9 @@ const env: NodeJS.ProcessEnv = {
   NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",
   NEXT_DIST_DIR: ".next-soak",
+  // Its users' sessions are minted whole into their cookies, and their cards are the test cards.
+  AUTH0_SESSION_STORE: "cookie",
+  PAYMENTS_PROVIDER: "test",
   DATABASE_URL: database.url,
   APP_BASE_URL: `http://localhost:${appPort}`,
   // Never contacted: the sessions below are minted, their access tokens fresh.

@@ -4,6 +4,8 @@ import { useState } from "react";
 import { PlanSwitchDialog } from "~/components/PlanSwitchDialog";
 import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
+import { paymentsAvailable } from "~/server/domain/payment-provider";
+import { NO_PAYMENTS } from "~/server/domain/payments";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { formatDate } from "~/utils/format";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
@@ -15,10 +17,10 @@ type Tier = RouterOutputs["billing"]["pricingTiers"][number];
 export const getServerSideProps = (async (context) => {
   const ssr = await createSsr(context);
   await Promise.all([ssr.helpers.billing.pricingTiers.prefetch(), ssr.session ? ssr.helpers.billing.info.prefetch() : null]);
-  return { props: ssr.props() };
-}) satisfies GetServerSideProps<SsrProps>;
+  return { props: { ...ssr.props(), paymentsAvailable: paymentsAvailable() } };
+}) satisfies GetServerSideProps<SsrProps & { paymentsAvailable: boolean }>;
 
-export default function PricingPage({ user, scopes }: InferGetServerSidePropsType<typeof getServerSideProps>) {
+export default function PricingPage({ user, scopes, paymentsAvailable }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const tiers = trpc.billing.pricingTiers.useQuery();
   const billing = trpc.billing.info.useQuery(undefined, { enabled: Boolean(user) });
   const [choosing, setChoosing] = useState<Tier | null>(null);
@@ -50,6 +52,11 @@ export default function PricingPage({ user, scopes }: InferGetServerSidePropsTyp
         more is charged, and you can change your mind until that day at no cost. You are never charged twice for the same plan and
         period. Paid plans need a card on file.
       </p>
+      {paymentsAvailable ? null : (
+        <p className="notice" id="no-payments">
+          {NO_PAYMENTS}
+        </p>
+      )}
       {readOnly ? (
         <p className="notice" id="read-only-notice">
           {READ_ONLY_NOTICE["write:billing"]}

@@ -2,7 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { TRPCError } from "@trpc/server";
 import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAccessToken, type Auth } from "~/server/platform/auth";
+import { createPaymentProvider } from "~/server/domain/payment-provider";
+import type { PaymentProvider } from "~/server/domain/payments";
 import { db as defaultDb, type Db } from "~/server/platform/db";
+import { env } from "~/server/platform/env";
 import type { RateLimitState } from "~/server/platform/rate-limit";
 import { requestInfo, type RequestInfo } from "~/server/platform/request";
 import { clearSessionCookie, currentSession, SessionRefused } from "~/server/platform/session";
@@ -18,13 +21,17 @@ export interface InnerContextOptions {
   request?: RequestInfo | null;
   /** Ends the cookie session in the response (me.delete); none for server-side callers. */
   endSession?: (() => void) | null;
+  /** Where cards are kept and charged (default: this deployment's provider); tests hand in their own. */
+  payments?: PaymentProvider;
 }
 
+const configuredPayments = createPaymentProvider(env);
+
 /** What procedures see. Tests and SSR helpers build it directly, without an HTTP request. */
-export function createInnerContext({ session = null, auth, authError = null, db = defaultDb, request = null, endSession = null }: InnerContextOptions) {
+export function createInnerContext({ session = null, auth, authError = null, db = defaultDb, request = null, endSession = null, payments = configuredPayments }: InnerContextOptions) {
   // The rate limiter's last verdict for this request, for its response headers.
   const rateLimit: { state?: RateLimitState } = {};
-  return { session, auth: auth ?? (session ? authFromSession(session) : null), authError, db, request, rateLimit, endSession };
+  return { session, auth: auth ?? (session ? authFromSession(session) : null), authError, db, request, rateLimit, endSession, payments };
 }
 
 export type Context = ReturnType<typeof createInnerContext>;

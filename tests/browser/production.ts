@@ -50,6 +50,8 @@ export function productionEnv(overrides: { appBaseUrl: string; idpPort: number; 
     AUTH0_AUDIENCE: "https://api.showtrack.e2e",
     AUTH0_ALLOW_INSECURE_REQUESTS: "true",
     DATABASE_URL: overrides.databaseUrl,
+    // A production build with test cards: the built-in test provider, asked for by name.
+    PAYMENTS_PROVIDER: "test",
   };
 }
 

@@ -1,7 +1,8 @@
 // The card step, behind one small interface: attach a card (the provider keeps the number; we keep
 // its brand, last 4 digits and the provider's reference) and charge it once per idempotency key.
-// No payment provider is reachable here, so the built-in test provider answers for the well-known
-// test numbers; README "Payments" says how Stripe plugs in behind the same interface.
+// Stripe in production (src/server/domain/stripe-payments.ts); outside production, or when asked for,
+// the built-in test provider, which answers for Stripe's well-known test numbers; with neither, none
+// (src/server/domain/payment-provider.ts chooses).
 import cardValidator from "card-validator";
 import { z } from "zod";
 
@@ -14,8 +15,14 @@ export interface AttachedCard {
 
 export type Declined = { status: "declined"; reason: string };
 
+/** Whose card it is: the reference of the card on file (the provider may keep its customer), and their email. */
+export interface CardHolder {
+  reference: string | null;
+  email: string | null;
+}
+
 export interface PaymentProvider {
-  attachCard(card: CardDetails): Promise<({ status: "attached" } & AttachedCard) | Declined>;
+  attachCard(card: CardDetails, holder: CardHolder): Promise<({ status: "attached" } & AttachedCard) | Declined>;
   /** Charges the card; a second call with the same `idempotencyKey` returns the first call's outcome, charging nothing. */
   charge(charge: { reference: string; amountCents: number; currency: string; idempotencyKey: string }): Promise<{ status: "paid" } | Declined>;
 }
@@ -81,5 +88,12 @@ export const testPaymentProvider: PaymentProvider = {
   },
 };
 
-
-export const paymentProvider: PaymentProvider = testPaymentProvider;
+/**
+ * What a deployment without a payment provider answers: no paid plan, with the reason, never a test
+ * card taking the place of a real one.
+ */
+export const NO_PAYMENTS = "Paid plans are not available yet: this deployment has no payment provider. Please try again later.";
+export const noPaymentProvider: PaymentProvider = {
+  attachCard: async () => ({ status: "declined", reason: NO_PAYMENTS }),
+  charge: async () => ({ status: "declined", reason: NO_PAYMENTS }),
+};

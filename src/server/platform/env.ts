@@ -78,6 +78,10 @@ const envSchema = z
     // API with bearer tokens (src/server/platform/cors.ts). Empty: no cross-origin caller.
     CORS_ALLOWED_ORIGINS: originList,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+    // Payments (src/server/domain/payment-provider.ts): Stripe with its secret key; PAYMENTS_PROVIDER=test
+    // asks for the built-in test provider in production (a laptop's build, the browser tests).
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret key (sk_live_… or sk_test_…)").optional(),
+    PAYMENTS_PROVIDER: z.enum(["stripe", "test"], 'must be "stripe" or "test"').optional(),
     // The SDK reads these for its cookies' attributes where the app does not pin them; the app pins
     // them (src/server/platform/auth0.ts), and a Domain would share the session with sibling hosts.
     AUTH0_COOKIE_DOMAIN: notRead,
@@ -102,6 +106,10 @@ const envSchema = z
     path: ["TRUST_PROXY"],
     message:
       "is required when NODE_ENV=production, at least 1: the number of proxies in front that append to X-Forwarded-For (1 behind one load balancer). Sign-in limits are kept per client address, which only they can tell",
+  })
+  .refine((env) => !(env.PAYMENTS_PROVIDER === "stripe" && !env.STRIPE_SECRET_KEY), {
+    path: ["STRIPE_SECRET_KEY"],
+    message: "is required with PAYMENTS_PROVIDER=stripe",
   })
   // The embedded database is a laptop's: a deployment names its PostgreSQL server.
   .refine((env) => !(env.NODE_ENV === "production" && !env.DATABASE_URL && !isLocalProvider(env.AUTH0_DOMAIN)), {

@@ -20,7 +20,7 @@ import {
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
-import { cardDetailsInput, paymentProvider } from "~/server/domain/payments";
+import { cardDetailsInput } from "~/server/domain/payments";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 import { pageArgs, toPage } from "~/server/pagination";
 
@@ -138,7 +138,7 @@ export const billingRouter = router({
             const invoiceKey = { billingAccountId: account.id, tierId: target.id, periodStart: change.periodStart };
             const paid = await tx.invoice.findUnique({ where: { billingAccountId_tierId_periodStart: invoiceKey }, select: { id: true } });
             if (!paid && change.chargeCents > 0) {
-              const outcome = await paymentProvider.charge({
+              const outcome = await ctx.payments.charge({
                 reference: account.paymentReference,
                 amountCents: change.chargeCents,
                 currency: target.currency,
@@ -169,7 +169,8 @@ export const billingRouter = router({
     .meta({ scope: "write:billing" })
     .input(cardDetailsInput)
     .mutation(async ({ ctx, input }) => {
-      const attached = await paymentProvider.attachCard(input);
+      const onFile = await ctx.db.billingAccount.findUnique({ where: { userId: ctx.user.id }, select: { paymentReference: true } });
+      const attached = await ctx.payments.attachCard(input, { reference: onFile?.paymentReference ?? null, email: ctx.user.email });
       if (attached.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: attached.reason });
       await ctx.db.$transaction(async (tx) => {
         const account = await lockBillingAccount(tx, ctx.user.id);

@@ -1,0 +1,63 @@
+// The production payment provider: Stripe, through its official SDK, behind the app's PaymentProvider.
+// A card becomes a PaymentMethod attached to the account's Customer; a charge is a PaymentIntent
+// confirmed at once, `off_session` (the person is not there to authenticate: a renewal, or a switch
+// charged to the card on file), with the app's idempotency key as Stripe's, so a retried request is
+// the same charge. The card reference the app keeps is "<customer id>/<payment method id>".
+import Stripe from "stripe";
+import type { AttachedCard, CardDetails, Declined, PaymentProvider } from "~/server/domain/payments";
+
+/** The SDK's own options: tests point `host`, `port` and `protocol` at a local stand-in for Stripe's API. */
+export type StripeOptions = Pick<Stripe.StripeConfig, "host" | "port" | "protocol" | "maxNetworkRetries" | "timeout">;
+
+const parseReference = (reference: string) => {
+  const [customer, paymentMethod] = reference.split("/");
+  return customer?.startsWith("cus_") && paymentMethod ? { customer, paymentMethod } : null;
+};
+
+/** A card error is the card's verdict (declined, expired, wrong CVC): its message is the person's to read. */
+function declined(error: unknown): Declined | null {
+  if (!(error instanceof Stripe.errors.StripeCardError)) return null;
+  // Stripe's own sentence, without the request id the SDK puts before it in `message`.
+  const { raw } = error;
+  const reason = raw && typeof raw === "object" && "message" in raw && typeof raw.message === "string" ? raw.message : error.message;
+  return { status: "declined", reason };
+}
+
+export function stripePaymentProvider(secretKey: string, options: StripeOptions = {}): PaymentProvider {
+  const stripe = new Stripe(secretKey, { maxNetworkRetries: 2, telemetry: false, ...options });
+  return {
+    async attachCard(card: CardDetails, { reference, email }) {
+      try {
+        const paymentMethod = await stripe.paymentMethods.create({
+          type: "card",
+          card: { number: card.number, exp_month: card.expMonth, exp_year: card.expYear, cvc: card.cvc },
+        });
+        const customer = (reference && parseReference(reference)?.customer) ?? (await stripe.customers.create(email ? { email } : {})).id;
+        await stripe.paymentMethods.attach(paymentMethod.id, { customer });
+        await stripe.customers.update(customer, { invoice_settings: { default_payment_method: paymentMethod.id } });
+        const attached: AttachedCard = { brand: paymentMethod.card?.brand ?? "card", last4: paymentMethod.card?.last4 ?? card.number.slice(-4), reference: `${customer}/${paymentMethod.id}` };
+        return { status: "attached", ...attached };
+      } catch (error) {
+        const refusal = declined(error);
+        if (refusal) return refusal;
+        throw error;
+      }
+    },
+
+    async charge({ reference, amountCents, currency, idempotencyKey }) {
+      const card = parseReference(reference);
+      if (!card) return { status: "declined", reason: "The card on file is not a Stripe card. Please add your card again." };
+      try {
+        const intent = await stripe.paymentIntents.create(
+          { amount: amountCents, currency, customer: card.customer, payment_method: card.paymentMethod, off_session: true, confirm: true },
+          { idempotencyKey },
+        );
+        return intent.status === "succeeded" ? { status: "paid" } : { status: "declined", reason: "Your bank asks you to confirm this payment. Please add your card again." };
+      } catch (error) {
+        const refusal = declined(error);
+        if (refusal) return refusal;
+        throw error;
+      }
+    },
+  };
+}
