@@ -134,6 +134,19 @@ describe("the job worker", () => {
     expect(await readSession(live)).not.toBeNull();
   });
 
+  it("applies a downgrade on its date (the clock moved there), not before, as the plan change it is", async () => {
+    const bob = await db.billingAccount.findFirstOrThrow({ where: { user: { auth0Sub: "dev|bob" } }, select: { id: true, userId: true, currentPeriodEnd: true } });
+    await db.billingAccount.update({ where: { id: bob.id }, data: { pendingTierId: "free" } });
+    const run = (at: Date) => JOBS["billing.due-downgrades"]!.handle([], { db, now: () => at });
+    await run(new Date(bob.currentPeriodEnd.getTime() - 1000));
+    expect(await db.billingAccount.findUniqueOrThrow({ where: { id: bob.id }, select: { tierId: true, pendingTierId: true } })).toEqual({ tierId: "developer", pendingTierId: "free" });
+    await run(new Date(bob.currentPeriodEnd.getTime() + 1000));
+    const after = await db.billingAccount.findUniqueOrThrow({ where: { id: bob.id }, select: { tierId: true, pendingTierId: true, currentPeriodStart: true } });
+    expect(after).toEqual({ tierId: "free", pendingTierId: null, currentPeriodStart: bob.currentPeriodEnd });
+    const last = await db.auditEvent.findFirstOrThrow({ where: { userId: bob.userId }, orderBy: { seq: "desc" } });
+    expect(last).toMatchObject({ action: "plan_change", details: { from: "Developer", to: "Free" } });
+  });
+
   it("`npm run worker` stops on SIGTERM within seconds, its heartbeat gone", async () => {
     const child = spawn(tsx, ["scripts/worker.ts"], { env: { ...process.env, DATABASE_URL: url(), LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] });
     let output = "";

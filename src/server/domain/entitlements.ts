@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { recordEvent } from "~/server/domain/audit";
 import { isDowngradeDue, periodEnd, readOpeningAccount } from "~/server/domain/billing";
+import type { Db } from "~/server/platform/db";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
 
 export interface Plan {
@@ -98,12 +99,23 @@ function capOf(account: LockedAccount): Plan {
  * instances, while other users never wait. (Chosen over SERIALIZABLE isolation: no retry loop, and
  * no false conflicts between different users.)
  */
-export async function lockBillingAccount(tx: Prisma.TransactionClient, userId: string) {
+export async function lockBillingAccount(tx: Prisma.TransactionClient, userId: string, now = new Date()) {
   const read = () => selectAccountForUpdate(tx, userId);
   let account = await readOpeningAccount(tx, userId, read);
-  if (isDowngradeDue(account, new Date())) {
+  if (isDowngradeDue(account, now)) {
     await applyDueDowngrade(tx, userId, account);
     account = await readOpeningAccount(tx, userId, read);
   }
   return { ...account, cap: capOf(account) };
+}
+
+/**
+ * Applies every downgrade whose day has come (the job worker's, every minute), each under its
+ * account's lock as any other plan change, so that it happens on its date rather than when the person
+ * next opens a page. How many were applied.
+ */
+export async function applyDueDowngrades(db: Db, now = new Date()): Promise<number> {
+  const due = await db.billingAccount.findMany({ where: { pendingTierId: { not: null }, currentPeriodEnd: { lte: now } }, select: { userId: true }, take: 500 });
+  for (const { userId } of due) await db.$transaction((tx) => lockBillingAccount(tx, userId, now));
+  return due.length;
 }

@@ -1,5 +1,6 @@
 import os from "node:os";
 import type PgBoss from "pg-boss";
+import { applyDueDowngrades } from "~/server/domain/entitlements";
 import type { Db } from "~/server/platform/db";
 import { createJobEngine } from "~/server/platform/jobs";
 import { logger } from "~/server/platform/logger";
@@ -14,6 +15,15 @@ export interface JobKind {
 
 /** The app's jobs, by queue name. */
 export const JOBS: Record<string, JobKind> = {
+  // A downgrade happens on its date, not when the person next opens a page.
+  "billing.due-downgrades": {
+    queue: { retryLimit: 3, retryDelay: 30, expireInSeconds: 5 * 60 },
+    cron: "* * * * *",
+    handle: async (_jobs, { db, now }) => {
+      const applied = await applyDueDowngrades(db, now());
+      if (applied > 0) logger.info({ applied }, "due downgrades applied");
+    },
+  },
   "sessions.purge": {
     queue: { retryLimit: 3, retryDelay: 60, expireInSeconds: 5 * 60 },
     cron: "*/15 * * * *",
