@@ -72,6 +72,21 @@ export const DEMO_USERS = [
 ] as const;
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const EPISODE_TITLES = ["The Arrival", "Low Tide", "Ledger", "What the Fog Took", "Night Shift", "Homecoming", "The Long Way", "Static"];
+
+/**
+ * The episodes of running show number `index` (seedShows order), aired and airing relative to `now`:
+ * two last week, and four to come a week apart, the first within the next hour for every eighth show
+ * (a reminder to see at once on a fresh `npm run dev`), else within the next days.
+ */
+export function seedEpisodes(index: number, now: number) {
+  const season = 1 + (index % 4);
+  const round = (time: number) => Math.round(time / (5 * MINUTE_MS)) * 5 * MINUTE_MS;
+  const first = index % 8 === 0 ? now + (15 + (index % 40)) * MINUTE_MS : now + (1 + (index % 5)) * DAY_MS + ((index * 13) % 24) * 60 * MINUTE_MS;
+  const airs = [now - 8 * DAY_MS + index * 17 * MINUTE_MS, now - 2 * DAY_MS - index * 11 * MINUTE_MS, first, first + 7 * DAY_MS, first + 14 * DAY_MS, first + 21 * DAY_MS];
+  return airs.map((time, i) => ({ season, number: i + 1, title: EPISODE_TITLES[(index + i) % EPISODE_TITLES.length]!, airsAt: new Date(round(time)) }));
+}
 
 /** Idempotent: running it again leaves the same rows (it adds only what is missing). */
 export async function seedDatabase(db: PrismaClient): Promise<void> {
@@ -92,6 +107,15 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
   }
 
   const now = Date.now();
+  // Episodes of the running shows, scheduled around the time the seed runs (once, on a new database).
+  const showIds = new Map((await db.show.findMany({ select: { id: true, slug: true } })).map(({ id, slug }) => [slug, id]));
+  await db.episode.createMany({
+    data: shows.flatMap((show, index) =>
+      show.status === "running" ? seedEpisodes(index, now).map((episode) => ({ ...episode, showId: showIds.get(show.slug)! })) : [],
+    ),
+    skipDuplicates: true,
+  });
+
   for (const [userIndex, demo] of DEMO_USERS.entries()) {
     const profile = { email: demo.email, name: demo.name };
     // A member since before their first follow and first invoice (issued 10, 40, 70… days ago).

@@ -5,13 +5,14 @@ import { seedDatabase } from "./seed-data";
 const db = createPrismaClient();
 try {
   await seedDatabase(db);
-  const [tiers, shows, users, subscriptions] = await Promise.all([
+  const [tiers, shows, episodes, users, subscriptions] = await Promise.all([
     db.pricingTier.count(),
     db.show.count(),
+    db.episode.count(),
     db.user.count(),
     db.subscription.count(),
   ]);
-  console.log(`Seeded: ${tiers} pricing tiers, ${shows} shows, ${users} users, ${subscriptions} subscriptions.`);
+  console.log(`Seeded: ${tiers} pricing tiers, ${shows} shows, ${episodes} episodes, ${users} users, ${subscriptions} subscriptions.`);
 } finally {
   await db.$disconnect();
 }

@@ -28,6 +28,7 @@ import meExport from "~/pages/api/me/export";
 import myShows from "~/pages/api/my/shows";
 import openApi from "~/pages/api/openapi.json";
 import pricingTiers from "~/pages/api/pricing-tiers";
+import showEpisodes from "~/pages/api/shows/[slug]/episodes";
 import trpcApiHandler, { config as trpcRouteConfig } from "~/pages/api/trpc/[trpc]";
 import { API_SCOPES } from "~/utils/scopes";
 
@@ -149,10 +150,13 @@ export async function startApiServer() {
     const url = new URL(req.url ?? "/", "http://localhost");
     const query = Object.fromEntries(url.searchParams);
     const trpcPath = /^\/api\/trpc\/([^/]+)$/.exec(url.pathname)?.[1];
+    const showSlug = /^\/api\/shows\/([^/]+)\/episodes$/.exec(url.pathname)?.[1];
     // A route module as Next loads it: its handler and its config (the tRPC route reads its own body).
     const [route, page, params] = trpcPath
       ? [{ default: trpcApiHandler, config: trpcRouteConfig }, "/api/trpc/[trpc]", { trpc: decodeURIComponent(trpcPath) }]
-      : [API_ROUTES[url.pathname] && { default: API_ROUTES[url.pathname] }, url.pathname, {}];
+      : showSlug
+        ? [{ default: showEpisodes }, "/api/shows/[slug]/episodes", { slug: decodeURIComponent(showSlug) }]
+        : [API_ROUTES[url.pathname] && { default: API_ROUTES[url.pathname] }, url.pathname, {}];
     if (!route) {
       res.statusCode = 404;
       res.end();

@@ -28,11 +28,26 @@ async function get(path: string, headers: Record<string, string> = {}) {
 }
 
 const ROUTES = ["/api/pricing-tiers", "/api/billing-info", "/api/my/shows", "/api/me", "/api/me/export"];
+const EPISODES = "/api/shows/{slug}/episodes";
 const bearer = async (claims = {}) => ({ authorization: `Bearer ${await accessToken({ sub: "dev|bob", ...claims })}` });
 
 describe("REST routes", () => {
   it("the document describes exactly the routes served", () => {
-    expect(Object.keys(document.paths).sort()).toEqual([...ROUTES].sort());
+    expect(Object.keys(document.paths).sort()).toEqual([...ROUTES, EPISODES].sort());
+  });
+
+  it("GET /api/shows/{slug}/episodes is public and cacheable, its answer as documented; an unknown slug is a 404", async () => {
+    const pointer = (status: number) => `openapi.json#/paths/${EPISODES.replaceAll("/", "~1")}/get/responses/${status}/content/application~1json/schema`;
+    const running = await db.show.findFirstOrThrow({ where: { status: "running", episodes: { some: {} } }, select: { slug: true } });
+    const response = await fetch(`${api.origin}/api/shows/${running.slug}/episodes`);
+    const body = (await response.json()) as { upcoming: unknown[]; recent: unknown[] };
+    expect(response.status).toBe(200);
+    expect(ajv.validate({ $ref: pointer(200) }, body), JSON.stringify(ajv.errors)).toBe(true);
+    expect(body.upcoming.length + body.recent.length).toBeGreaterThan(0);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=300, stale-while-revalidate=3600");
+    const missing = await fetch(`${api.origin}/api/shows/no-such-show/episodes`);
+    expect(missing.status).toBe(404);
+    expect(ajv.validate({ $ref: pointer(404) }, await missing.json())).toBe(true);
   });
 
   it("GET /api/pricing-tiers is public and cacheable", async () => {

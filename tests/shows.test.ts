@@ -97,9 +97,41 @@ describe("shows", () => {
     const show = await callerFor().shows.bySlug({ slug: first!.slug });
     expect(show).toMatchObject({ title: first!.title, genres: [...first!.genres].sort() });
     expect(Object.keys(show).sort()).toEqual(
-      ["genres", "id", "network", "premiered", "slug", "status", "summary", "title"].sort(),
+      ["episodes", "genres", "id", "network", "premiered", "slug", "status", "summary", "title"].sort(),
     );
     await expect(callerFor().shows.bySlug({ slug: "no-such-show" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("the seed schedules episodes around the time it ran: within the hour, over the next days, and last week", async () => {
+    const now = Date.now();
+    const hour = 3_600_000;
+    const day = 24 * hour;
+    const episodes = await db.episode.findMany({ select: { airsAt: true } });
+    const within = (from: number, to: number) => episodes.filter(({ airsAt }) => airsAt.getTime() >= now + from && airsAt.getTime() < now + to).length;
+    expect(within(0, hour)).toBeGreaterThan(0);
+    expect(within(hour, 7 * day)).toBeGreaterThan(0);
+    expect(within(-9 * day, -day)).toBeGreaterThan(0);
+  });
+
+  it("a show's page has its coming episodes soonest first and those aired lately newest first; each card its next one", async () => {
+    const seeded = seedShows().find((candidate) => candidate.status === "running")!;
+    const show = await db.show.findUniqueOrThrow({ where: { slug: seeded.slug }, select: { slug: true, id: true } });
+    const { episodes } = await callerFor().shows.bySlug({ slug: show.slug });
+    const times = (list: { airsAt: string }[]) => list.map((episode) => Date.parse(episode.airsAt));
+    expect(episodes.upcoming.length).toBeGreaterThan(0);
+    expect(episodes.recent.length).toBeGreaterThan(0);
+    expect(times(episodes.upcoming)).toEqual(times(episodes.upcoming).toSorted((a, b) => a - b));
+    expect(times(episodes.recent)).toEqual(times(episodes.recent).toSorted((a, b) => b - a));
+    expect(Math.min(...times(episodes.upcoming))).toBeGreaterThanOrEqual(Math.max(...times(episodes.recent)));
+    expect(episodes.upcoming[0]).toEqual({ season: expect.any(Number), number: expect.any(Number), title: expect.any(String), airsAt: expect.any(String) });
+
+    const next = await db.episode.findFirstOrThrow({ where: { showId: show.id, airsAt: { gte: new Date() } }, orderBy: { airsAt: "asc" } });
+    const { items } = await callerFor().shows.list({ search: seeded.title, limit: 50 });
+    const card = items.find((item) => item.slug === show.slug)!;
+    expect(card.nextEpisode).toEqual({ season: next.season, number: next.number, title: next.title, airsAt: next.airsAt.toISOString() });
+    // An ended show has none.
+    const ended = seedShows().find((candidate) => candidate.status === "ended")!;
+    expect((await callerFor().shows.list({ search: ended.title })).items.find((item) => item.slug === ended.slug)?.nextEpisode).toBeNull();
   });
 
   it("lists the genres in use", async () => {

@@ -1,5 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AirTime } from "~/components/AirTime";
+import { episodeCode } from "~/utils/format";
 
 export interface ShowSummary {
   slug: string;
@@ -8,6 +10,8 @@ export interface ShowSummary {
   premiered: number;
   status: "running" | "ended";
   genres: string[];
+  /** The next episode to air, where the list carries it. */
+  nextEpisode?: { season: number; number: number; airsAt: string } | null;
 }
 
 export function ShowCard({ show, children }: { show: ShowSummary; children?: ReactNode }) {
@@ -20,6 +24,11 @@ export function ShowCard({ show, children }: { show: ShowSummary; children?: Rea
         {show.network} · {show.premiered} · {show.status === "running" ? "Running" : "Ended"}
       </p>
       <GenreTags genres={show.genres} />
+      {show.nextEpisode ? (
+        <p className="next-episode">
+          Next: {episodeCode(show.nextEpisode)} · <AirTime at={show.nextEpisode.airsAt} />
+        </p>
+      ) : null}
       {children ? <div className="actions">{children}</div> : null}
     </li>
   );

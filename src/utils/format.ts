@@ -36,3 +36,22 @@ export function formatTimeAgo(date: DateLike, now = Date.now()): string {
   }
   return "just now";
 }
+
+/** "S2 · E4": an episode by its season and number. */
+export const episodeCode = ({ season, number }: { season: number; number: number }) => `S${season} · E${number}`;
+
+const airFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * When an episode airs, in `timeZone` (the viewer's own when undefined): "Thu 21:00", or with
+ * `withDate` "Thu 4 Dec, 21:00".
+ */
+export function formatAirTime(date: DateLike, { timeZone, withDate = false }: { timeZone?: string; withDate?: boolean } = {}): string {
+  const key = `${timeZone ?? "local"}:${withDate}`;
+  let format = airFormats.get(key);
+  if (!format) {
+    const dateParts = withDate ? ({ day: "numeric", month: "short" } as const) : {};
+    airFormats.set(key, (format = new Intl.DateTimeFormat("en-GB", { weekday: "short", ...dateParts, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone })));
+  }
+  return format.format(new Date(date));
+}

@@ -299,8 +299,14 @@ describe("the catalogue in a browser", () => {
 
   it("asks before leaving a page whose change is still on its way", async () => {
     const { page } = await signedIn("dev|bob", "/shows");
-    await page.route("**/api/trpc/subscriptions.add**", () => undefined); // never answered
-    await followButton(page, await firstUnfollowed(page)).click();
+    let sent!: () => void;
+    const onItsWay = new Promise<void>((resolve) => (sent = resolve));
+    await page.route("**/api/trpc/subscriptions.add**", () => sent()); // never answered
+    const button = followButton(page, await firstUnfollowed(page));
+    await button.click();
+    // Leaving only once the page knows of the change in flight: it asks from then on, not at the click.
+    await onItsWay;
+    await expect.poll(() => button.getAttribute("aria-busy")).toBe("true");
     const dialog = page.waitForEvent("dialog");
     await page.close({ runBeforeUnload: true });
     expect((await dialog).type()).toBe("beforeunload");

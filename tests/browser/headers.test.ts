@@ -2,7 +2,8 @@
 // SDK's /auth routes through the real proxy, tRPC and REST from their own handlers (the proxy does
 // not run in front of /api); and what an https deployment adds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, sessionCookie, wireInput } from "../helpers";
+import { cookieFor, db, sessionCookie, sessionFor, wireInput } from "../helpers";
+import { form, HttpBrowser } from "../http-browser";
 import { freeLoopbackPort, productionBuild, productionEnv, startApp, startIdentityProvider, type StartedProcess } from "./production";
 
 let app: string;
@@ -29,6 +30,32 @@ afterAll(() => {
 });
 
 const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers, redirect: "manual" });
+
+/**
+ * A session cookie, named `name`, of Alice who signed in `minutes` ago (a row of this file's
+ * database, which the servers use): a session is rolled only once its last roll or sign-in is
+ * minutes old, and a server's clock cannot be moved.
+ */
+async function signedInMinutesAgo(minutes: number, name = "__session"): Promise<string> {
+  const session = sessionFor({ sub: "dev|alice" });
+  const then = session.internal.createdAt - minutes * 60;
+  const cookie = await cookieFor({ ...session, user: { ...session.user, auth_time: then }, internal: { ...session.internal, createdAt: then } });
+  return `${name}=${cookie.slice(cookie.indexOf("=") + 1)}`;
+}
+
+/** Bob signs in through `app` as a browser does (its /auth/login, the provider's page, its callback): the callback's response. */
+async function signInCallback(app: string): Promise<Response> {
+  const browser = new HttpBrowser(app);
+  const login = await browser.request(`${app}/auth/login?returnTo=%2F`);
+  const loginPage = await browser.follow(login.headers.get("location")!);
+  const back = await browser.follow(loginPage.url, form({ sub: "dev|bob" }));
+  expect(new URL(back.url).pathname).toBe("/auth/callback");
+  return browser.request(back.url);
+}
+
+/** The session cookie a response sets (not an expiry of a chunk the SDK did not use). */
+const sessionSetBy = (response: Response, name = "__session") =>
+  response.headers.getSetCookie().filter((header) => header.startsWith(`${name}=`) && !/; Max-Age=0(;|$)/.test(header));
 
 const nonceOf = (response: Response) => /'nonce-([^']*)'/.exec(response.headers.get("content-security-policy") ?? "")?.[1] ?? "";
 
@@ -115,14 +142,27 @@ describe("security headers", () => {
     expect(new Set(nonces).size).toBe(nonces.length);
   });
 
-  it("the session cookie an API call rolls is HttpOnly and SameSite=Lax, and not Secure over plain http", async () => {
-    const response = await get(`${app}/api/trpc/me.profile`, { cookie });
-    expect(response.status).toBe(200);
-    const session = response.headers.getSetCookie().find((header) => header.startsWith("__session="));
-    expect(session).toMatch(/; HttpOnly(;|$)/i);
-    expect(session).toMatch(/; SameSite=Lax(;|$)/i);
-    expect(session).toMatch(/; Path=\/(;|$)/);
-    expect(session).not.toMatch(/; Secure(;|$)/i);
+  it("the session cookie the SDK sets at sign-in, and the one an API call rolls minutes on, is HttpOnly and SameSite=Lax, and not Secure over plain http", async () => {
+    const callback = await signInCallback(app);
+    expect(callback.status).toBe(307);
+    const signedIn = sessionSetBy(callback);
+    // A session right after sign-in is not written again by the next API call…
+    const cookie = signedIn.map((header) => header.split(";")[0]).join("; ");
+    const next = await get(`${app}/api/trpc/me.profile`, { cookie });
+    expect(next.status).toBe(200);
+    expect(sessionSetBy(next)).toEqual([]);
+    // …one whose sign-in is ten minutes old is.
+    const rolled = await get(`${app}/api/trpc/me.profile`, { cookie: await signedInMinutesAgo(10) });
+    expect(rolled.status).toBe(200);
+    expect(rolled.headers.get("cache-control")).toContain("no-store");
+    const sessions = [...signedIn, ...sessionSetBy(rolled)];
+    expect(sessions).toHaveLength(2);
+    for (const session of sessions) {
+      expect(session).toMatch(/; HttpOnly(;|$)/i);
+      expect(session).toMatch(/; SameSite=Lax(;|$)/i);
+      expect(session).toMatch(/; Path=\/(;|$)/);
+      expect(session).not.toMatch(/; Secure(;|$)/i);
+    }
   });
 
   it("an https deployment adds HSTS and upgrade-insecure-requests, and marks its cookies Secure", async () => {
@@ -130,11 +170,14 @@ describe("security headers", () => {
     expect(page.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
     expect(page.headers.get("content-security-policy")).toBe(`${policy(nonceOf(page))}; upgrade-insecure-requests`);
 
-    const rolled = await get(`${httpsApp}/api/trpc/me.profile`, { cookie });
+    // A session due for a roll, under the cookie name of https (the provider knows no callback of
+    // this instance: no sign-in through it).
+    const rolled = await get(`${httpsApp}/api/trpc/me.profile`, { cookie: await signedInMinutesAgo(10, "__Host-session") });
+    expect(rolled.status).toBe(200);
     const login = await get(`${httpsApp}/auth/login?returnTo=%2F`);
     // The cookies set, not the SDK's expiries of unused chunks (__session__0=; Max-Age=0).
     const cookies = [...rolled.headers.getSetCookie(), ...login.headers.getSetCookie()].filter((header) => !/; Max-Age=0(;|$)/.test(header));
-    expect(cookies.map((header) => header.slice(0, header.indexOf("=")))).toEqual(["__session", expect.stringMatching(/^__txn_/)]);
+    expect(cookies.map((header) => header.slice(0, header.indexOf("=")))).toEqual(["__Host-session", expect.stringMatching(/^__Host-txn_/)]);
     for (const header of cookies) {
       expect(header).toMatch(/; Secure(;|$)/i);
       expect(header).toMatch(/; HttpOnly(;|$)/i);

@@ -6,8 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type BrowserContext } from "playwright-core";
+import { inject } from "vitest";
 import { freeLoopbackPort } from "../../dev/ports";
-import { TMP_DIR } from "../setup/paths";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -61,8 +61,13 @@ export function productionEnv(overrides: { appBaseUrl: string; idpPort: number; 
  */
 export async function productionBuild(env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
-  const lock = path.join(TMP_DIR, "production-build.lock");
-  const outcome = path.join(TMP_DIR, "production-build.result");
+  // The lock and the outcome are this run's own, outside tests/.tmp: a run started beside this one on
+  // the same checkout empties tests/.tmp as it begins, and this run's files would then wait for an
+  // outcome that never comes, or take the other run's build for theirs.
+  const run = path.join(os.tmpdir(), `showtrack-e2e-build-${inject("database").prefix}`);
+  fs.mkdirSync(run, { recursive: true });
+  const lock = path.join(run, "lock");
+  const outcome = path.join(run, "result");
   let builder = false;
   try {
     fs.mkdirSync(lock);

@@ -5,7 +5,9 @@ import Link from "next/link";
 import { FollowButton, FollowNotice, useFollowAvailability } from "~/components/FollowButton";
 import { GenreTags } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
-import { trpc } from "~/utils/trpc";
+import { AirTime } from "~/components/AirTime";
+import { episodeCode } from "~/utils/format";
+import { trpc, type RouterOutputs } from "~/utils/trpc";
 
 export const getServerSideProps = (async (context) => {
   const slug = String(context.params?.slug ?? "");
@@ -22,6 +24,42 @@ export const getServerSideProps = (async (context) => {
   }
   return { props: { ...ssr.props(), slug } };
 }) satisfies GetServerSideProps<SsrProps & { slug: string }>;
+
+type EpisodeList = RouterOutputs["shows"]["bySlug"]["episodes"]["upcoming"];
+
+function EpisodeItems({ episodes }: { episodes: EpisodeList }) {
+  return (
+    <ul className="episodes">
+      {episodes.map((episode) => (
+        <li key={`${episode.season}-${episode.number}`}>
+          <strong>{episodeCode(episode)}</strong> {episode.title} · <AirTime at={episode.airsAt} withDate />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The next episodes and those of the last two weeks, in the viewer's time zone. */
+function Episodes({ episodes }: { episodes: RouterOutputs["shows"]["bySlug"]["episodes"] }) {
+  if (episodes.upcoming.length === 0 && episodes.recent.length === 0) return null;
+  return (
+    <section aria-labelledby="episodes-heading" id="episodes">
+      <h2 id="episodes-heading">Episodes</h2>
+      {episodes.upcoming.length > 0 ? (
+        <>
+          <h3>Coming up</h3>
+          <EpisodeItems episodes={episodes.upcoming} />
+        </>
+      ) : null}
+      {episodes.recent.length > 0 ? (
+        <>
+          <h3>Recently aired</h3>
+          <EpisodeItems episodes={episodes.recent} />
+        </>
+      ) : null}
+    </section>
+  );
+}
 
 export default function ShowPage({ slug, user, scopes }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const { data: show } = trpc.shows.bySlug.useQuery({ slug });
@@ -41,6 +79,7 @@ export default function ShowPage({ slug, user, scopes }: InferGetServerSideProps
       </p>
       <GenreTags genres={show.genres} />
       <p className="lead">{show.summary}</p>
+      <Episodes episodes={show.episodes} />
       <FollowNotice availability={availability} />
       <div className="follow-bar">
         {/* Without read:shows the server does not say whether one follows the show. */}

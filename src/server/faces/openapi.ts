@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { issuerUrl } from "~/server/platform/auth";
+import { SESSION_COOKIE } from "~/server/platform/auth0";
 import { API_SCOPES } from "~/utils/scopes";
 import { env } from "~/server/platform/env";
 import { TIER_IDS } from "~/utils/tiers";
@@ -63,6 +64,17 @@ const Show = z
     genres: z.array(z.string()),
   })
   .register(schemas, { id: "Show" });
+
+const Episode = z
+  .object({ season: z.int(), number: z.int(), title: z.string(), airsAt: date.describe("when it airs, UTC") })
+  .register(schemas, { id: "Episode" });
+
+z
+  .object({
+    upcoming: z.array(Episode).describe("the next episodes, soonest first"),
+    recent: z.array(Episode).describe("those aired in the last two weeks, newest first"),
+  })
+  .register(schemas, { id: "Episodes" });
 
 z
   .object({ notify: z.boolean(), createdAt: date, show: Show })
@@ -152,6 +164,14 @@ export function openApiDocument() {
       "/api/pricing-tiers": {
         get: { summary: "The pricing tiers (public, cacheable)", security: [], responses: { 200: jsonArray("PricingTier", "The tiers, cheapest first"), 500: errors[500] } },
       },
+      "/api/shows/{slug}/episodes": {
+        get: {
+          summary: "A show's coming and recent episodes (public, cacheable)",
+          security: [],
+          parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" }, description: "the show's slug, e.g. copper-harbor" }],
+          responses: { 200: json("Episodes", "The show's episodes around now"), 404: json("Error", "No show has that slug"), 500: errors[500] },
+        },
+      },
       "/api/billing-info": protectedGet("The caller's plan, usage and latest invoices", ["read:billing"], json("BillingInfo", "Billing information")),
       "/api/my/shows": protectedGet("The shows the caller follows, newest first", ["read:shows"], jsonArray("FollowedShow", "Followed shows")),
       "/api/me": protectedGet("The caller's profile", [], json("Profile", "Profile")),
@@ -175,7 +195,7 @@ export function openApiDocument() {
             },
           },
         },
-        sessionCookie: { type: "apiKey", in: "cookie", name: "__session" },
+        sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE.name },
       },
     },
   };

@@ -31,7 +31,7 @@ function sendError(res: NextApiResponse, error: TRPCError, requestId: string) {
  */
 export function restRoute<T>(
   cache: keyof typeof CACHE_CONTROL,
-  call: (caller: Caller) => Promise<T>,
+  call: (caller: Caller, req: NextApiRequest) => Promise<T>,
   headers: () => Record<string, string> = () => ({}),
 ) {
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
@@ -49,7 +49,7 @@ export function restRoute<T>(
     try {
       // A rolled cookie never rides on a response that shared caches may keep.
       ctx = await createContext({ req, res, rollSession: cache === "private" });
-      const data = await call(createCaller(ctx));
+      const data = await call(createCaller(ctx), req);
       setRateLimitHeaders();
       // A response that writes the session cookie (its access token was refreshed) is private, whatever the route.
       const shared = cache === "public" && !res.hasHeader("Set-Cookie");

@@ -3,7 +3,17 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId, text } from "~/server/inputs";
 import { containsFolded } from "~/server/domain/search";
-import { followedBySelect, followerOf, followingFlag, showSelect, toShow } from "~/server/domain/shows";
+import {
+  episodeJson,
+  episodesAroundSelect,
+  followedBySelect,
+  followerOf,
+  followingFlag,
+  nextEpisodeSelect,
+  showSelect,
+  toShow,
+  upcomingAndRecent,
+} from "~/server/domain/shows";
 import { publicProcedure, router } from "~/server/trpc";
 import { pageArgs, toPage } from "~/server/pagination";
 
@@ -22,7 +32,8 @@ export const showsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const follower = followerOf(ctx.auth);
-      // One statement: the page, its genres and whether the caller follows each show (no flags without read:shows).
+      const now = new Date();
+      // One statement: the page, its genres, each show's next episode and whether the caller follows it (no flags without read:shows).
       const rows = await ctx.db.show.findMany({
         relationLoadStrategy: "join",
         where: {
@@ -31,23 +42,28 @@ export const showsRouter = router({
         },
         orderBy: showOrder,
         ...pageArgs(input),
-        select: { ...showSelect, subscriptions: followedBySelect(follower) },
+        select: { ...showSelect, subscriptions: followedBySelect(follower), episodes: nextEpisodeSelect(now) },
       });
-      return toPage(rows, input.limit, ({ subscriptions, ...show }) => ({ ...toShow(show), ...followingFlag(follower, subscriptions) }));
+      return toPage(rows, input.limit, ({ subscriptions, episodes: [next], ...show }) => ({
+        ...toShow(show),
+        nextEpisode: next ? episodeJson(next) : null,
+        ...followingFlag(follower, subscriptions),
+      }));
     }),
 
   bySlug: publicProcedure
     .input(z.object({ slug: text({ min: 1, max: 100 }) }))
     .query(async ({ ctx, input }) => {
       const follower = followerOf(ctx.auth);
+      const now = new Date();
       const row = await ctx.db.show.findUnique({
         relationLoadStrategy: "join",
         where: { slug: input.slug },
-        select: { ...showSelect, subscriptions: followedBySelect(follower) },
+        select: { ...showSelect, subscriptions: followedBySelect(follower), episodes: episodesAroundSelect(now) },
       });
       if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No show called "${input.slug}".` });
-      const { subscriptions, ...show } = row;
-      return { ...toShow(show), ...followingFlag(follower, subscriptions) };
+      const { subscriptions, episodes, ...show } = row;
+      return { ...toShow(show), episodes: upcomingAndRecent(episodes, now), ...followingFlag(follower, subscriptions) };
     }),
 
   genres: publicProcedure.query(async ({ ctx }) => {
