@@ -7,9 +7,10 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { paymentsKind } from "~/server/domain/payment-provider";
-import { NO_PAYMENTS, noPaymentProvider } from "~/server/domain/payments";
+import { noPaymentProvider } from "~/server/domain/payments";
 import { stripePaymentProvider } from "~/server/domain/stripe-payments";
 import { createCaller } from "~/server/routers/_app";
+import { NO_PAYMENTS } from "~/utils/payments";
 import { gsspContext, sessionFor } from "./helpers";
 
 interface Sent {

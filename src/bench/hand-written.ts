@@ -4,6 +4,7 @@ import type { IncomingMessage } from "node:http";
 import pg from "pg";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
 import { invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, pendingTierJson, tierSelect, toTier } from "~/server/domain/billing";
+import { listSessions } from "~/server/domain/sessions";
 import { showSelect, toShow } from "~/server/domain/shows";
 import { pageArgs, toPage } from "~/server/pagination";
 import { authFromSession } from "~/server/platform/auth";
@@ -34,8 +35,8 @@ export async function followedShowsByPrisma(req: IncomingMessage) {
 }
 
 /**
- * The /account twin: the reads of the page's four prefetches (me.profile, subscriptions.list,
- * billing.info, me.activity) with Prisma and no tRPC, mapped to the JSON its view takes (the
+ * The /account twin: the reads of the page's five prefetches (me.profile, subscriptions.list,
+ * billing.info, me.activity, sessions.list) with Prisma and no tRPC, mapped to the JSON its view takes (the
  * procedures' outputs). Null when signed out.
  */
 export async function accountByPrisma(req: IncomingMessage, activityLimit: number) {
@@ -66,7 +67,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
   });
   // Opening an account (the API does it on a first visit) is no read: the bench user has one.
   if (!user?.billingAccount) throw new Error(`No billing account for ${session.user.sub}`);
-  const [shows, events] = await Promise.all([
+  const [shows, events, sessions] = await Promise.all([
     db.subscription.findMany({
       where: { userId: user.id },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -78,6 +79,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       ...pageArgs({ limit: activityLimit }),
       select: auditEventSelect,
     }),
+    listSessions(db, session),
   ]);
   const { billingAccount: account, createdAt, ...profile } = user;
   const { tier, pendingTier, paymentBrand, paymentLast4, invoices } = account;
@@ -99,5 +101,6 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
     },
     subscriptions: shows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) })),
     activity: toPage(events, activityLimit, toActivity),
+    sessions,
   };
 }

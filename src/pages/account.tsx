@@ -14,6 +14,7 @@ export const getServerSideProps = (async (context) => {
     ssr.helpers.subscriptions.list.prefetch(),
     ssr.helpers.billing.info.prefetch(),
     ssr.helpers.me.activity.prefetch(RECENT_ACTIVITY),
+    ssr.helpers.sessions.list.prefetch(),
   ]);
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
@@ -25,7 +26,8 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
   const billing = trpc.billing.info.useQuery();
   const subscriptions = trpc.subscriptions.list.useQuery();
   const activity = trpc.me.activity.useQuery(RECENT_ACTIVITY);
+  const sessions = trpc.sessions.list.useQuery();
   return (
-    <AccountView profile={profile} billing={billing} subscriptions={subscriptions} activity={activity} scopes={scopes} sessions={<SignedInSessions />} />
+    <AccountView profile={profile} billing={billing} subscriptions={subscriptions} activity={activity} scopes={scopes} sessions={<SignedInSessions list={sessions} />} />
   );
 }

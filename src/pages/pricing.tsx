@@ -5,7 +5,7 @@ import { PlanSwitchDialog } from "~/components/PlanSwitchDialog";
 import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
 import { paymentsAvailable } from "~/server/domain/payment-provider";
-import { NO_PAYMENTS } from "~/server/domain/payments";
+import { NO_PAYMENTS } from "~/utils/payments";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { formatDate } from "~/utils/format";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";

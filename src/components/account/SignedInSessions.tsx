@@ -1,14 +1,15 @@
 import { LoadError, Loading } from "~/components/LoadError";
 import { formatDate, formatTimeAgo } from "~/utils/format";
-import { trpc } from "~/utils/trpc";
+import type { Loadable } from "~/components/account/AccountView";
+import { trpc, type RouterOutputs } from "~/utils/trpc";
 
 /**
  * "Where you're signed in": each session of the person (browser and system, first and last seen, a
- * truncated address), with a way to sign out of any one of them, or of all but this one.
+ * truncated address), with a way to sign out of any one of them, or of all but this one. `list` is the
+ * sessions.list query on /account (prefetched with the page), or the benchmark twin's own read.
  */
-export function SignedInSessions() {
+export function SignedInSessions({ list }: { list: Loadable<RouterOutputs["sessions"]["list"]> }) {
   const utils = trpc.useUtils();
-  const list = trpc.sessions.list.useQuery();
   const refresh = { onSettled: () => void utils.sessions.list.invalidate() };
   const end = trpc.sessions.end.useMutation({
     ...refresh,

@@ -13,6 +13,6 @@ export const getServerSideProps: GetServerSideProps<AccountTwinProps> = async ({
   return props ? { props } : { redirect: { destination: "/auth/login", permanent: false } };
 };
 
-export default function AccountTwin({ profile, billing, subscriptions, activity, scopes }: AccountTwinProps) {
-  return createElement(AccountView, { profile: loaded(profile), billing: loaded(billing), subscriptions: loaded(subscriptions), activity: loaded(activity), scopes, sessions: createElement(SignedInSessions) });
+export default function AccountTwin({ profile, billing, subscriptions, activity, scopes, sessions }: AccountTwinProps) {
+  return createElement(AccountView, { profile: loaded(profile), billing: loaded(billing), subscriptions: loaded(subscriptions), activity: loaded(activity), scopes, sessions: createElement(SignedInSessions, { list: loaded(sessions) }) });
 }

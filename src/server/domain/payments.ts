@@ -5,6 +5,7 @@
 // (src/server/domain/payment-provider.ts chooses).
 import cardValidator from "card-validator";
 import { z } from "zod";
+import { NO_PAYMENTS } from "~/utils/payments";
 
 export interface AttachedCard {
   brand: string;
@@ -92,7 +93,6 @@ export const testPaymentProvider: PaymentProvider = {
  * What a deployment without a payment provider answers: no paid plan, with the reason, never a test
  * card taking the place of a real one.
  */
-export const NO_PAYMENTS = "Paid plans are not available yet: this deployment has no payment provider. Please try again later.";
 export const noPaymentProvider: PaymentProvider = {
   attachCard: async () => ({ status: "declined", reason: NO_PAYMENTS }),
   charge: async () => ({ status: "declined", reason: NO_PAYMENTS }),
