@@ -7,7 +7,7 @@ const LABELS = { number: "Card number", expMonth: "Expiry month", expYear: "Expi
 
 /**
  * The card on file, and a form to add or replace it. The number goes to the payment provider
- * through the server (with Stripe, Elements would send it to Stripe directly: README "Payments").
+ * through the server (with Stripe, Elements would send it to Stripe directly: docs/billing.md).
  */
 export function PaymentMethod({ card, readOnly }: { card: Card; readOnly: boolean }) {
   const utils = trpc.useUtils();

@@ -118,7 +118,7 @@ export interface TargetPlan {
 }
 
 /**
- * The billing policy, in one place (README "Billing"; /pricing says it in words):
+ * The billing policy, in one place (docs/billing.md; /pricing says it in words):
  * - an upgrade takes effect now. From Free, or once the period is over, it starts a new period today
  *   and charges the full price; between paid plans it keeps the period and charges the prorated
  *   difference for the rest of it;

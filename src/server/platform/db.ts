@@ -4,7 +4,7 @@ import { PrismaClient } from "~/generated/prisma/client";
 import { logger } from "~/server/platform/logger";
 import { databaseUrl } from "../../../prisma/database-url";
 
-/** Connections each app instance keeps at most (DATABASE_POOL_SIZE; see README "Deploying"). */
+/** Connections each app instance keeps at most (DATABASE_POOL_SIZE; see docs/deploying.md). */
 function poolSize(): number {
   return Number(process.env.DATABASE_POOL_SIZE) || 10;
 }
