@@ -1,4 +1,4 @@
-// `npm run bench`: what the typed API costs next to routes written by hand (issue 9). Builds the app
+// `npm run bench`: what the typed API costs next to routes written by hand. Builds the app
 // with the benchmark-only routes (SHOWTRACK_BENCH=1, into .next-bench), makes its own database (the
 // seed plus 5,000 shows, 1,000 users and 50,000 follows, generated in SQL) on the local PostgreSQL
 // (BENCH_POSTGRES_URL, default postgres@127.0.0.1:5432) or an embedded one, mints a session cookie,

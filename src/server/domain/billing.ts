@@ -93,7 +93,7 @@ export async function readOpeningAccount<T>(db: DbOrTx, userId: string, read: ()
 }
 
 // me.profile rides along in most batches: its plan is one hand-written statement rather than a
-// Prisma query, which would cost the batch more than the procedure's own work (issue 9).
+// Prisma query, which would cost the batch more than the procedure's own work.
 // tests/hand-written-sql.test.ts holds it equal to the Prisma query it stands for.
 const ACCOUNT_TIER = `SELECT t.id, t.name FROM "BillingAccount" a JOIN "PricingTier" t ON t.id = a."tierId" WHERE a."userId" = $1`;
 

@@ -3,7 +3,7 @@ import { sqlRows, type Db } from "~/server/platform/db";
 
 // subscriptions.list is the API's hottest read. It runs as one hand-written statement rather than the
 // Prisma findMany it stands for (notify, createdAt, and the show as showSelect and toShow give it):
-// that findMany cost more CPU than the rest of the call (issue 9). tests/hand-written-sql.test.ts
+// that findMany cost more CPU than the rest of the call. tests/hand-written-sql.test.ts
 // holds the two equal on generated follows, so a schema change this statement misses fails there.
 // "createdAt" is a timestamp without time zone holding UTC (Prisma's convention): read as UTC,
 // whatever the server's zone. Newest follow first; the id settles follows of the same instant.

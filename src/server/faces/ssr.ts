@@ -22,7 +22,7 @@ export interface SsrProps {
 }
 
 // The prefetched queries go to the page as they are: the outputs are plain JSON (see
-// src/utils/transformer.ts), so a superjson walk of them would only cost CPU (issue 9). The JSON round
+// src/utils/transformer.ts), so a superjson walk of them would only cost CPU. The JSON round
 // trip drops the `undefined`s of React Query's state, which page props may not hold.
 const plainJsonProps = { serialize: (value: unknown): unknown => JSON.parse(JSON.stringify(value)), deserialize: (value: unknown) => value };
 

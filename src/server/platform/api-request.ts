@@ -6,7 +6,7 @@ import { API_RUNTIME_HEADERS, clientRequestIdOf, REQUEST_ID_HEADER } from "~/ser
 
 /**
  * What every API route does first. The proxy (src/proxy.ts) does not run in front of /api: Next's
- * middleware round trip cost an API call more CPU than its procedure (issue 9). So a route sets its
+ * middleware round trip cost an API call more CPU than its procedure. So a route sets its
  * request id and HSTS here (next.config.ts sets the fixed security headers of every /api response),
  * answers CORS (a preflight ends here: null), and, when it
  * names `logged` fields, writes one access-log line once the response is sent: with the caller's own

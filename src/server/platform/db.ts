@@ -48,7 +48,7 @@ export type Db = PrismaClient;
 /**
  * Runs one SQL statement on `db`'s own pool (same connections, same limits), past Prisma's query
  * compiler: for the hottest reads only. Prisma 6 compiles each query anew (its WASM query compiler),
- * which cost a list call more CPU than everything else it does (issue 9). The statement is sent
+ * which cost a list call more CPU than everything else it does. The statement is sent
  * unnamed, as Prisma's are, so transaction-mode poolers (PgBouncer) serve it. Rows come as the driver
  * decodes them: the statement's own module types them, and tests/hand-written-sql.test.ts holds
  * each equal to the Prisma query it stands for.
