@@ -71,6 +71,16 @@ describe("env validation", () => {
     expect(parseEnv({ ...TEST_ENV, AUTH0_COOKIE_DOMAIN: "" })).toBeTruthy();
   });
 
+  it("takes test cards only where no real money is at stake", () => {
+    const production = { ...TEST_ENV, AUTH0_DOMAIN: "showtrack.eu.auth0.com", AUTH0_ALLOW_INSECURE_REQUESTS: "false", NODE_ENV: "production", DATABASE_URL: "postgresql://db/showtrack", TRUST_PROXY: "1" };
+    expect(() => parseEnv({ ...production, PAYMENTS_PROVIDER: "test" })).toThrow("PAYMENTS_PROVIDER =test is refused when NODE_ENV=production with a real tenant");
+    expect(() => parseEnv({ ...TEST_ENV, PAYMENTS_PROVIDER: "test", STRIPE_SECRET_KEY: "sk_test_abc" })).toThrow("PAYMENTS_PROVIDER =test cannot go with STRIPE_SECRET_KEY");
+    expect(() => parseEnv({ ...production, PAYMENTS_PROVIDER: "stripe" })).toThrow("STRIPE_SECRET_KEY is required with PAYMENTS_PROVIDER=stripe");
+    expect(parseEnv({ ...production, STRIPE_SECRET_KEY: "sk_live_abc" }).STRIPE_SECRET_KEY).toBe("sk_live_abc");
+    // The local provider's production build (a laptop, the browser tests) takes them.
+    expect(parseEnv({ ...TEST_ENV, NODE_ENV: "production", PAYMENTS_PROVIDER: "test" }).PAYMENTS_PROVIDER).toBe("test");
+  });
+
   it("keeps sessions in the database unless AUTH0_SESSION_STORE=cookie", () => {
     expect(parseEnv(TEST_ENV).AUTH0_SESSION_STORE).toBe("db");
     expect(parseEnv({ ...TEST_ENV, AUTH0_SESSION_STORE: "cookie" }).AUTH0_SESSION_STORE).toBe("cookie");

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { paymentsKind } from "~/server/domain/payment-provider";
-import { noPaymentProvider } from "~/server/domain/payments";
+import { noPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
 import { stripePaymentProvider } from "~/server/domain/stripe-payments";
 import { createCaller } from "~/server/routers/_app";
 import { NO_PAYMENTS } from "~/utils/payments";
@@ -40,12 +40,16 @@ beforeAll(async () => {
     }
     if (req.url === "/v1/customers") return reply(200, { id: "cus_new", object: "customer" });
     if (/^\/v1\/customers\/cus_\w+$/.test(req.url!)) return reply(200, { id: req.url!.split("/").at(-1), object: "customer" });
-    if (/^\/v1\/payment_methods\/pm_\w+\/attach$/.test(req.url!)) return reply(200, { id: "pm_1", object: "payment_method" });
+    if (/^\/v1\/payment_methods\/pm_\w+\/attach$/.test(req.url!)) {
+      if (body.get("customer") === "cus_deleted") return reply(400, { error: { type: "invalid_request_error", code: "resource_missing", param: "customer", message: "No such customer: 'cus_deleted'" } });
+      return reply(200, { id: "pm_1", object: "payment_method" });
+    }
     if (req.url === "/v1/payment_intents") {
       const amount = Number(body.get("amount"));
       if (amount === 666) return reply(402, cardError("Your card has insufficient funds.", "insufficient_funds"));
       if (amount === 777 && paymentIntentFailures++ === 0) return reply(500, { error: { type: "api_error", message: "Something went wrong on Stripe's end." } });
       if (amount === 999) return reply(401, { error: { type: "invalid_request_error", message: "Invalid API Key provided." } });
+      if (amount === 555) return reply(400, { error: { type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters they were first used with." } });
       return reply(200, { id: "pi_1", object: "payment_intent", status: "succeeded", amount });
     }
     reply(404, { error: { type: "invalid_request_error", message: `No such endpoint ${req.url}` } });
@@ -82,6 +86,12 @@ describe("the Stripe adapter", () => {
     expect(sent.some(({ path }) => path === "/v1/customers")).toBe(false);
   });
 
+  it("makes a new Customer when the one on file is gone (deleted, or of Stripe's other mode)", async () => {
+    sent.length = 0;
+    expect(await stripe().attachCard(card, { reference: "cus_deleted/pm_old", email: "bob@example.test" })).toMatchObject({ status: "attached", reference: "cus_new/pm_1" });
+    expect(sent.filter(({ path }) => path.endsWith("/attach")).map(({ body }) => body.get("customer"))).toEqual(["cus_deleted", "cus_new"]);
+  });
+
   it("maps a card Stripe declines to a decline with Stripe's words", async () => {
     expect(await stripe().attachCard({ ...card, number: "4000000000000002" }, { reference: null, email: null })).toEqual({ status: "declined", reason: "Your card was declined." });
   });
@@ -107,8 +117,42 @@ describe("the Stripe adapter", () => {
       reason: "Your card has insufficient funds.",
     });
     await expect(stripe().charge({ reference: "cus_new/pm_1", amountCents: 999, currency: "usd", idempotencyKey: "k2" })).rejects.toThrow("Invalid API Key");
+    // The same key with other parameters: the change is under way, not paid, and no error page.
+    expect(await stripe().charge({ reference: "cus_new/pm_1", amountCents: 555, currency: "usd", idempotencyKey: "k4" })).toEqual({
+      status: "declined",
+      reason: "A payment for this change is already being processed. Please try again in a minute.",
+    });
     // A card of the test provider is no Stripe card: declined without a request.
     expect(await stripe().charge({ reference: "test_pm_4242", amountCents: 900, currency: "usd", idempotencyKey: "k3" })).toMatchObject({ status: "declined" });
+  });
+});
+
+describe("a plan change's charge", () => {
+  it("is the same charge at the provider when retried after a crash between charge and commit, whenever the retry comes", async () => {
+    const keys: string[] = [];
+    let crash = true;
+    const payments: PaymentProvider = {
+      attachCard: async () => ({ status: "attached", brand: "visa", last4: "4242", reference: "cus_dave/pm_1" }),
+      charge: async ({ idempotencyKey }) => {
+        keys.push(idempotencyKey);
+        // The provider charged; the answer never reached the commit.
+        if (crash) throw new Error("connection reset after the charge");
+        return { status: "paid" };
+      },
+    };
+    const dave = createCaller(createInnerContext({ session: sessionFor({ sub: "test|retried-upgrade" }), payments }));
+    await dave.billing.setCard(card);
+    await expect(dave.billing.changeTier({ tierId: "developer" })).rejects.toThrow();
+    vi.useFakeTimers({ now: Date.now() + 90_000, toFake: ["Date"] }); // the retry comes later: the new period would start later
+    crash = false;
+    try {
+      expect((await dave.billing.changeTier({ tierId: "developer" })).tier.id).toBe("developer");
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect((await dave.billing.invoices({ limit: 10 })).items).toHaveLength(1);
   });
 });
 

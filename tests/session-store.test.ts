@@ -108,6 +108,9 @@ describe("one session per request", () => {
     // The page behind the proxy does not see it either (Next hands it the request's headers as the proxy left them).
     const page = await proxy(new NextRequest(`${APP}/account`, { headers: { cookie: `theme=dark; ${planted}` } }));
     expect(page.headers.get("x-middleware-request-cookie")).toBe("theme=dark");
+    // Nor does it hide two session cookies from the proxy (a parsed map would keep only the last).
+    const two = await proxy(new NextRequest(`${APP}/account`, { headers: { cookie: `${rita}; theme=a/b; __session=${value(alice)}; ${planted}` } }));
+    expect(two.status).toBe(401);
     // Beside a real session it changes nothing: not a second session, not a lockout.
     expect((await profile(`${rita}; appSession=x`)).status).toBe(200);
     const roll = await proxy(new NextRequest(`${APP}/account`, { headers: { cookie: `${rita}; appSession=x` } }));

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
@@ -169,7 +170,12 @@ export function isDowngradeDue(account: Pick<AccountPlan, "pendingTierId" | "cur
 }
 
 /**
- * The provider's idempotency key of the charge for one plan and period: the invoice's own unique
- * key, so a retry, even after a crash between charge and commit, is the same charge.
+ * The provider's idempotency key of the charge for moving an account to a plan: the account, the plan,
+ * the start of the period the account is in before the change, and the card. Each stays the same
+ * until the change commits (the period moves on then), so a retry, even after a crash between the
+ * charge and the commit, is the same charge at the provider, whatever time the new period would now
+ * start at; a new card after a decline is a new attempt. The database's own key is the invoice's
+ * (account, plan, period start): one invoice per plan and period.
  */
-export const chargeKey = (accountId: string, tierId: string, periodStart: Date) => `invoice:${accountId}:${tierId}:${periodStart.toISOString()}`;
+export const chargeKey = (accountId: string, tierId: string, fromPeriodStart: Date, cardReference: string) =>
+  `charge:${accountId}:${tierId}:${fromPeriodStart.toISOString()}:${createHash("sha256").update(cardReference).digest("base64url").slice(0, 16)}`;

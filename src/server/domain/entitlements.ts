@@ -114,8 +114,22 @@ export async function lockBillingAccount(tx: Prisma.TransactionClient, userId: s
  * account's lock as any other plan change, so that it happens on its date rather than when the person
  * next opens a page. How many were applied.
  */
-export async function applyDueDowngrades(db: Db, now = new Date()): Promise<number> {
-  const due = await db.billingAccount.findMany({ where: { pendingTierId: { not: null }, currentPeriodEnd: { lte: now } }, select: { userId: true }, take: 500 });
-  for (const { userId } of due) await db.$transaction((tx) => lockBillingAccount(tx, userId, now));
-  return due.length;
+export async function applyDueDowngrades(db: Db, now = new Date(), onFailure: (userId: string, error: unknown) => void = () => undefined): Promise<number> {
+  const due = await db.billingAccount.findMany({
+    where: { pendingTierId: { not: null }, currentPeriodEnd: { lte: now } },
+    orderBy: { currentPeriodEnd: "asc" },
+    select: { userId: true },
+    take: 500,
+  });
+  let applied = 0;
+  for (const { userId } of due) {
+    // One account failing (deleted meanwhile, say) holds up no other: it is tried again next run.
+    try {
+      const account = await db.$transaction((tx) => lockBillingAccount(tx, userId, now));
+      if (account.pendingTierId === null) applied++;
+    } catch (error) {
+      onFailure(userId, error);
+    }
+  }
+  return applied;
 }

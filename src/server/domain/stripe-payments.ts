@@ -23,8 +23,21 @@ function declined(error: unknown): Declined | null {
   return { status: "declined", reason };
 }
 
+/**
+ * A charge is made under the account's lock, in a transaction that allows it 60 s: two tries of at
+ * most 20 s each (the SDK's retry reuses the idempotency key) end well inside it.
+ */
+const LIMITS = { timeout: 20_000, maxNetworkRetries: 1 };
+
+/** Stripe saw this idempotency key with other parameters: the same change, already under way. */
+const ALREADY_UNDER_WAY: Declined = { status: "declined", reason: "A payment for this change is already being processed. Please try again in a minute." };
+
+/** Whether Stripe no longer knows the customer (deleted, or made with the keys of the other mode). */
+const customerGone = (error: unknown) =>
+  error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing" && error.param === "customer";
+
 export function stripePaymentProvider(secretKey: string, options: StripeOptions = {}): PaymentProvider {
-  const stripe = new Stripe(secretKey, { maxNetworkRetries: 2, telemetry: false, ...options });
+  const stripe = new Stripe(secretKey, { ...LIMITS, telemetry: false, ...options });
   return {
     async attachCard(card: CardDetails, { reference, email }) {
       try {
@@ -32,8 +45,15 @@ export function stripePaymentProvider(secretKey: string, options: StripeOptions 
           type: "card",
           card: { number: card.number, exp_month: card.expMonth, exp_year: card.expYear, cvc: card.cvc },
         });
-        const customer = (reference && parseReference(reference)?.customer) ?? (await stripe.customers.create(email ? { email } : {})).id;
-        await stripe.paymentMethods.attach(paymentMethod.id, { customer });
+        const newCustomer = async () => (await stripe.customers.create(email ? { email } : {})).id;
+        let customer = (reference && parseReference(reference)?.customer) ?? (await newCustomer());
+        try {
+          await stripe.paymentMethods.attach(paymentMethod.id, { customer });
+        } catch (error) {
+          if (!customerGone(error)) throw error;
+          customer = await newCustomer();
+          await stripe.paymentMethods.attach(paymentMethod.id, { customer });
+        }
         await stripe.customers.update(customer, { invoice_settings: { default_payment_method: paymentMethod.id } });
         const attached: AttachedCard = { brand: paymentMethod.card?.brand ?? "card", last4: paymentMethod.card?.last4 ?? card.number.slice(-4), reference: `${customer}/${paymentMethod.id}` };
         return { status: "attached", ...attached };
@@ -56,6 +76,8 @@ export function stripePaymentProvider(secretKey: string, options: StripeOptions 
       } catch (error) {
         const refusal = declined(error);
         if (refusal) return refusal;
+        if (error instanceof Stripe.errors.StripeIdempotencyError) return ALREADY_UNDER_WAY;
+        if (customerGone(error)) return { status: "declined", reason: "The card on file is no longer known to our payment provider. Please add your card again." };
         throw error;
       }
     },

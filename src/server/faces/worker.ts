@@ -3,7 +3,7 @@ import type PgBoss from "pg-boss";
 import { applyDueDowngrades } from "~/server/domain/entitlements";
 import type { Db } from "~/server/platform/db";
 import { createJobEngine } from "~/server/platform/jobs";
-import { logger } from "~/server/platform/logger";
+import { logger, userHash } from "~/server/platform/logger";
 import { purgeExpiredSessions } from "~/server/platform/session-store";
 
 /** A kind of job: its queue's settings, its schedule (cron, UTC) if it has one, and its handler. */
@@ -20,7 +20,9 @@ export const JOBS: Record<string, JobKind> = {
     queue: { retryLimit: 3, retryDelay: 30, expireInSeconds: 5 * 60 },
     cron: "* * * * *",
     handle: async (_jobs, { db, now }) => {
-      const applied = await applyDueDowngrades(db, now());
+      const applied = await applyDueDowngrades(db, now(), (userId, error) =>
+        logger.error({ user: userHash(userId), err: error instanceof Error ? error.message : String(error) }, "due downgrade failed"),
+      );
       if (applied > 0) logger.info({ applied }, "due downgrades applied");
     },
   },

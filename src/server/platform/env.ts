@@ -111,6 +111,15 @@ const envSchema = z
     path: ["STRIPE_SECRET_KEY"],
     message: "is required with PAYMENTS_PROVIDER=stripe",
   })
+  // Test cards are for laptops and the browser tests: never beside a real key, never in a real deployment.
+  .refine((env) => !(env.PAYMENTS_PROVIDER === "test" && env.STRIPE_SECRET_KEY), {
+    path: ["PAYMENTS_PROVIDER"],
+    message: "=test cannot go with STRIPE_SECRET_KEY: say which provider serves",
+  })
+  .refine((env) => !(env.PAYMENTS_PROVIDER === "test" && env.NODE_ENV === "production" && !isLocalProvider(env.AUTH0_DOMAIN)), {
+    path: ["PAYMENTS_PROVIDER"],
+    message: "=test is refused when NODE_ENV=production with a real tenant: test cards would buy plans",
+  })
   // The embedded database is a laptop's: a deployment names its PostgreSQL server.
   .refine((env) => !(env.NODE_ENV === "production" && !env.DATABASE_URL && !isLocalProvider(env.AUTH0_DOMAIN)), {
     path: ["DATABASE_URL"],

@@ -44,13 +44,22 @@ export function withoutLegacyCookies(header: string): string {
     .trim();
 }
 
-/** Removes v3 session cookies from the request itself, before anything (the SDK above all) reads it. */
+/**
+ * Removes v3 session cookies from the request itself, before anything (the SDK above all) reads it.
+ * The header is rewritten as a string, pair by pair, never through a parsed map of cookies: that would
+ * keep one of two cookies of the same name, and hide from carriesSeveralSessions that there were two.
+ */
 export function forgetLegacyCookies(req: IncomingMessage | NextRequest): void {
-  if (req instanceof NextRequest) {
-    for (const { name } of req.cookies.getAll()) if (LEGACY_SESSION_COOKIE.test(name)) req.cookies.delete(name);
-  } else if (req.headers.cookie) {
-    req.headers.cookie = withoutLegacyCookies(req.headers.cookie);
+  if (!(req.headers instanceof Headers)) {
+    if (req.headers.cookie) req.headers.cookie = withoutLegacyCookies(req.headers.cookie);
+    return;
   }
+  const header = req.headers.get("cookie");
+  const legacy = new Set(cookieNames(header).filter((name) => LEGACY_SESSION_COOKIE.test(name)));
+  if (!header || legacy.size === 0) return;
+  // A NextRequest keeps its cookies parsed apart from the header: the SDK reads those, the page the header.
+  if ("cookies" in req) for (const name of legacy) req.cookies.delete(name);
+  req.headers.set("cookie", withoutLegacyCookies(header));
 }
 
 /**
@@ -105,6 +114,9 @@ export const needsRefresh = (session: SessionData) => session.tokenSet.expiresAt
 // OAuth errors that say the issuer is in trouble or busy, not that it refuses this refresh token
 // ("unknown_error" is the SDK's name for no OAuth answer at all: network down, a 5xx or 429 page).
 const ISSUER_TROUBLE = new Set(["unknown_error", "server_error", "temporarily_unavailable", "too_many_requests", "slow_down"]);
+
+// The issuer refusing the app itself, not the person: every refresh would fail alike.
+const OUR_CLIENT_REFUSED = new Set(["invalid_client", "unauthorized_client"]);
 
 function issuerUnavailable(error: unknown): boolean {
   if (error instanceof DiscoveryError) return true;
@@ -220,9 +232,10 @@ export async function currentSession(req: IncomingMessage, res: ServerResponse, 
       logAuthFailure("session_refresh_unavailable", failure);
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Sign-in cannot be checked right now. Please try again shortly.", cause: error });
     }
-    // Anything but the issuer's refusal (a database error writing the session, say) is no verdict on
-    // the session: a 500, and the person stays signed in.
-    if (!(error instanceof AccessTokenError)) throw error;
+    // Anything but the issuer's refusal of this person's grant (a database error writing the session, our
+    // own client credentials refused after a secret rotation) is no verdict on the session: a 500, and
+    // the person stays signed in.
+    if (!(error instanceof AccessTokenError) || OUR_CLIENT_REFUSED.has(error.cause?.code ?? "")) throw error;
     logAuthFailure("session_refresh_refused", failure);
     await endStoredSession(db, session);
     clearSessionCookie(req, res);

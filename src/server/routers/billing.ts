@@ -74,6 +74,9 @@ async function findTier(db: Prisma.TransactionClient, id: string) {
 
 const NO_CARD = "A paid plan needs a card on file. Add one under Payment method on your account page.";
 
+/** How long a plan change with its charge may hold its transaction: above the provider's own limits. */
+const CHANGE_WITH_CHARGE_MS = 60_000;
+
 export const billingRouter = router({
   pricingTiers: publicProcedure.query(async ({ ctx }) => {
     const tiers = await ctx.db.pricingTier.findMany({ select: tierSelect, orderBy: { sortOrder: "asc" } });
@@ -115,49 +118,54 @@ export const billingRouter = router({
     .meta({ scope: "write:billing" })
     .input(z.object({ tierId }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.db.$transaction(async (tx) => {
-        const account = await lockBillingAccount(tx, ctx.user.id);
-        const target = await findTier(tx, input.tierId);
-        const change = planChange(account, target, new Date());
-        const plans = { from: account.tierName, to: target.name };
-        switch (change.kind) {
-          case "none":
-            return;
-          case "cancel_downgrade":
-            await tx.billingAccount.update({ where: { id: account.id }, data: { pendingTierId: null } });
-            await recordEvent(tx, actorOf(ctx), { action: "plan_change_canceled", target: account.pendingTierId ?? target.id, details: { from: account.tierName, to: account.pendingTierName ?? target.name } });
-            return;
-          case "downgrade":
-            assertPlanFits(target, await tx.subscription.count({ where: { userId: ctx.user.id } }));
-            await tx.billingAccount.update({ where: { id: account.id }, data: { pendingTierId: target.id } });
-            await recordEvent(tx, actorOf(ctx), { action: "plan_change_scheduled", target: target.id, details: { ...plans, on: change.effectiveAt.toISOString() } });
-            return;
-          case "upgrade": {
-            if (!account.paymentReference) throw new TRPCError({ code: "PAYMENT_REQUIRED", message: NO_CARD });
-            await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: plans });
-            const invoiceKey = { billingAccountId: account.id, tierId: target.id, periodStart: change.periodStart };
-            const paid = await tx.invoice.findUnique({ where: { billingAccountId_tierId_periodStart: invoiceKey }, select: { id: true } });
-            if (!paid && change.chargeCents > 0) {
-              const outcome = await ctx.payments.charge({
-                reference: account.paymentReference,
-                amountCents: change.chargeCents,
-                currency: target.currency,
-                idempotencyKey: chargeKey(account.id, target.id, change.periodStart),
-              });
-              if (outcome.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: `${outcome.reason} Your plan has not changed.` });
-              // skipDuplicates: a twin that got here first wrote the same invoice: already paid, not an error.
-              await tx.invoice.createMany({
-                data: [{ ...invoiceKey, amountCents: change.chargeCents, currency: target.currency, status: "paid", periodEnd: change.periodEnd }],
-                skipDuplicates: true,
+      await ctx.db.$transaction(
+        async (tx) => {
+          const account = await lockBillingAccount(tx, ctx.user.id);
+          const target = await findTier(tx, input.tierId);
+          const change = planChange(account, target, new Date());
+          const plans = { from: account.tierName, to: target.name };
+          switch (change.kind) {
+            case "none":
+              return;
+            case "cancel_downgrade":
+              await tx.billingAccount.update({ where: { id: account.id }, data: { pendingTierId: null } });
+              await recordEvent(tx, actorOf(ctx), { action: "plan_change_canceled", target: account.pendingTierId ?? target.id, details: { from: account.tierName, to: account.pendingTierName ?? target.name } });
+              return;
+            case "downgrade":
+              assertPlanFits(target, await tx.subscription.count({ where: { userId: ctx.user.id } }));
+              await tx.billingAccount.update({ where: { id: account.id }, data: { pendingTierId: target.id } });
+              await recordEvent(tx, actorOf(ctx), { action: "plan_change_scheduled", target: target.id, details: { ...plans, on: change.effectiveAt.toISOString() } });
+              return;
+            case "upgrade": {
+              if (!account.paymentReference) throw new TRPCError({ code: "PAYMENT_REQUIRED", message: NO_CARD });
+              await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: plans });
+              const invoiceKey = { billingAccountId: account.id, tierId: target.id, periodStart: change.periodStart };
+              const paid = await tx.invoice.findUnique({ where: { billingAccountId_tierId_periodStart: invoiceKey }, select: { id: true } });
+              if (!paid && change.chargeCents > 0) {
+                const outcome = await ctx.payments.charge({
+                  reference: account.paymentReference,
+                  amountCents: change.chargeCents,
+                  currency: target.currency,
+                  idempotencyKey: chargeKey(account.id, target.id, account.currentPeriodStart, account.paymentReference),
+                });
+                if (outcome.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: `${outcome.reason} Your plan has not changed.` });
+                // skipDuplicates: a twin that got here first wrote the same invoice: already paid, not an error.
+                await tx.invoice.createMany({
+                  data: [{ ...invoiceKey, amountCents: change.chargeCents, currency: target.currency, status: "paid", periodEnd: change.periodEnd }],
+                  skipDuplicates: true,
+                });
+              }
+              await tx.billingAccount.update({
+                where: { id: account.id },
+                data: { tierId: target.id, pendingTierId: null, status: "active", currentPeriodStart: change.periodStart, currentPeriodEnd: change.periodEnd },
               });
             }
-            await tx.billingAccount.update({
-              where: { id: account.id },
-              data: { tierId: target.id, pendingTierId: null, status: "active", currentPeriodStart: change.periodStart, currentPeriodEnd: change.periodEnd },
-            });
           }
-        }
-      });
+        },
+        // The charge is a call to the payment provider, under the account's lock: room for its own
+        // timeout and retry (src/server/domain/stripe-payments.ts), so that it is never cut off by ours.
+        { timeout: CHANGE_WITH_CHARGE_MS },
+      );
       return billingInfo(ctx.db, ctx.user.id);
     }),
 
