@@ -1,5 +1,6 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
+import Link from "next/link";
 import { useState } from "react";
 import { PlanSwitchDialog } from "~/components/PlanSwitchDialog";
 import { LoadError } from "~/components/LoadError";
@@ -60,6 +61,11 @@ export default function PricingPage({ user, scopes, paymentsAvailable }: InferGe
       {readOnly ? (
         <p className="notice" id="read-only-notice">
           {READ_ONLY_NOTICE["write:billing"]}
+        </p>
+      ) : null}
+      {info?.status === "past_due" ? (
+        <p className="notice" id="past-due">
+          Your plan&apos;s renewal was declined. <Link href="/account#plan">Update card</Link> and it is tried again at once.
         </p>
       ) : null}
       {info?.pendingTier ? (

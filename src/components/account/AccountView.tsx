@@ -242,6 +242,12 @@ export function AccountView({ profile, billing, subscriptions, activity, scopes,
               <dd>{info.status.replace("_", " ")}</dd>
             </div>
           </dl>
+          {info.status === "past_due" ? (
+            <p className="notice" id="past-due" role="status">
+              Your plan&apos;s renewal was declined: you follow as on Free until it is paid. Update your card below and it is tried
+              again at once.
+            </p>
+          ) : null}
           {info.pendingTier ? (
             <p className="notice ok" id="pending-switch">
               Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}.

@@ -164,6 +164,11 @@ export function planChange(account: AccountPlan, target: TargetPlan, now: Date):
   };
 }
 
+/** A paid plan whose period has ended without a renewal: it is owed, not had. */
+export function isLapsed(account: Pick<AccountPlan, "priceCents" | "pendingTierId" | "currentPeriodEnd">, now: Date): boolean {
+  return account.priceCents > 0 && account.pendingTierId === null && account.currentPeriodEnd.getTime() <= now.getTime();
+}
+
 /** A downgrade whose day has come: the account moves to it, and a new period follows the old one. */
 export function isDowngradeDue(account: Pick<AccountPlan, "pendingTierId" | "currentPeriodEnd">, now: Date): boolean {
   return account.pendingTierId !== null && account.currentPeriodEnd.getTime() <= now.getTime();

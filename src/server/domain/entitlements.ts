@@ -4,9 +4,10 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { recordEvent } from "~/server/domain/audit";
-import { isDowngradeDue, periodEnd, readOpeningAccount } from "~/server/domain/billing";
+import { isDowngradeDue, isLapsed, periodEnd, readOpeningAccount } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
+import { FREE_TIER_ID } from "~/utils/tiers";
 
 export interface Plan {
   name: string;
@@ -53,9 +54,11 @@ const lockedAccountRow = z.object({
   pendingTierName: z.string().nullable(),
   pendingMaxSubscriptions: z.number().int().nullable(),
   pendingInterval: z.enum(["month", "year"]).nullable(),
+  pendingPriceCents: z.number().int().nullable(),
   currentPeriodStart: z.date(),
   currentPeriodEnd: z.date(),
   paymentReference: z.string().nullable(),
+  freeMaxSubscriptions: z.number().int().nullable(),
 });
 
 type LockedAccount = z.infer<typeof lockedAccountRow>;
@@ -63,8 +66,9 @@ type LockedAccount = z.infer<typeof lockedAccountRow>;
 async function selectAccountForUpdate(tx: Prisma.TransactionClient, userId: string) {
   const rows = await tx.$queryRaw<unknown[]>`
     SELECT a."id", a."tierId", t."name" AS "tierName", t."priceCents", t."maxSubscriptions",
-      a."pendingTierId", p."name" AS "pendingTierName", p."maxSubscriptions" AS "pendingMaxSubscriptions", p."interval"::text AS "pendingInterval",
-      a."currentPeriodStart", a."currentPeriodEnd", a."paymentReference"
+      a."pendingTierId", p."name" AS "pendingTierName", p."maxSubscriptions" AS "pendingMaxSubscriptions", p."interval"::text AS "pendingInterval", p."priceCents" AS "pendingPriceCents",
+      a."currentPeriodStart", a."currentPeriodEnd", a."paymentReference",
+      (SELECT f."maxSubscriptions" FROM "PricingTier" f WHERE f."id" = ${FREE_TIER_ID}) AS "freeMaxSubscriptions"
     FROM "BillingAccount" a JOIN "PricingTier" t ON t."id" = a."tierId" LEFT JOIN "PricingTier" p ON p."id" = a."pendingTierId"
     WHERE a."userId" = ${userId}
     FOR UPDATE OF a`;
@@ -73,18 +77,23 @@ async function selectAccountForUpdate(tx: Prisma.TransactionClient, userId: stri
 
 /** Moves a locked account to the downgrade it waited for, the period now over; audited as the change it is. */
 async function applyDueDowngrade(tx: Prisma.TransactionClient, userId: string, account: LockedAccount): Promise<void> {
-  const { pendingTierId, pendingTierName, pendingInterval } = account;
+  const { pendingTierId, pendingTierName, pendingInterval, pendingPriceCents } = account;
   if (!pendingTierId || !pendingTierName || !pendingInterval) return;
   const start = account.currentPeriodEnd;
-  await tx.billingAccount.update({
-    where: { id: account.id },
-    data: { tierId: pendingTierId, pendingTierId: null, currentPeriodStart: start, currentPeriodEnd: periodEnd(start, pendingInterval) },
-  });
+  // A paid plan's next period is paid before it is had: the account moves to the plan with its period
+  // still ended, and the renewal (src/server/domain/renewals.ts) charges the new plan's price for it.
+  const period = pendingPriceCents ? {} : { currentPeriodStart: start, currentPeriodEnd: periodEnd(start, pendingInterval) };
+  await tx.billingAccount.update({ where: { id: account.id }, data: { tierId: pendingTierId, pendingTierId: null, ...period } });
   await recordEvent(tx, { userId }, { action: "plan_change", target: pendingTierId, details: { from: account.tierName, to: pendingTierName } });
 }
 
-/** The plan whose cap new follows must fit: while a downgrade waits, the smaller one, so it still fits when it comes. */
-function capOf(account: LockedAccount): Plan {
+/**
+ * The plan whose cap new follows must fit: while a downgrade waits, the smaller one, so it still fits
+ * when it comes; and once a paid period has ended without its renewal (the worker renews it, or
+ * retries), Free's: a period nobody paid for keeps nothing of the paid plan.
+ */
+function capOf(account: LockedAccount, now: Date): Plan {
+  if (isLapsed(account, now)) return { name: "Free", maxSubscriptions: account.freeMaxSubscriptions };
   const current = { name: account.tierName, maxSubscriptions: account.maxSubscriptions };
   if (!account.pendingTierName || account.pendingMaxSubscriptions === null) return current;
   const pending = { name: account.pendingTierName, maxSubscriptions: account.pendingMaxSubscriptions };
@@ -106,7 +115,7 @@ export async function lockBillingAccount(tx: Prisma.TransactionClient, userId: s
     await applyDueDowngrade(tx, userId, account);
     account = await readOpeningAccount(tx, userId, read);
   }
-  return { ...account, cap: capOf(account) };
+  return { ...account, cap: capOf(account, now) };
 }
 
 /**

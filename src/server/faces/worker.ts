@@ -1,16 +1,27 @@
 import os from "node:os";
 import type PgBoss from "pg-boss";
 import { applyDueDowngrades } from "~/server/domain/entitlements";
+import { createPaymentProvider } from "~/server/domain/payment-provider";
+import type { PaymentProvider } from "~/server/domain/payments";
+import { renewDueAccounts } from "~/server/domain/renewals";
 import type { Db } from "~/server/platform/db";
+import { env } from "~/server/platform/env";
 import { createJobEngine } from "~/server/platform/jobs";
 import { logger, userHash } from "~/server/platform/logger";
 import { purgeExpiredSessions } from "~/server/platform/session-store";
+
+/** What a job works with: the database, the clock, and the payment provider. */
+export interface JobContext {
+  db: Db;
+  now: () => Date;
+  payments: PaymentProvider;
+}
 
 /** A kind of job: its queue's settings, its schedule (cron, UTC) if it has one, and its handler. */
 export interface JobKind {
   queue: Omit<PgBoss.Queue, "name">;
   cron?: string;
-  handle: (jobs: PgBoss.Job<object>[], context: { db: Db; now: () => Date }) => Promise<unknown>;
+  handle: (jobs: PgBoss.Job<object>[], context: JobContext) => Promise<unknown>;
 }
 
 /** The app's jobs, by queue name. */
@@ -24,6 +35,17 @@ export const JOBS: Record<string, JobKind> = {
         logger.error({ user: userHash(userId), err: error instanceof Error ? error.message : String(error) }, "due downgrade failed"),
       );
       if (applied > 0) logger.info({ applied }, "due downgrades applied");
+    },
+  },
+  // A paid period that has ended is renewed (or retried, or moved to Free) within a minute.
+  "billing.renewals": {
+    queue: { retryLimit: 3, retryDelay: 30, expireInSeconds: 10 * 60 },
+    cron: "* * * * *",
+    handle: async (_jobs, { db, now, payments }) => {
+      const outcomes = await renewDueAccounts(db, payments, now(), (userId, error) =>
+        logger.error({ user: userHash(userId), err: error instanceof Error ? error.message : String(error) }, "renewal failed"),
+      );
+      if (outcomes.renewed + outcomes.past_due + outcomes.moved_to_free > 0) logger.info(outcomes, "renewals");
     },
   },
   "sessions.purge": {
@@ -45,6 +67,8 @@ export interface WorkerOptions {
   /** The jobs this worker runs (default: JOBS); tests add their own. */
   jobs?: Record<string, JobKind>;
   now?: () => Date;
+  /** Default: this deployment's provider (src/server/domain/payment-provider.ts). */
+  payments?: PaymentProvider;
   /** pg-boss's own settings (polling and maintenance intervals: tests shorten them). */
   engine?: Omit<PgBoss.ConstructorOptions, "connectionString" | "schema">;
 }
@@ -56,7 +80,7 @@ export interface WorkerOptions {
  * `stop` lets the jobs in flight finish (or releases them after the timeout), then forgets the
  * worker's heartbeat.
  */
-export async function startWorker({ connectionString, db, jobs = JOBS, now = () => new Date(), engine = {} }: WorkerOptions) {
+export async function startWorker({ connectionString, db, jobs = JOBS, now = () => new Date(), payments = createPaymentProvider(env), engine = {} }: WorkerOptions) {
   const boss = createJobEngine(connectionString, engine);
   boss.on("error", (error) => logger.error({ err: error }, "job engine error"));
   await boss.start();
@@ -69,7 +93,7 @@ export async function startWorker({ connectionString, db, jobs = JOBS, now = () 
       if (kind.cron) await boss.schedule(name, kind.cron, {}, { tz: "UTC" });
     }
   });
-  for (const [name, kind] of Object.entries(jobs)) await boss.work<object>(name, async (batch) => kind.handle(batch, { db, now }));
+  for (const [name, kind] of Object.entries(jobs)) await boss.work<object>(name, async (batch) => kind.handle(batch, { db, now, payments }));
   const id = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const beat = () =>
     db.workerHeartbeat

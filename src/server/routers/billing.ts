@@ -21,6 +21,7 @@ import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
 import { cardDetailsInput } from "~/server/domain/payments";
+import { renewAccount } from "~/server/domain/renewals";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 import { pageArgs, toPage } from "~/server/pagination";
 
@@ -188,6 +189,9 @@ export const billingRouter = router({
         });
         await recordEvent(tx, actorOf(ctx), { action: "card_change", target: "card", details: { brand: attached.brand, last4: attached.last4 } });
       });
+      // A renewal that failed is tried again at once with the new card.
+      const { status } = await ctx.db.billingAccount.findUniqueOrThrow({ where: { userId: ctx.user.id }, select: { status: true } });
+      if (status === "past_due") await renewAccount(ctx.db, ctx.payments, ctx.user.id, new Date(), { force: true });
       return billingInfo(ctx.db, ctx.user.id);
     }),
 

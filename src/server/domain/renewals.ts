@@ -1,0 +1,115 @@
+// Renewals: when a paid period ends, the card on file pays for the next one. The job worker runs them
+// (src/server/faces/worker.ts); a new card runs the account's at once.
+import { createHash } from "node:crypto";
+import { recordEvent } from "~/server/domain/audit";
+import { periodEnd } from "~/server/domain/billing";
+import { lockBillingAccount } from "~/server/domain/entitlements";
+import type { PaymentProvider } from "~/server/domain/payments";
+import type { Db } from "~/server/platform/db";
+import { FREE_TIER_ID } from "~/utils/tiers";
+
+/** Days after the period's end on which a declined renewal is tried again; after the last, Free. */
+export const RENEWAL_RETRY_DAYS = [1, 3, 5] as const;
+
+const DAY_MS = 86_400_000;
+
+/** How long a renewal's transaction may hold the account: above the payment provider's own limits. */
+const RENEWAL_MS = 60_000;
+
+export type RenewalOutcome = "renewed" | "past_due" | "moved_to_free" | "not_due";
+
+/**
+ * The provider's idempotency key of one renewal attempt: the account, its plan, the period it pays
+ * for (which starts where the last one ended), the attempt and the card. A retried job, a second
+ * worker or a crash between charge and commit sends the same key, so the provider charges once; the
+ * invoice's unique key (account, plan, period start) then allows one invoice for the period.
+ */
+const renewalKey = (accountId: string, tierId: string, periodStart: Date, attempt: number, card: string) =>
+  `renewal:${accountId}:${tierId}:${periodStart.toISOString()}:${attempt}:${createHash("sha256").update(card).digest("base64url").slice(0, 16)}`;
+
+/**
+ * Renews one account if its paid period has ended and an attempt is due (`force`: now, whatever the
+ * retry schedule, as after a new card): charges the card on file for the next period. Paid: a new
+ * period and its invoice, and the account is active. Declined: `past_due`, tried again
+ * RENEWAL_RETRY_DAYS after the period's end; after the last, the account moves to Free (follows above
+ * Free's cap are kept, and new ones refused until it fits). Under the account's lock, like any plan change.
+ */
+export async function renewAccount(db: Db, payments: PaymentProvider, userId: string, now: Date, { force = false } = {}): Promise<RenewalOutcome> {
+  return db.$transaction(
+    async (tx) => {
+      const account = await lockBillingAccount(tx, userId, now);
+      const row = await tx.billingAccount.findUniqueOrThrow({
+        where: { id: account.id },
+        select: { renewalAttempts: true, nextRenewalAt: true, tier: { select: { id: true, name: true, priceCents: true, currency: true, interval: true } } },
+      });
+      const lapsed = row.tier.priceCents > 0 && account.pendingTierId === null && account.currentPeriodEnd <= now;
+      if (!lapsed || (!force && row.nextRenewalAt !== null && row.nextRenewalAt > now)) return "not_due";
+
+      const start = account.currentPeriodEnd;
+      const invoiceKey = { billingAccountId: account.id, tierId: row.tier.id, periodStart: start };
+      const outcome = account.paymentReference
+        ? await payments.charge({
+            reference: account.paymentReference,
+            amountCents: row.tier.priceCents,
+            currency: row.tier.currency,
+            idempotencyKey: renewalKey(account.id, row.tier.id, start, row.renewalAttempts, account.paymentReference),
+          })
+        : { status: "declined" as const, reason: "No card on file." };
+
+      if (outcome.status === "paid") {
+        const end = periodEnd(start, row.tier.interval);
+        await tx.invoice.createMany({
+          data: [{ ...invoiceKey, amountCents: row.tier.priceCents, currency: row.tier.currency, status: "paid", periodEnd: end }],
+          skipDuplicates: true,
+        });
+        await tx.billingAccount.update({
+          where: { id: account.id },
+          data: { status: "active", currentPeriodStart: start, currentPeriodEnd: end, renewalAttempts: 0, nextRenewalAt: null },
+        });
+        return "renewed";
+      }
+      const attempts = row.renewalAttempts + 1;
+      const retryDay = RENEWAL_RETRY_DAYS[attempts - 1];
+      if (retryDay !== undefined) {
+        await tx.billingAccount.update({
+          where: { id: account.id },
+          data: { status: "past_due", renewalAttempts: attempts, nextRenewalAt: new Date(start.getTime() + retryDay * DAY_MS) },
+        });
+        return "past_due";
+      }
+      const free = await tx.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID }, select: { id: true, name: true, interval: true } });
+      await tx.billingAccount.update({
+        where: { id: account.id },
+        data: { tierId: free.id, status: "active", currentPeriodStart: now, currentPeriodEnd: periodEnd(now, free.interval), renewalAttempts: 0, nextRenewalAt: null },
+      });
+      await recordEvent(tx, { userId }, { action: "plan_change", target: free.id, details: { from: row.tier.name, to: free.name } });
+      return "moved_to_free";
+    },
+    { timeout: RENEWAL_MS },
+  );
+}
+
+/** Renews every account whose paid period has ended and whose attempt is due (the job worker's, every minute). */
+export async function renewDueAccounts(db: Db, payments: PaymentProvider, now: Date, onFailure: (userId: string, error: unknown) => void = () => undefined) {
+  const due = await db.billingAccount.findMany({
+    where: {
+      pendingTierId: null,
+      currentPeriodEnd: { lte: now },
+      tier: { priceCents: { gt: 0 } },
+      OR: [{ nextRenewalAt: null }, { nextRenewalAt: { lte: now } }],
+    },
+    orderBy: { currentPeriodEnd: "asc" },
+    select: { userId: true },
+    take: 200,
+  });
+  const outcomes: Record<RenewalOutcome, number> = { renewed: 0, past_due: 0, moved_to_free: 0, not_due: 0 };
+  for (const { userId } of due) {
+    // One account failing holds up no other: it is tried again on the next run, with the same key.
+    try {
+      outcomes[await renewAccount(db, payments, userId, now)]++;
+    } catch (error) {
+      onFailure(userId, error);
+    }
+  }
+  return outcomes;
+}

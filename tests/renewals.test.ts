@@ -1,0 +1,114 @@
+// Renewals, run by the job worker with the clock a parameter: when a paid period ends the card on file
+// pays for the next one (once, whatever the number of workers); a decline makes the account past due,
+// with Free's cap meanwhile, retried 1, 3 and 5 days after the period's end, then Free; a new card is
+// tried at once; a downgrade to a paid plan is paid before it is had.
+import { describe, expect, it } from "vitest";
+import { createInnerContext } from "~/server/context";
+import { applyDueDowngrades } from "~/server/domain/entitlements";
+import { testPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
+import { renewDueAccounts } from "~/server/domain/renewals";
+import { createCaller } from "~/server/routers/_app";
+import { db, sessionFor } from "./helpers";
+
+const VISA = { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+const DECLINES_CHARGES = { ...VISA, number: "4000 0000 0000 0341" };
+const DAY = 86_400_000;
+
+/** The provider, counting its charges. */
+function counting(provider: PaymentProvider = testPaymentProvider) {
+  const charges: string[] = [];
+  return { charges, provider: { ...provider, charge: async (charge: Parameters<PaymentProvider["charge"]>[0]) => (charges.push(charge.idempotencyKey), provider.charge(charge)) } };
+}
+
+/** A person on `tier` with `card`, whose paid period ended a minute ago. */
+async function lapsed(sub: string, tier: "developer" | "enterprise", card = VISA) {
+  const caller = createCaller(createInnerContext({ session: sessionFor({ sub }) }));
+  await caller.billing.setCard(VISA);
+  await caller.billing.changeTier({ tierId: tier });
+  if (card !== VISA) await caller.billing.setCard(card);
+  const end = new Date(Date.now() - 60_000);
+  const account = await db.billingAccount.update({
+    where: { userId: (await db.user.findUniqueOrThrow({ where: { auth0Sub: sub } })).id },
+    data: { currentPeriodStart: new Date(end.getTime() - 30 * DAY), currentPeriodEnd: end },
+    select: { id: true, userId: true },
+  });
+  return { caller, account, end };
+}
+
+const accountOf = (id: string) =>
+  db.billingAccount.findUniqueOrThrow({ where: { id }, select: { tierId: true, status: true, currentPeriodStart: true, currentPeriodEnd: true, renewalAttempts: true, nextRenewalAt: true } });
+
+describe("renewals", () => {
+  it("charge the card for the next period once, with two workers at it: a new period and one invoice", async () => {
+    const { account, end } = await lapsed("test|renews", "developer");
+    const { charges, provider } = counting();
+    const now = new Date();
+    const runs = await Promise.all([renewDueAccounts(db, provider, now), renewDueAccounts(db, provider, now)]);
+    expect(runs.reduce((sum, run) => sum + run.renewed, 0)).toBe(1);
+    expect(charges).toHaveLength(1);
+    expect(await accountOf(account.id)).toMatchObject({ tierId: "developer", status: "active", currentPeriodStart: end, renewalAttempts: 0, nextRenewalAt: null });
+    const invoices = await db.invoice.findMany({ where: { billingAccountId: account.id, periodStart: end } });
+    expect(invoices).toEqual([expect.objectContaining({ tierId: "developer", amountCents: 900, status: "paid" })]);
+    // Nothing more is due: running again charges nothing.
+    await renewDueAccounts(db, provider, now);
+    expect(charges).toHaveLength(1);
+  });
+
+  it("declined: past due with Free's cap, retried after 1, 3 and 5 days, then Free (follows kept)", async () => {
+    const { caller, account, end } = await lapsed("test|declines", "enterprise", DECLINES_CHARGES);
+    const shows = await db.show.findMany({ take: 5, select: { id: true }, orderBy: { id: "asc" } });
+    // Followed while paid: more than Free's 3.
+    await db.subscription.createMany({ data: shows.slice(0, 4).map((show) => ({ userId: account.userId, showId: show.id })) });
+    const { charges, provider } = counting();
+    const at = (days: number) => new Date(end.getTime() + days * DAY + 60_000);
+
+    await renewDueAccounts(db, provider, at(0));
+    expect(await accountOf(account.id)).toMatchObject({ tierId: "enterprise", status: "past_due", renewalAttempts: 1, nextRenewalAt: new Date(end.getTime() + DAY) });
+    // An ended period nobody paid for keeps nothing of the paid plan: no fifth follow.
+    await expect(caller.subscriptions.add({ showId: shows[4]!.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("Free plan") });
+    // Not before the retry is due.
+    await renewDueAccounts(db, provider, at(0.5));
+    expect(charges).toHaveLength(1);
+    await renewDueAccounts(db, provider, at(1));
+    await renewDueAccounts(db, provider, at(3));
+    expect(await accountOf(account.id)).toMatchObject({ status: "past_due", renewalAttempts: 3, nextRenewalAt: new Date(end.getTime() + 5 * DAY) });
+    await renewDueAccounts(db, provider, at(5));
+    expect(charges).toHaveLength(4);
+    expect(new Set(charges).size).toBe(4); // each attempt its own key
+    expect(await accountOf(account.id)).toMatchObject({ tierId: "free", status: "active", renewalAttempts: 0, nextRenewalAt: null });
+    expect(await db.subscription.count({ where: { userId: account.userId } })).toBe(4);
+    const last = await db.auditEvent.findFirstOrThrow({ where: { userId: account.userId }, orderBy: { seq: "desc" } });
+    expect(last).toMatchObject({ action: "plan_change", details: { from: "Enterprise", to: "Free" } });
+  });
+
+  it("a new card is tried at once, and clears the past due", async () => {
+    const { caller, account } = await lapsed("test|new-card", "developer", DECLINES_CHARGES);
+    await renewDueAccounts(db, testPaymentProvider, new Date());
+    expect((await caller.billing.info()).status).toBe("past_due");
+    const info = await caller.billing.setCard(VISA);
+    expect(info).toMatchObject({ status: "active", tier: { id: "developer" } });
+    expect(Date.parse(info.currentPeriodEnd)).toBeGreaterThan(Date.now());
+    expect(await accountOf(account.id)).toMatchObject({ renewalAttempts: 0, nextRenewalAt: null });
+  });
+
+  it("closes the loophole: Enterprise bought for a prorated day is renewed at its full price, or lost", async () => {
+    const { account, end } = await lapsed("test|loophole", "enterprise");
+    const { charges, provider } = counting();
+    await renewDueAccounts(db, provider, new Date());
+    const invoice = await db.invoice.findFirstOrThrow({ where: { billingAccountId: account.id, periodStart: end } });
+    expect(invoice).toMatchObject({ tierId: "enterprise", amountCents: 4900 });
+    expect(charges).toHaveLength(1);
+  });
+
+  it("a downgrade to a paid plan is paid before it is had: the renewal charges the new plan", async () => {
+    const { caller, account, end } = await lapsed("test|paid-downgrade", "enterprise");
+    await db.billingAccount.update({ where: { id: account.id }, data: { currentPeriodEnd: new Date(Date.now() + DAY) } });
+    await caller.billing.changeTier({ tierId: "developer" }); // scheduled for the period's end
+    await db.billingAccount.update({ where: { id: account.id }, data: { currentPeriodEnd: end } });
+    await applyDueDowngrades(db, new Date());
+    expect(await accountOf(account.id)).toMatchObject({ tierId: "developer", currentPeriodEnd: end });
+    await renewDueAccounts(db, testPaymentProvider, new Date());
+    expect(await db.invoice.findFirstOrThrow({ where: { billingAccountId: account.id, periodStart: end } })).toMatchObject({ tierId: "developer", amountCents: 900 });
+    expect(await accountOf(account.id)).toMatchObject({ tierId: "developer", status: "active", currentPeriodStart: end });
+  });
+});
