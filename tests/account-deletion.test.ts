@@ -73,9 +73,11 @@ describe("deleting one's account", () => {
     const show = await db.show.findFirstOrThrow({ where: { subscriptions: { none: { user: { auth0Sub: carol.sub } } } }, select: { id: true } });
     expect((await callProcedure(api.url, "subscriptions.add", { input: { showId: show.id }, headers: { cookie } })).status).toBe(200);
     const { id: userId, billingAccount } = await db.user.findUniqueOrThrow({ where: { auth0Sub: carol.sub }, select: { id: true, billingAccount: { select: { id: true } } } });
+    const episode = await db.episode.findFirstOrThrow({ select: { id: true } });
+    await db.notification.create({ data: { userId, episodeId: episode.id, channel: "in_app" } });
     const before = await rowsOf(userId, billingAccount!.id);
     expect(Object.keys(before).sort()).toEqual(
-      ["AuditEvent.userId", "BillingAccount.id", "BillingAccount.userId", "Invoice.billingAccountId", "Subscription.userId", "User.id"].sort(),
+      ["AuditEvent.userId", "BillingAccount.id", "BillingAccount.userId", "Invoice.billingAccountId", "Notification.userId", "Subscription.userId", "User.id"].sort(),
     );
     expect(Object.entries(before).filter(([, count]) => count === 0)).toEqual([]);
 

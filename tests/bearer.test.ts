@@ -193,6 +193,8 @@ describe("scopes", () => {
       "billing.quote": { tierId: "free" },
       "billing.setCard": { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: "123" },
       "me.profile": undefined,
+      "me.reminders": undefined,
+      "me.setReminderLead": { minutes: 60 },
       "me.activity": { limit: 5 },
       "me.export": undefined,
       // The session round deletes Carol here (signing in again makes her afresh).
@@ -200,6 +202,9 @@ describe("scopes", () => {
       "sessions.list": undefined,
       "sessions.end": { id: "A".repeat(43) },
       "sessions.endOthers": undefined,
+      "notifications.list": { limit: 5 },
+      "notifications.unreadCount": undefined,
+      "notifications.markRead": {},
     };
     if (!(path in inputs)) throw new Error(`No sample input for ${path}: add one`);
     return inputs[path];
@@ -219,12 +224,17 @@ describe("scopes", () => {
       "billing.quote": "read:billing",
       "billing.setCard": "write:billing",
       "me.profile": null,
+      "me.reminders": "read:shows",
+      "me.setReminderLead": "write:shows",
       "me.activity": null,
       "me.export": ["read:shows", "read:billing"],
       "me.delete": null,
       "sessions.list": null,
       "sessions.end": null,
       "sessions.endOthers": null,
+      "notifications.list": "read:shows",
+      "notifications.unreadCount": "read:shows",
+      "notifications.markRead": "write:shows",
     });
   });
 

@@ -28,6 +28,7 @@ import meExport from "~/pages/api/me/export";
 import myShows from "~/pages/api/my/shows";
 import openApi from "~/pages/api/openapi.json";
 import pricingTiers from "~/pages/api/pricing-tiers";
+import unsubscribe from "~/pages/api/unsubscribe";
 import showEpisodes from "~/pages/api/shows/[slug]/episodes";
 import trpcApiHandler, { config as trpcRouteConfig } from "~/pages/api/trpc/[trpc]";
 import { API_SCOPES } from "~/utils/scopes";
@@ -138,6 +139,7 @@ const API_ROUTES: Record<string, NextApiHandler> = {
   "/api/me/export": meExport,
   "/api/openapi.json": openApi,
   "/api/health": health,
+  "/api/unsubscribe": unsubscribe,
 };
 
 /**

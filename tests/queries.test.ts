@@ -48,6 +48,7 @@ const INPUTS: Record<string, unknown> = {
   "billing.invoices": { limit: 2 },
   "billing.quote": { tierId: "enterprise" },
   "me.activity": { limit: 10 },
+  "notifications.list": { limit: 10 },
 };
 const queries = procedures.filter((procedure) => procedure.type === "query");
 

@@ -130,7 +130,7 @@ describe("the job worker", () => {
     const live = await cookieFor(sessionFor({ sub: "dev|alice" }));
     const key = String((await readSession(expired))!.storeKey);
     await db.session.update({ where: { id: key }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await JOBS["sessions.purge"]!.handle([], { db, now: () => new Date(), payments: testPaymentProvider });
+    await JOBS["sessions.purge"]!.handle([], { db, now: () => new Date(), payments: testPaymentProvider, mailer: null });
     expect(await db.session.count({ where: { id: key } })).toBe(0);
     expect(await readSession(live)).not.toBeNull();
   });
@@ -138,7 +138,7 @@ describe("the job worker", () => {
   it("applies a downgrade on its date (the clock moved there), not before, as the plan change it is", async () => {
     const bob = await db.billingAccount.findFirstOrThrow({ where: { user: { auth0Sub: "dev|bob" } }, select: { id: true, userId: true, currentPeriodEnd: true } });
     await db.billingAccount.update({ where: { id: bob.id }, data: { pendingTierId: "free" } });
-    const run = (at: Date) => JOBS["billing.due-downgrades"]!.handle([], { db, now: () => at, payments: testPaymentProvider });
+    const run = (at: Date) => JOBS["billing.due-downgrades"]!.handle([], { db, now: () => at, payments: testPaymentProvider, mailer: null });
     await run(new Date(bob.currentPeriodEnd.getTime() - 1000));
     expect(await db.billingAccount.findUniqueOrThrow({ where: { id: bob.id }, select: { tierId: true, pendingTierId: true } })).toEqual({ tierId: "developer", pendingTierId: "free" });
     await run(new Date(bob.currentPeriodEnd.getTime() + 1000));

@@ -3,18 +3,22 @@ import type PgBoss from "pg-boss";
 import { applyDueDowngrades } from "~/server/domain/entitlements";
 import { createPaymentProvider } from "~/server/domain/payment-provider";
 import type { PaymentProvider } from "~/server/domain/payments";
+import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
 import { renewDueAccounts } from "~/server/domain/renewals";
 import type { Db } from "~/server/platform/db";
 import { env } from "~/server/platform/env";
 import { createJobEngine } from "~/server/platform/jobs";
+import { createMailer, type Mailer } from "~/server/platform/mail";
 import { logger, userHash } from "~/server/platform/logger";
 import { purgeExpiredSessions } from "~/server/platform/session-store";
 
-/** What a job works with: the database, the clock, and the payment provider. */
+/** What a job works with: the database, the clock, the payment provider and the mailer. */
 export interface JobContext {
   db: Db;
   now: () => Date;
   payments: PaymentProvider;
+  /** None without SMTP_URL: reminders then stay in the app. */
+  mailer: Mailer | null;
 }
 
 /** A kind of job: its queue's settings, its schedule (cron, UTC) if it has one, and its handler. */
@@ -48,6 +52,16 @@ export const JOBS: Record<string, JobKind> = {
       if (outcomes.renewed + outcomes.past_due + outcomes.moved_to_free > 0) logger.info(outcomes, "renewals");
     },
   },
+  // Reminders whose time has come, in the app and by email, within a minute of it.
+  "reminders.due": {
+    queue: { retryLimit: 3, retryDelay: 30, expireInSeconds: 10 * 60 },
+    cron: "* * * * *",
+    handle: async (_jobs, { db, now, mailer }) => {
+      const made = await createDueReminders(db, now());
+      const emailed = mailer ? await sendDueEmails(db, mailer, now()) : 0;
+      if (made + emailed > 0) logger.info({ made, emailed }, "reminders");
+    },
+  },
   "sessions.purge": {
     queue: { retryLimit: 3, retryDelay: 60, expireInSeconds: 5 * 60 },
     cron: "*/15 * * * *",
@@ -69,6 +83,8 @@ export interface WorkerOptions {
   now?: () => Date;
   /** Default: this deployment's provider (src/server/domain/payment-provider.ts). */
   payments?: PaymentProvider;
+  /** Default: SMTP_URL's (none without it). */
+  mailer?: Mailer | null;
   /** pg-boss's own settings (polling and maintenance intervals: tests shorten them). */
   engine?: Omit<PgBoss.ConstructorOptions, "connectionString" | "schema">;
 }
@@ -80,7 +96,7 @@ export interface WorkerOptions {
  * `stop` lets the jobs in flight finish (or releases them after the timeout), then forgets the
  * worker's heartbeat.
  */
-export async function startWorker({ connectionString, db, jobs = JOBS, now = () => new Date(), payments = createPaymentProvider(env), engine = {} }: WorkerOptions) {
+export async function startWorker({ connectionString, db, jobs = JOBS, now = () => new Date(), payments = createPaymentProvider(env), mailer = createMailer(), engine = {} }: WorkerOptions) {
   const boss = createJobEngine(connectionString, engine);
   boss.on("error", (error) => logger.error({ err: error }, "job engine error"));
   await boss.start();
@@ -93,7 +109,7 @@ export async function startWorker({ connectionString, db, jobs = JOBS, now = () 
       if (kind.cron) await boss.schedule(name, kind.cron, {}, { tz: "UTC" });
     }
   });
-  for (const [name, kind] of Object.entries(jobs)) await boss.work<object>(name, async (batch) => kind.handle(batch, { db, now, payments }));
+  for (const [name, kind] of Object.entries(jobs)) await boss.work<object>(name, async (batch) => kind.handle(batch, { db, now, payments, mailer }));
   const id = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const beat = () =>
     db.workerHeartbeat

@@ -78,6 +78,10 @@ const envSchema = z
     // API with bearer tokens (src/server/platform/cors.ts). Empty: no cross-origin caller.
     CORS_ALLOWED_ORIGINS: originList,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+    // Reminder emails (src/server/platform/mail.ts): an SMTP server's URL (npm run dev: the local mail
+    // catcher) and the sender. Unset SMTP_URL: reminders stay in the app only.
+    SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, "must be an SMTP URL such as smtp://localhost:1025 or smtps://user:pass@smtp.example.com").optional(),
+    MAIL_FROM: z.string().min(3).default("Showtrack <reminders@showtrack.local>"),
     // Payments (src/server/domain/payment-provider.ts): Stripe with its secret key; PAYMENTS_PROVIDER=test
     // asks for the built-in test provider in production (a laptop's build, the browser tests).
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret key (sk_live_… or sk_test_…)").optional(),

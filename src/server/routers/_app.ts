@@ -1,6 +1,7 @@
 import { billingRouter } from "~/server/routers/billing";
 import { healthRouter } from "~/server/routers/health";
 import { meRouter } from "~/server/routers/me";
+import { notificationsRouter } from "~/server/routers/notifications";
 import { sessionsRouter } from "~/server/routers/sessions";
 import { showsRouter } from "~/server/routers/shows";
 import { subscriptionsRouter } from "~/server/routers/subscriptions";
@@ -12,6 +13,7 @@ export const appRouter = router({
   billing: billingRouter,
   me: meRouter,
   sessions: sessionsRouter,
+  notifications: notificationsRouter,
   health: healthRouter,
 });
 

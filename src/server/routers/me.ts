@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
 import { accountTier, invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, readOpeningAccount } from "~/server/domain/billing";
+import { REMINDER_LEADS } from "~/server/domain/reminders";
 import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
@@ -50,6 +51,20 @@ export const meRouter = router({
     const { id, email, name, picture, createdAt } = ctx.user;
     return { id, email, name, picture, createdAt: createdAt.toISOString(), tier };
   }),
+
+  /** How long before an episode airs the caller's reminders come (minutes), or null: none. */
+  reminders: protectedProcedure.meta({ scope: "read:shows" }).query(async ({ ctx }) => {
+    const { reminderLeadMinutes } = await ctx.db.user.findUniqueOrThrow({ where: { id: ctx.user.id }, select: { reminderLeadMinutes: true } });
+    return { leadMinutes: reminderLeadMinutes };
+  }),
+
+  setReminderLead: protectedProcedure
+    .meta({ scope: "write:shows" })
+    .input(z.object({ minutes: z.union([z.literal(REMINDER_LEADS[0]), z.literal(REMINDER_LEADS[1]), z.literal(REMINDER_LEADS[2]), z.null()]) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.db.user.update({ where: { id: ctx.user.id }, data: { reminderLeadMinutes: input.minutes }, select: { id: true } });
+      return { leadMinutes: input.minutes };
+    }),
 
   /**
    * The caller's own audit events, newest first: follows and reminders with `read:shows`, plan

@@ -1,0 +1,126 @@
+// Episode reminders: each person who follows a show with reminders on gets one per episode, their lead
+// time before it airs, in the app and by email. The job worker makes them (src/server/faces/worker.ts).
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import type { Db } from "~/server/platform/db";
+import { env } from "~/server/platform/env";
+import type { Mailer } from "~/server/platform/mail";
+
+/** The lead times a person may choose (minutes); null turns reminders off. */
+export const REMINDER_LEADS = [15, 60, 1440] as const;
+const LONGEST_LEAD_MINUTES = Math.max(...REMINDER_LEADS);
+
+/**
+ * Makes the reminders whose time has come, for both channels, in one statement. The unique key
+ * (person, episode, channel) is what makes each exactly once: two workers, a retry or a crash insert
+ * nothing twice. Only what still fits gets one: the episode has not aired, the person follows the show
+ * with reminders on and had followed it by the reminder's time, and has a lead time (and, for email,
+ * an address). How many were made.
+ */
+export async function createDueReminders(db: Db, now: Date): Promise<number> {
+  return db.$executeRaw`
+    INSERT INTO "Notification" ("userId", "episodeId", "channel", "createdAt")
+    SELECT s."userId", e."id", c."channel"::"NotificationChannel", ${now}
+    FROM "Episode" e
+    JOIN "Subscription" s ON s."showId" = e."showId" AND s."notify"
+    JOIN "User" u ON u."id" = s."userId" AND u."reminderLeadMinutes" IS NOT NULL
+    CROSS JOIN (VALUES ('in_app'), ('email')) AS c("channel")
+    WHERE e."airsAt" > ${now}
+      AND e."airsAt" <= ${new Date(now.getTime() + LONGEST_LEAD_MINUTES * 60_000)}
+      AND e."airsAt" - make_interval(mins => u."reminderLeadMinutes") <= ${now}
+      AND s."createdAt" <= e."airsAt" - make_interval(mins => u."reminderLeadMinutes")
+      AND (c."channel" = 'in_app' OR u."email" IS NOT NULL)
+    ON CONFLICT ("userId", "episodeId", "channel") DO NOTHING`;
+}
+
+// One-click unsubscribe links are signed, so that they need no sign-in and cannot be made for anyone
+// else: HMAC-SHA256 of the person and the show, with a key derived from AUTH0_SECRET for this use alone.
+const UNSUBSCRIBE_KEY = Buffer.from(hkdfSync("sha256", env.AUTH0_SECRET, "", "Showtrack unsubscribe", 32));
+const sign = (userId: string, showId: string) => createHmac("sha256", UNSUBSCRIBE_KEY).update(`${userId}\n${showId}`).digest("base64url");
+
+/** The token of a person's unsubscribe link for one show. */
+export const unsubscribeToken = (userId: string, showId: string) => `${userId}.${showId}.${sign(userId, showId)}`;
+
+/** The person and show a token names, when its signature holds; null for a forged or edited one. */
+export function verifyUnsubscribeToken(token: string): { userId: string; showId: string } | null {
+  const [userId, showId, signature, extra] = token.split(".");
+  if (!userId || !showId || !signature || extra !== undefined) return null;
+  const expected = Buffer.from(sign(userId, showId));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? { userId, showId } : null;
+}
+
+/** Turns off that show's reminders for the person; whether there was such a follow. */
+export async function unsubscribe(db: Db, { userId, showId }: { userId: string; showId: string }): Promise<boolean> {
+  const { count } = await db.subscription.updateMany({ where: { userId, showId }, data: { notify: false } });
+  return count > 0;
+}
+
+const airFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC", timeZoneName: "short" });
+
+/**
+ * Emails the reminders not sent yet, each in a transaction that holds its row (SKIP LOCKED: another
+ * worker takes others) from before the message is handed to the SMTP server until `sentAt` is
+ * committed. A worker that dies before the commit leaves the row unsent, and another sends it: so the
+ * one case of two messages is a worker dying in the instant between the server's "250 OK" and the
+ * commit. Each message carries a Message-ID made from the row's id, which mail systems use to drop such
+ * a second copy. Reminders whose episode has aired, or whose follow or reminders are gone, are not sent.
+ * How many were sent.
+ */
+export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBaseUrl = env.APP_BASE_URL, batch = 200 } = {}): Promise<number> {
+  let sent = 0;
+  for (;;) {
+    const claimed = await db.$transaction(
+      async (tx) => {
+        const [row] = await tx.$queryRaw<{ id: string; userId: string; email: string; title: string; showId: string; slug: string; season: number; number: number; episodeTitle: string; airsAt: Date }[]>`
+          SELECT n."id", n."userId", u."email", sh."title", sh."id" AS "showId", sh."slug", e."season", e."number", e."title" AS "episodeTitle", e."airsAt"
+          FROM "Notification" n
+          JOIN "User" u ON u."id" = n."userId"
+          JOIN "Episode" e ON e."id" = n."episodeId"
+          JOIN "Show" sh ON sh."id" = e."showId"
+          JOIN "Subscription" s ON s."userId" = n."userId" AND s."showId" = sh."id" AND s."notify"
+          WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND e."airsAt" > ${now} AND u."email" IS NOT NULL
+          ORDER BY e."airsAt", n."id"
+          LIMIT 1
+          FOR UPDATE OF n SKIP LOCKED`;
+        if (!row) return false;
+        await mailer(reminderMail(row, appBaseUrl));
+        await tx.notification.update({ where: { id: row.id }, data: { sentAt: now }, select: { id: true } });
+        return true;
+      },
+      { timeout: 30_000 },
+    );
+    if (!claimed || ++sent >= batch) return sent;
+  }
+}
+
+interface ReminderRow {
+  id: string;
+  userId: string;
+  email: string;
+  title: string;
+  showId: string;
+  slug: string;
+  season: number;
+  number: number;
+  episodeTitle: string;
+  airsAt: Date;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The reminder as an email: plain text and HTML, with RFC 8058 one-click unsubscribe for the show. */
+function reminderMail(row: ReminderRow, appBaseUrl: string) {
+  const base = appBaseUrl.replace(/\/$/, "");
+  const unsubscribeUrl = `${base}/api/unsubscribe?token=${encodeURIComponent(unsubscribeToken(row.userId, row.showId))}`;
+  const when = airFormat.format(row.airsAt);
+  const episode = `S${row.season} · E${row.number} "${row.episodeTitle}"`;
+  const showUrl = `${base}/shows/${row.slug}`;
+  return {
+    to: row.email,
+    subject: `${row.title}: ${episode} airs ${when}`,
+    text: `${row.title}, ${episode}, airs ${when}.\n\n${showUrl}\n\nNo more reminders for ${row.title}: ${unsubscribeUrl}\n`,
+    html: `<p><strong>${escapeHtml(row.title)}</strong>, ${escapeHtml(episode)}, airs ${escapeHtml(when)}.</p><p><a href="${escapeHtml(showUrl)}">See the show</a></p><p><a href="${escapeHtml(unsubscribeUrl)}">No more reminders for ${escapeHtml(row.title)}</a></p>`,
+    headers: { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+    messageId: `<reminder.${row.id}@showtrack>`,
+  };
+}

@@ -1,0 +1,25 @@
+import nodemailer from "nodemailer";
+import { env } from "~/server/platform/env";
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra headers (List-Unsubscribe…); and the Message-ID, so that a message sent twice is one to the recipient's system. */
+  headers?: Record<string, string>;
+  messageId?: string;
+}
+
+/** Sends one message; resolves once the SMTP server has taken it. */
+export type Mailer = (mail: Mail) => Promise<void>;
+
+/** A mailer on an SMTP server (nodemailer); none without SMTP_URL (reminders then stay in the app). */
+export function createMailer(url: string | undefined = env.SMTP_URL, from = env.MAIL_FROM): Mailer | null {
+  if (!url) return null;
+  // A pool of connections, kept open between messages: a batch of reminders is not a connection each.
+  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: 5 });
+  return async ({ headers, messageId, ...mail }) => {
+    await transport.sendMail({ from, ...mail, headers, messageId });
+  };
+}
