@@ -100,6 +100,26 @@ describe("renewals", () => {
     expect(charges).toHaveLength(1);
   });
 
+  it("a period that ended long ago (a worker stopped, an account from before renewals) is renewed once, from now", async () => {
+    const { account } = await lapsed("test|long-ago", "developer");
+    await db.billingAccount.update({ where: { id: account.id }, data: { currentPeriodStart: new Date(Date.now() - 120 * DAY), currentPeriodEnd: new Date(Date.now() - 90 * DAY) } });
+    const { charges, provider } = counting();
+    const now = new Date();
+    for (let run = 0; run < 4; run++) await renewDueAccounts(db, provider, new Date(now.getTime() + run * 60_000));
+    expect(charges).toHaveLength(1);
+    expect(await accountOf(account.id)).toMatchObject({ status: "active", currentPeriodStart: now });
+  });
+
+  it("past due, then Free chosen: nothing is owed any more; new cards tried early never move it to Free before the last retry's day", async () => {
+    const { caller, account, end } = await lapsed("test|past-due-free", "developer", DECLINES_CHARGES);
+    await renewDueAccounts(db, testPaymentProvider, new Date());
+    for (let card = 0; card < 4; card++) await caller.billing.setCard(DECLINES_CHARGES);
+    expect(await accountOf(account.id)).toMatchObject({ tierId: "developer", status: "past_due", renewalAttempts: 3 });
+    expect((await accountOf(account.id)).nextRenewalAt!.getTime()).toBeGreaterThanOrEqual(end.getTime() + 5 * DAY);
+    await caller.billing.changeTier({ tierId: "free" });
+    expect(await accountOf(account.id)).toMatchObject({ tierId: "free", status: "active", renewalAttempts: 0, nextRenewalAt: null });
+  });
+
   it("a downgrade to a paid plan is paid before it is had: the renewal charges the new plan", async () => {
     const { caller, account, end } = await lapsed("test|paid-downgrade", "enterprise");
     await db.billingAccount.update({ where: { id: account.id }, data: { currentPeriodEnd: new Date(Date.now() + DAY) } });

@@ -103,6 +103,9 @@ export function accountTier(db: Db, userId: string) {
   return readOpeningAccount(db, userId, async () => (await sqlRows<{ id: string; name: string }>(db, ACCOUNT_TIER, [userId]))[0] ?? null);
 }
 
+/** The smallest charge a card payment can be (Stripe's, in the major currencies). */
+export const MIN_CHARGE_CENTS = 50;
+
 /** What a plan change is measured against: the account's plan, period and any downgrade it waits for. */
 export interface AccountPlan {
   tierId: string;
@@ -158,7 +161,9 @@ export function planChange(account: AccountPlan, target: TargetPlan, now: Date):
   const unused = (end - now.getTime()) / (end - start);
   return {
     kind: "upgrade",
-    chargeCents: Math.round((target.priceCents - account.priceCents) * unused),
+    // Never less than a card payment can be (Stripe's smallest charge): a moment before the period
+    // ends, a higher plan is not had for nothing.
+    chargeCents: Math.max(MIN_CHARGE_CENTS, Math.round((target.priceCents - account.priceCents) * unused)),
     periodStart: account.currentPeriodStart,
     periodEnd: account.currentPeriodEnd,
   };

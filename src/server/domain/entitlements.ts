@@ -82,7 +82,10 @@ async function applyDueDowngrade(tx: Prisma.TransactionClient, userId: string, a
   const start = account.currentPeriodEnd;
   // A paid plan's next period is paid before it is had: the account moves to the plan with its period
   // still ended, and the renewal (src/server/domain/renewals.ts) charges the new plan's price for it.
-  const period = pendingPriceCents ? {} : { currentPeriodStart: start, currentPeriodEnd: periodEnd(start, pendingInterval) };
+  // A free plan owes nothing: whatever renewal was being retried is over.
+  const period = pendingPriceCents
+    ? {}
+    : { currentPeriodStart: start, currentPeriodEnd: periodEnd(start, pendingInterval), status: "active" as const, renewalAttempts: 0, nextRenewalAt: null };
   await tx.billingAccount.update({ where: { id: account.id }, data: { tierId: pendingTierId, pendingTierId: null, ...period } });
   await recordEvent(tx, { userId }, { action: "plan_change", target: pendingTierId, details: { from: account.tierName, to: pendingTierName } });
 }

@@ -16,6 +16,12 @@ export interface AttachedCard {
 
 export type Declined = { status: "declined"; reason: string };
 
+/**
+ * The provider has not settled the charge (the same key still being processed, a payment pending):
+ * not a decline, and not paid. The change is not made, and a later try with the same key learns the outcome.
+ */
+export class PaymentInProgress extends Error {}
+
 /** Whose card it is: the reference of the card on file (the provider may keep its customer), and their email. */
 export interface CardHolder {
   reference: string | null;

@@ -12,6 +12,8 @@ import { FREE_TIER_ID } from "~/utils/tiers";
 export const RENEWAL_RETRY_DAYS = [1, 3, 5] as const;
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const LAST_RETRY_DAY = RENEWAL_RETRY_DAYS[RENEWAL_RETRY_DAYS.length - 1]!;
 
 /** How long a renewal's transaction may hold the account: above the payment provider's own limits. */
 const RENEWAL_MS = 60_000;
@@ -45,7 +47,11 @@ export async function renewAccount(db: Db, payments: PaymentProvider, userId: st
       const lapsed = row.tier.priceCents > 0 && account.pendingTierId === null && account.currentPeriodEnd <= now;
       if (!lapsed || (!force && row.nextRenewalAt !== null && row.nextRenewalAt > now)) return "not_due";
 
-      const start = account.currentPeriodEnd;
+      // The next period follows the last one without a gap, unless that ended longer ago than the retries
+      // last (a worker stopped for days, an account from before renewals): then it starts now, and no
+      // period is billed for time already gone.
+      const ended = account.currentPeriodEnd;
+      const start = row.renewalAttempts === 0 && now.getTime() - ended.getTime() > LAST_RETRY_DAY * DAY_MS ? now : ended;
       const invoiceKey = { billingAccountId: account.id, tierId: row.tier.id, periodStart: start };
       const outcome = account.paymentReference
         ? await payments.charge({
@@ -68,12 +74,17 @@ export async function renewAccount(db: Db, payments: PaymentProvider, userId: st
         });
         return "renewed";
       }
-      const attempts = row.renewalAttempts + 1;
-      const retryDay = RENEWAL_RETRY_DAYS[attempts - 1];
-      if (retryDay !== undefined) {
+      // Declined. The account moves to Free only once the last retry's day has come, however many
+      // cards were tried before it; until then it is past due, tried again on the schedule (never
+      // sooner than an hour from now).
+      const attempts = Math.min(row.renewalAttempts + 1, RENEWAL_RETRY_DAYS.length + 1);
+      const retryDay = RENEWAL_RETRY_DAYS[attempts - 1] ?? LAST_RETRY_DAY;
+      const lastDayReached = now.getTime() >= start.getTime() + LAST_RETRY_DAY * DAY_MS;
+      if (attempts <= RENEWAL_RETRY_DAYS.length || !lastDayReached) {
+        const next = Math.max(start.getTime() + retryDay * DAY_MS, now.getTime() + HOUR_MS);
         await tx.billingAccount.update({
           where: { id: account.id },
-          data: { status: "past_due", renewalAttempts: attempts, nextRenewalAt: new Date(start.getTime() + retryDay * DAY_MS) },
+          data: { status: "past_due", renewalAttempts: Math.min(attempts, RENEWAL_RETRY_DAYS.length), nextRenewalAt: new Date(next) },
         });
         return "past_due";
       }
@@ -108,7 +119,10 @@ export async function renewDueAccounts(db: Db, payments: PaymentProvider, now: D
     try {
       outcomes[await renewAccount(db, payments, userId, now)]++;
     } catch (error) {
+      // Not a decline: the outcome is unknown (the provider failing, a payment still processing).
+      // Nothing changed, and the same attempt (the same key) comes again in an hour, not every minute.
       onFailure(userId, error);
+      await db.billingAccount.updateMany({ where: { userId }, data: { nextRenewalAt: new Date(now.getTime() + HOUR_MS) } }).catch(() => undefined);
     }
   }
   return outcomes;

@@ -4,7 +4,7 @@
 // charged to the card on file), with the app's idempotency key as Stripe's, so a retried request is
 // the same charge. The card reference the app keeps is "<customer id>/<payment method id>".
 import Stripe from "stripe";
-import type { AttachedCard, CardDetails, Declined, PaymentProvider } from "~/server/domain/payments";
+import { PaymentInProgress, type AttachedCard, type CardDetails, type Declined, type PaymentProvider } from "~/server/domain/payments";
 
 /** The SDK's own options: tests point `host`, `port` and `protocol` at a local stand-in for Stripe's API. */
 export type StripeOptions = Pick<Stripe.StripeConfig, "host" | "port" | "protocol" | "maxNetworkRetries" | "timeout">;
@@ -29,12 +29,10 @@ function declined(error: unknown): Declined | null {
  */
 const LIMITS = { timeout: 20_000, maxNetworkRetries: 1 };
 
-/** Stripe saw this idempotency key with other parameters: the same change, already under way. */
-const ALREADY_UNDER_WAY: Declined = { status: "declined", reason: "A payment for this change is already being processed. Please try again in a minute." };
 
-/** Whether Stripe no longer knows the customer (deleted, or made with the keys of the other mode). */
-const customerGone = (error: unknown) =>
-  error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing" && error.param === "customer";
+/** Whether Stripe no longer knows the customer or the card (deleted, or made with the keys of the other mode). */
+const cardGone = (error: unknown, param: "customer" | "payment_method") =>
+  error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing" && error.param === param;
 
 export function stripePaymentProvider(secretKey: string, options: StripeOptions = {}): PaymentProvider {
   const stripe = new Stripe(secretKey, { ...LIMITS, telemetry: false, ...options });
@@ -50,7 +48,7 @@ export function stripePaymentProvider(secretKey: string, options: StripeOptions 
         try {
           await stripe.paymentMethods.attach(paymentMethod.id, { customer });
         } catch (error) {
-          if (!customerGone(error)) throw error;
+          if (!cardGone(error, "customer")) throw error;
           customer = await newCustomer();
           await stripe.paymentMethods.attach(paymentMethod.id, { customer });
         }
@@ -72,12 +70,17 @@ export function stripePaymentProvider(secretKey: string, options: StripeOptions 
           { amount: amountCents, currency, customer: card.customer, payment_method: card.paymentMethod, off_session: true, confirm: true },
           { idempotencyKey },
         );
-        return intent.status === "succeeded" ? { status: "paid" } : { status: "declined", reason: "Your bank asks you to confirm this payment. Please add your card again." };
+        if (intent.status === "succeeded") return { status: "paid" };
+        if (intent.status === "processing") throw new PaymentInProgress(`PaymentIntent ${intent.id} is processing`);
+        return { status: "declined", reason: "Your bank asks you to confirm this payment. Please add your card again." };
       } catch (error) {
         const refusal = declined(error);
         if (refusal) return refusal;
-        if (error instanceof Stripe.errors.StripeIdempotencyError) return ALREADY_UNDER_WAY;
-        if (customerGone(error)) return { status: "declined", reason: "The card on file is no longer known to our payment provider. Please add your card again." };
+        // The same key with other parameters: this change is being charged already.
+        if (error instanceof Stripe.errors.StripeIdempotencyError) throw new PaymentInProgress(error.message);
+        if (cardGone(error, "customer") || cardGone(error, "payment_method")) {
+          return { status: "declined", reason: "The card on file is no longer known to our payment provider. Please add your card again." };
+        }
         throw error;
       }
     },

@@ -34,6 +34,8 @@ const plainJsonProps = { serialize: (value: unknown): unknown => JSON.parse(JSON
 export async function createSsr(context: GetServerSidePropsContext) {
   const ctx = await createContext({ req: context.req, res: context.res });
   const helpers = createServerSideHelpers({ router: appRouter, ctx, transformer: { input: transformer.input, output: plainJsonProps } });
+  // The header's bell, on every page of a signed-in person who may read their shows.
+  if (ctx.auth?.scopes.includes("read:shows")) await helpers.notifications.unreadCount.prefetch();
   const sessionUser = ctx.session?.user;
   // Props must be JSON: leave absent claims out rather than undefined.
   const user: HeaderUser | null = sessionUser

@@ -2,7 +2,7 @@ import os from "node:os";
 import type PgBoss from "pg-boss";
 import { applyDueDowngrades } from "~/server/domain/entitlements";
 import { createPaymentProvider } from "~/server/domain/payment-provider";
-import type { PaymentProvider } from "~/server/domain/payments";
+import { noPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
 import { renewDueAccounts } from "~/server/domain/renewals";
 import type { Db } from "~/server/platform/db";
@@ -46,6 +46,8 @@ export const JOBS: Record<string, JobKind> = {
     queue: { retryLimit: 3, retryDelay: 30, expireInSeconds: 10 * 60 },
     cron: "* * * * *",
     handle: async (_jobs, { db, now, payments }) => {
+      // Without a provider every renewal would look declined: nobody is moved to Free for our configuration.
+      if (payments === noPaymentProvider) return logger.warn("renewals wait: this deployment has no payment provider");
       const outcomes = await renewDueAccounts(db, payments, now(), (userId, error) =>
         logger.error({ user: userHash(userId), err: error instanceof Error ? error.message : String(error) }, "renewal failed"),
       );

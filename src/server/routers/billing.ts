@@ -20,7 +20,7 @@ import {
 import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
-import { cardDetailsInput } from "~/server/domain/payments";
+import { cardDetailsInput, PaymentInProgress } from "~/server/domain/payments";
 import { renewAccount } from "~/server/domain/renewals";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 import { pageArgs, toPage } from "~/server/pagination";
@@ -143,12 +143,17 @@ export const billingRouter = router({
               const invoiceKey = { billingAccountId: account.id, tierId: target.id, periodStart: change.periodStart };
               const paid = await tx.invoice.findUnique({ where: { billingAccountId_tierId_periodStart: invoiceKey }, select: { id: true } });
               if (!paid && change.chargeCents > 0) {
-                const outcome = await ctx.payments.charge({
-                  reference: account.paymentReference,
-                  amountCents: change.chargeCents,
-                  currency: target.currency,
-                  idempotencyKey: chargeKey(account.id, target.id, account.currentPeriodStart, account.paymentReference),
-                });
+                const outcome = await ctx.payments
+                  .charge({
+                    reference: account.paymentReference,
+                    amountCents: change.chargeCents,
+                    currency: target.currency,
+                    idempotencyKey: chargeKey(account.id, target.id, account.currentPeriodStart, account.paymentReference),
+                  })
+                  .catch((error: unknown) => {
+                    if (error instanceof PaymentInProgress) throw new TRPCError({ code: "CONFLICT", message: "A payment for this change is already being processed. Please try again in a minute.", cause: error });
+                    throw error;
+                  });
                 if (outcome.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: `${outcome.reason} Your plan has not changed.` });
                 // skipDuplicates: a twin that got here first wrote the same invoice: already paid, not an error.
                 await tx.invoice.createMany({
@@ -158,7 +163,8 @@ export const billingRouter = router({
               }
               await tx.billingAccount.update({
                 where: { id: account.id },
-                data: { tierId: target.id, pendingTierId: null, status: "active", currentPeriodStart: change.periodStart, currentPeriodEnd: change.periodEnd },
+                // A paid plan starts afresh: no renewal of the old one is owed any more.
+                data: { tierId: target.id, pendingTierId: null, status: "active", renewalAttempts: 0, nextRenewalAt: null, currentPeriodStart: change.periodStart, currentPeriodEnd: change.periodEnd },
               });
             }
           }
