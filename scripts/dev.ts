@@ -7,7 +7,8 @@
 //  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant),
 //     refused before anything starts with NODE_ENV=production and an APP_BASE_URL that looks
 //     deployed (scripts/local-stack.mjs);
-//  4. one job worker (scripts/worker.ts);
+//  4. a local mail catcher (maildev: SMTP on 1025, its inbox on http://localhost:1080) unless SMTP_URL
+//     is set, and one job worker (scripts/worker.ts);
 //  5. next dev (next start). Output is prefixed with the process it comes from.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -74,6 +75,21 @@ if (providerPort !== undefined) {
   });
   prefixed("idp", idp);
   children.push(idp);
+}
+// A local mail catcher (SMTP and a web inbox, loopback only) receives the reminder emails, unless
+// SMTP_URL names a server of one's own.
+if (!env.SMTP_URL) {
+  const smtpPort = env.MAILDEV_SMTP_PORT ?? "1025";
+  const webPort = env.MAILDEV_WEB_PORT ?? "1080";
+  const maildev = spawn(bin("maildev"), ["--smtp", smtpPort, "--ip", "127.0.0.1", "--web", webPort, "--web-ip", "127.0.0.1"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  prefixed("mail", maildev);
+  children.push(maildev);
+  env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+  console.log(`[dev] Reminder emails: read them at http://localhost:${webPort}`);
 }
 const [mode, nextArgs] = process.argv[2] === "--start" ? ["start", process.argv.slice(3)] : ["dev", process.argv.slice(2)];
 // The laptop's production build takes the test cards too (a deployment takes Stripe's, or none).

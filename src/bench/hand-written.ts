@@ -35,8 +35,8 @@ export async function followedShowsByPrisma(req: IncomingMessage) {
 }
 
 /**
- * The /account twin: the reads of the page's five prefetches (me.profile, subscriptions.list,
- * billing.info, me.activity, sessions.list) with Prisma and no tRPC, mapped to the JSON its view takes (the
+ * The /account twin: the reads of the page's prefetches (me.profile, subscriptions.list,
+ * billing.info, me.activity, sessions.list, me.reminders) with Prisma and no tRPC, mapped to the JSON its view takes (the
  * procedures' outputs). Null when signed out.
  */
 export async function accountByPrisma(req: IncomingMessage, activityLimit: number) {
@@ -51,6 +51,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       name: true,
       picture: true,
       createdAt: true,
+      reminderLeadMinutes: true,
       billingAccount: {
         select: {
           status: true,
@@ -81,7 +82,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
     }),
     listSessions(db, session),
   ]);
-  const { billingAccount: account, createdAt, ...profile } = user;
+  const { billingAccount: account, createdAt, reminderLeadMinutes, ...profile } = user;
   const { tier, pendingTier, paymentBrand, paymentLast4, invoices } = account;
   return {
     // The header's user, which _app reads from every server-rendered page's props (as createSsr gives it).
@@ -102,5 +103,6 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
     subscriptions: shows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) })),
     activity: toPage(events, activityLimit, toActivity),
     sessions,
+    reminders: { leadMinutes: reminderLeadMinutes },
   };
 }

@@ -1,5 +1,6 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import { AccountView, RECENT_ACTIVITY } from "~/components/account/AccountView";
+import { ReminderLead } from "~/components/account/ReminderLead";
 import { SignedInSessions } from "~/components/account/SignedInSessions";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { trpc } from "~/utils/trpc";
@@ -9,12 +10,14 @@ import { trpc } from "~/utils/trpc";
 export const getServerSideProps = (async (context) => {
   const ssr = await createSsr(context);
   if (!ssr.session) return loginRedirect(context);
+  const { scopes } = ssr.props();
   await Promise.all([
     ssr.helpers.me.profile.prefetch(),
     ssr.helpers.subscriptions.list.prefetch(),
     ssr.helpers.billing.info.prefetch(),
     ssr.helpers.me.activity.prefetch(RECENT_ACTIVITY),
     ssr.helpers.sessions.list.prefetch(),
+    scopes.includes("read:shows") ? ssr.helpers.me.reminders.prefetch() : null,
   ]);
   return { props: ssr.props() };
 }) satisfies GetServerSideProps<SsrProps>;
@@ -27,7 +30,16 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
   const subscriptions = trpc.subscriptions.list.useQuery();
   const activity = trpc.me.activity.useQuery(RECENT_ACTIVITY);
   const sessions = trpc.sessions.list.useQuery();
+  const reminders = trpc.me.reminders.useQuery(undefined, { enabled: scopes.includes("read:shows") });
   return (
-    <AccountView profile={profile} billing={billing} subscriptions={subscriptions} activity={activity} scopes={scopes} sessions={<SignedInSessions list={sessions} />} />
+    <AccountView
+      profile={profile}
+      billing={billing}
+      subscriptions={subscriptions}
+      activity={activity}
+      scopes={scopes}
+      sessions={<SignedInSessions list={sessions} />}
+      reminderLead={scopes.includes("read:shows") ? <ReminderLead lead={reminders} readOnly={!scopes.includes("write:shows")} /> : null}
+    />
   );
 }

@@ -101,7 +101,7 @@ async function axe(page: Page): Promise<AxeViolation[]> {
 const axeReport: string[] = [];
 /** Rules that must pass whatever impact axe gives them (heading-order is "moderate"). */
 const REQUIRED_RULES = new Set(["heading-order", "target-size"]);
-const PAGES = () => ["/", "/shows", `/shows/${slug}`, "/account", "/pricing", "/profile", "/spa"];
+const PAGES = () => ["/", "/shows", `/shows/${slug}`, "/account", "/pricing", "/notifications", "/profile", "/spa"];
 
 describe("every page", () => {
   afterAll(() => console.log(`[axe-core] serious/critical violations (and heading-order, target-size) per page\n${axeReport.join("\n")}`));
@@ -115,7 +115,7 @@ describe("every page", () => {
         profileRequests.length = 0;
         await page.goto(`${app}${pathname}`);
         // Signed out, /account and /profile are the identity provider's sign-in page: not the app's to check.
-        if (!who && (pathname === "/account" || pathname === "/profile")) {
+        if (!who && (pathname === "/account" || pathname === "/notifications" || pathname === "/profile")) {
           await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
           axeReport.push(`${"signed out".padEnd(10)} ${pathname.padEnd(28)} → sign-in page`);
           continue;

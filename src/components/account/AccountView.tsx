@@ -31,8 +31,10 @@ export interface AccountViewProps {
   subscriptions: Loadable<Subscriptions>;
   activity: Loadable<RouterOutputs["me"]["activity"]>;
   scopes: readonly ApiScope[];
-  /** The panel of the person's sessions (SignedInSessions), which loads in the browser. */
+  /** The panel of the person's sessions (SignedInSessions). */
   sessions?: ReactNode;
+  /** When episode reminders come (ReminderLead). */
+  reminderLead?: ReactNode;
 }
 
 function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Subscriptions>; readOnly: boolean }) {
@@ -200,7 +202,7 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
 }
 
 /** The account page as it renders its data: /account feeds it its queries, the benchmark's twin the props it read itself. */
-export function AccountView({ profile, billing, subscriptions, activity, scopes, sessions }: AccountViewProps) {
+export function AccountView({ profile, billing, subscriptions, activity, scopes, sessions, reminderLead }: AccountViewProps) {
   const info = billing.data;
   return (
     <>
@@ -271,6 +273,7 @@ export function AccountView({ profile, billing, subscriptions, activity, scopes,
 
       <h2>Your shows</h2>
       {scopes.includes("write:shows") ? null : <p className="follow-notice">{READ_ONLY_NOTICE["write:shows"]}</p>}
+      {reminderLead}
       <FollowedShows subscriptions={subscriptions} readOnly={!scopes.includes("write:shows")} />
 
       <RecentActivity activity={activity} />

@@ -3,6 +3,7 @@
 import type { GetServerSideProps } from "next";
 import { createElement } from "react";
 import { AccountView, loaded, RECENT_ACTIVITY } from "~/components/account/AccountView";
+import { ReminderLead } from "~/components/account/ReminderLead";
 import { SignedInSessions } from "~/components/account/SignedInSessions";
 import { accountByPrisma } from "~/bench/hand-written";
 
@@ -13,6 +14,14 @@ export const getServerSideProps: GetServerSideProps<AccountTwinProps> = async ({
   return props ? { props } : { redirect: { destination: "/auth/login", permanent: false } };
 };
 
-export default function AccountTwin({ profile, billing, subscriptions, activity, scopes, sessions }: AccountTwinProps) {
-  return createElement(AccountView, { profile: loaded(profile), billing: loaded(billing), subscriptions: loaded(subscriptions), activity: loaded(activity), scopes, sessions: createElement(SignedInSessions, { list: loaded(sessions) }) });
+export default function AccountTwin({ profile, billing, subscriptions, activity, scopes, sessions, reminders }: AccountTwinProps) {
+  return createElement(AccountView, {
+    profile: loaded(profile),
+    billing: loaded(billing),
+    subscriptions: loaded(subscriptions),
+    activity: loaded(activity),
+    scopes,
+    sessions: createElement(SignedInSessions, { list: loaded(sessions) }),
+    reminderLead: scopes.includes("read:shows") ? createElement(ReminderLead, { lead: loaded(reminders), readOnly: !scopes.includes("write:shows") }) : null,
+  });
 }
