@@ -7,7 +7,7 @@
 //  3. the local identity provider, when AUTH0_DOMAIN points at localhost (not for a real tenant),
 //     refused before anything starts with NODE_ENV=production and an APP_BASE_URL that looks
 //     deployed (scripts/local-stack.mjs);
-//  4. a local mail catcher (maildev: SMTP on 1025, its inbox on http://localhost:1080) unless SMTP_URL
+//  4. a local mail catcher (maildev: SMTP on 1025, its inbox on http://localhost:1080/index.html) unless SMTP_URL
 //     is set, and one job worker (scripts/worker.ts);
 //  5. next dev (next start). Output is prefixed with the process it comes from.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -89,7 +89,7 @@ if (!env.SMTP_URL) {
   prefixed("mail", maildev);
   children.push(maildev);
   env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
-  console.log(`[dev] Reminder emails: read them at http://localhost:${webPort}`);
+  console.log(`[dev] Reminder emails: read them at http://localhost:${webPort}/index.html`);
 }
 const [mode, nextArgs] = process.argv[2] === "--start" ? ["start", process.argv.slice(3)] : ["dev", process.argv.slice(2)];
 // The laptop's production build takes the test cards too (a deployment takes Stripe's, or none).
