@@ -20,6 +20,9 @@ beforeAll(async () => {
     disabledCommands: ["STARTTLS"],
     closeTimeout: 100, // the mailer keeps its pooled connections open: do not wait for them at the end
     logger: false,
+    onRcptTo(address, _session, callback) {
+      callback(address.address.endsWith("@reject.example") ? Object.assign(new Error("No such mailbox"), { responseCode: 550 }) : undefined);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then((mail) => {
         received.push(mail);
@@ -108,10 +111,31 @@ describe("reminders", () => {
     const edited = local.replace(/token=([^&]+)/, (_, token: string) => `token=${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`);
     expect((await fetch(edited, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(400);
     expect((await fetch(`${api.origin}/api/unsubscribe?token=someone.else.x`)).status).toBe(400);
+    // Opening the link (a person, or a mail scanner) asks first: nothing changes on a GET.
+    const opened = await fetch(local);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain("Stop reminders for this show");
     expect((await db.subscription.findUniqueOrThrow({ where: { userId_showId: { userId: "unsub-u0", showId: show.id } } })).notify).toBe(true);
     const response = await fetch(local, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(response.status).toBe(200);
     expect((await db.subscription.findUniqueOrThrow({ where: { userId_showId: { userId: "unsub-u0", showId: show.id } } })).notify).toBe(false);
+    expect(await db.auditEvent.findFirst({ where: { userId: "unsub-u0" }, select: { action: true } })).toEqual({ action: "notify_off" });
+  });
+
+  it("an address the SMTP server refuses for good is recorded and holds up none of the others", async () => {
+    const airsAt = new Date(Date.now() + 11 * 60 * MINUTE);
+    // First in line (the earliest episode): an address no server takes.
+    const { episode: first } = await followedEpisode("refused-first", 1, new Date(airsAt.getTime() - 5 * MINUTE));
+    await db.user.update({ where: { id: "refused-first-u0" }, data: { email: "someone@reject.example" } });
+    await followedEpisode("refused", 2, airsAt);
+    const now = new Date(airsAt.getTime() - 30 * MINUTE);
+    await createDueReminders(db, now);
+    await sendDueEmails(db, mailer, now);
+    expect(mailsFor("refused")).toHaveLength(2);
+    const failed = await db.notification.findFirstOrThrow({ where: { episodeId: first.id, channel: "email" } });
+    expect(failed.failedAt).not.toBeNull();
+    expect(failed.failure).toContain("550");
+    expect(failed.sentAt).toBeNull();
   });
 
   it("in the app: a page of reminders newest first, the unread count, and mark as read", async () => {

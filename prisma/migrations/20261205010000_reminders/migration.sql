@@ -13,6 +13,8 @@ CREATE TABLE "Notification" (
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "readAt" TIMESTAMP(3),
     "sentAt" TIMESTAMP(3),
+    "failedAt" TIMESTAMP(3),
+    "failure" TEXT,
 
     CONSTRAINT "Notification_pkey" PRIMARY KEY ("id")
 );

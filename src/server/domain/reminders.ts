@@ -1,6 +1,7 @@
 // Episode reminders: each person who follows a show with reminders on gets one per episode, their lead
 // time before it airs, in the app and by email. The job worker makes them (src/server/faces/worker.ts).
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { recordEvent } from "~/server/domain/audit";
 import type { Db } from "~/server/platform/db";
 import { env } from "~/server/platform/env";
 import type { Mailer } from "~/server/platform/mail";
@@ -49,10 +50,15 @@ export function verifyUnsubscribeToken(token: string): { userId: string; showId:
   return expected.length === given.length && timingSafeEqual(expected, given) ? { userId, showId } : null;
 }
 
-/** Turns off that show's reminders for the person; whether there was such a follow. */
+/** Turns off that show's reminders for the person, audited as the reminder change it is; whether it changed. */
 export async function unsubscribe(db: Db, { userId, showId }: { userId: string; showId: string }): Promise<boolean> {
-  const { count } = await db.subscription.updateMany({ where: { userId, showId }, data: { notify: false } });
-  return count > 0;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.subscription.updateMany({ where: { userId, showId, notify: true }, data: { notify: false } });
+    if (count === 0) return false;
+    const { title } = await tx.show.findUniqueOrThrow({ where: { id: showId }, select: { title: true } });
+    await recordEvent(tx, { userId }, { action: "notify_off", target: showId, details: { showTitle: title } });
+    return true;
+  });
 }
 
 const airFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC", timeZoneName: "short" });
@@ -78,19 +84,36 @@ export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBase
           JOIN "Episode" e ON e."id" = n."episodeId"
           JOIN "Show" sh ON sh."id" = e."showId"
           JOIN "Subscription" s ON s."userId" = n."userId" AND s."showId" = sh."id" AND s."notify"
-          WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND e."airsAt" > ${now} AND u."email" IS NOT NULL
+          WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND n."failedAt" IS NULL
+            AND e."airsAt" > ${now} AND e."airsAt" <= ${new Date(now.getTime() + LONGEST_LEAD_MINUTES * 60_000)}
+            AND u."email" IS NOT NULL AND u."reminderLeadMinutes" IS NOT NULL
           ORDER BY e."airsAt", n."id"
           LIMIT 1
           FOR UPDATE OF n SKIP LOCKED`;
         if (!row) return false;
-        await mailer(reminderMail(row, appBaseUrl));
+        try {
+          await mailer(reminderMail(row, appBaseUrl));
+        } catch (error) {
+          // Refused for good (a 5xx, no recipient taken): recorded, and the others go on. Anything
+          // else (the server away, a 4xx) rolls back: the row is sent on a later run.
+          if (!refusedForGood(error)) throw error;
+          await tx.notification.update({ where: { id: row.id }, data: { failedAt: now, failure: String((error as Error).message).slice(0, 500) }, select: { id: true } });
+          return true;
+        }
         await tx.notification.update({ where: { id: row.id }, data: { sentAt: now }, select: { id: true } });
         return true;
       },
-      { timeout: 30_000 },
+      // Above the mailer's own limits (src/server/platform/mail.ts): the row stays held until its send ends.
+      { timeout: 120_000 },
     );
     if (!claimed || ++sent >= batch) return sent;
   }
+}
+
+/** An SMTP refusal no retry changes: a permanent (5xx) reply, or no recipient accepted. */
+function refusedForGood(error: unknown): boolean {
+  const { responseCode, code } = error as { responseCode?: number; code?: string };
+  return (typeof responseCode === "number" && responseCode >= 500) || code === "EENVELOPE";
 }
 
 interface ReminderRow {

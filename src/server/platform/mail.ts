@@ -18,7 +18,8 @@ export type Mailer = (mail: Mail) => Promise<void>;
 export function createMailer(url: string | undefined = env.SMTP_URL, from = env.MAIL_FROM): Mailer | null {
   if (!url) return null;
   // A pool of connections, kept open between messages: a batch of reminders is not a connection each.
-  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: 5 });
+  // Limits well inside the transaction that holds a reminder's row while it is sent (2 minutes).
+  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: 5, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, dnsTimeout: 5_000 });
   return async ({ headers, messageId, ...mail }) => {
     await transport.sendMail({ from, ...mail, headers, messageId });
   };
