@@ -1,0 +1,233 @@
+// Episode reminders and a declined renewal, seen by Dave in Chromium on a production build (`next start`,
+// the local identity provider, this file's database). The job worker does not run here: the test plays
+// it, calling its functions on the server's database with the clock as a parameter, and its emails go
+// to a real SMTP server started here. The header's bell counts the reminder and /notifications marks it
+// read; the email's unsubscribe link, opened in the browser, asks first and its button turns that
+// show's reminders off (an edited one is refused); a renewal the card declines makes the plan past due
+// on /account, and a new card added there pays it at once. Fails on a CSP violation or a console error it does not expect.
+import type { AddressInfo } from "node:net";
+import { simpleParser, type ParsedMail } from "mailparser";
+import type { Page } from "playwright-core";
+import { SMTPServer } from "smtp-server";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { testPaymentProvider } from "~/server/domain/payments";
+import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
+import { renewDueAccounts } from "~/server/domain/renewals";
+import { createMailer } from "~/server/platform/mail";
+import { db } from "../helpers";
+import { launchBrowser, reportProblems, startProductionApp } from "./production";
+
+const DAVE = "dev|dave";
+const MINUTE = 60_000;
+const expiry = `12/${(new Date().getUTCFullYear() + 2) % 100}`;
+
+let app: string;
+let stopApp: (() => void) | undefined;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+const problems: string[] = [];
+let smtp: SMTPServer;
+let smtpUrl: string;
+const received: ParsedMail[] = [];
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    closeTimeout: 100, // the mailer keeps its pooled connection open: do not wait for it at the end
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        received.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  // The server uses this file's own database (tests/setup/database-per-file.ts), which `db` is a client of.
+  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
+  browser = await launchBrowser();
+  page = browser.page;
+  await reportProblems(browser, app, problems);
+}, 900_000);
+
+afterEach(() => {
+  expect(browser.blocked).toEqual([]);
+  expect(problems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  stopApp?.();
+  if (smtp) await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+/** Signs `sub` in with one click on the local provider's page, from a clean cookie jar, and lands on `returnTo`. */
+async function signInAs(sub: string, returnTo: string) {
+  await browser.context.clearCookies();
+  await page.goto(`${app}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+  await Promise.all([page.waitForURL(`${app}${returnTo}`), page.click(`button[data-sub="${sub}"]`)]);
+}
+
+/** Fills and sends the card form on /account. */
+async function addCard(number: string) {
+  await page.getByRole("button", { name: /Add a card|Replace card/ }).click();
+  await page.getByLabel("Card number").fill(number);
+  await page.getByLabel("Expiry (MM/YY)").fill(expiry);
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: "Save card" }).click();
+}
+
+/** The bell's unread count as the page's server rendered it (no badge: 0); the bell must be there. */
+async function bellCount(): Promise<number> {
+  await page.locator("a#bell").waitFor();
+  const badge = page.locator("a#bell .badge");
+  return (await badge.count()) === 0 ? 0 : Number(await badge.textContent());
+}
+
+/** The one email whose subject names `title`, once the SMTP server has it. */
+async function mailAbout(title: string): Promise<ParsedMail> {
+  const about = () => received.filter((mail) => mail.subject?.startsWith(`${title}:`));
+  await expect.poll(() => about().length).toBe(1);
+  return about()[0]!;
+}
+
+const daveId = async () => (await db.user.findUniqueOrThrow({ where: { auth0Sub: DAVE }, select: { id: true } })).id;
+
+describe("Dave's reminders and renewal in the browser", () => {
+  // Airs two hours from now: Dave follows it now, well before his reminder time (60 min before), so it fits.
+  const airsAt = new Date(Math.ceil((Date.now() + 2 * 60 * MINUTE) / MINUTE) * MINUTE);
+  // The worker's clock, 30 minutes before the episode: inside Dave's default hour of lead time.
+  const clock = new Date(airsAt.getTime() - 30 * MINUTE);
+  const slug = "reminder-browser-show";
+  const title = "Reminder Browser Show";
+  let showId: string;
+
+  it("a followed show's episode: the bell counts the reminder, /notifications lists it, and Mark as read clears the count", async () => {
+    const show = await db.show.create({ data: { slug, title, network: "Test", summary: "A show for the reminders in the browser.", premiered: 2024, status: "running" } });
+    showId = show.id;
+    await db.episode.create({ data: { showId, season: 1, number: 1, title: "Pilot", airsAt } });
+
+    await signInAs(DAVE, `/shows/${slug}`);
+    expect(await bellCount()).toBe(0);
+    const follow = page.locator("button.follow-button");
+    await follow.click();
+    await expect.poll(() => follow.getAttribute("aria-pressed")).toBe("true");
+    // The button flips at once (optimistic): the follow is there once the server has committed it.
+    const userId = await daveId();
+    await expect.poll(() => db.subscription.count({ where: { userId, showId } })).toBe(1);
+
+    // The clock moved: the worker's two jobs at `clock`, on the server's database, mailing to our SMTP server.
+    const mailer = createMailer(smtpUrl)!;
+    expect(await createDueReminders(db, clock)).toBe(2); // in the app and by email
+    expect(await sendDueEmails(db, mailer, clock, { appBaseUrl: app })).toBe(1);
+
+    // The bell's count comes with each server-rendered page: a reload shows it.
+    await page.reload();
+    expect(await bellCount()).toBe(1);
+    expect(await page.locator("a#bell").getAttribute("aria-label")).toBe("Reminders, 1 unread");
+
+    await Promise.all([page.waitForURL(`${app}/notifications`), page.locator("a#bell").click()]);
+    const item = page.locator("#notifications li[data-notification]");
+    await expect.poll(() => item.count()).toBe(1);
+    expect(await item.getAttribute("class")).toBe("unread");
+    expect(await item.textContent()).toContain(`${title} S1 · E1 “Pilot” airs`);
+    await item.getByRole("button", { name: "Mark as read" }).click();
+    await expect.poll(() => item.getAttribute("class")).toBe("read");
+    expect(await bellCount()).toBe(0);
+
+    // Read for the server too, not only in this page's cache: a fresh render says 0.
+    await page.goto(`${app}/account`);
+    expect(await bellCount()).toBe(0);
+    expect(await page.locator("a#bell").getAttribute("aria-label")).toBe("Reminders");
+    expect(await db.notification.count({ where: { userId, channel: "in_app", readAt: null } })).toBe(0);
+  }, 120_000);
+
+  it("the email reached the SMTP server; its unsubscribe link opened in the browser asks first, and its button turns the show's reminders off; an edited one is a 400", async () => {
+    const mail = await mailAbout(title);
+    expect(mail.to && "text" in mail.to ? mail.to.text : "").toBe("dave@example.test");
+    expect(mail.subject).toContain('S1 · E1 "Pilot" airs');
+    const header = mail.headerLines.find((line) => line.key === "list-unsubscribe")?.line ?? "";
+    const link = /<([^>]+)>/.exec(header)?.[1] ?? "";
+    expect(link.startsWith(`${app}/api/unsubscribe?token=`)).toBe(true);
+    expect(mail.text).toContain(link);
+    const notify = async () => (await db.subscription.findUniqueOrThrow({ where: { userId_showId: { userId: await daveId(), showId } } })).notify;
+
+    // One character of the signature changed: refused, and nothing changes.
+    const edited = link.replace(/token=([^&]+)/, (_, token: string) => `token=${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`);
+    const refused = await page.goto(edited);
+    expect(refused!.status()).toBe(400);
+    expect(await page.locator("h1").textContent()).toBe("This link does not work");
+    expect(await notify()).toBe(true);
+    // The browser logs the refused page's status, and nothing else.
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/\/api\/unsubscribe.*: Failed to load resource: .* 400 /)]);
+
+    // Opening the link asks first and changes nothing (mail scanners open every link they deliver).
+    const opened = await page.goto(link);
+    expect(opened!.status()).toBe(200);
+    expect(await page.locator("h1").textContent()).toBe("Stop these reminders?");
+    expect(await notify()).toBe(true);
+    // The page's button POSTs the one-click form: that turns them off.
+    const [answer] = await Promise.all([page.waitForResponse((response) => response.request().method() === "POST" && response.url().startsWith(`${app}/api/unsubscribe`)), page.click("#unsubscribe")]);
+    expect(answer.status()).toBe(200);
+    await page.locator("h1", { hasText: "Reminders off" }).waitFor(); // the form's answer is a new page: wait for it
+    expect(await page.locator("main p").first().textContent()).toContain("You will get no more reminders for this show.");
+    expect(await notify()).toBe(false);
+    expect(await db.auditEvent.count({ where: { userId: await daveId(), action: "notify_off", target: showId } })).toBe(1);
+
+    // Dave's account page says so: the show's reminder switch is off.
+    await page.goto(`${app}/account`);
+    expect(await page.locator(`#my-shows li[data-show="${slug}"] .reminder-toggle input`).isChecked()).toBe(false);
+  }, 60_000);
+
+  it("a renewal the card declines makes the plan past due on /account; a new card added there pays it at once", async () => {
+    // Dave on Developer, paid with a card that works, then a card that attaches but declines every charge.
+    await page.goto(`${app}/account`);
+    await addCard("4242 4242 4242 4242");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 4242");
+    await page.goto(`${app}/pricing`);
+    await page.getByRole("button", { name: "Switch to Developer" }).click();
+    const dialog = page.getByRole("dialog", { name: /Switch to/ });
+    await expect.poll(() => dialog.locator("#charged-now").textContent()).toBe("$9.00");
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.locator('section[data-tier="developer"] .badge').waitFor();
+    await page.goto(`${app}/account`);
+    await addCard("4000 0000 0000 0341");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 0341");
+
+    // The paid period ended a minute ago, and the worker's renewal runs: declined.
+    const userId = await daveId();
+    const end = new Date(Date.now() - MINUTE);
+    await db.billingAccount.update({ where: { userId }, data: { currentPeriodStart: new Date(end.getTime() - 30 * 24 * 60 * MINUTE), currentPeriodEnd: end } });
+    const outcomes = await renewDueAccounts(db, testPaymentProvider, new Date());
+    expect(outcomes.past_due).toBeGreaterThanOrEqual(1);
+    expect(await db.billingAccount.findUniqueOrThrow({ where: { userId }, select: { tierId: true, status: true } })).toEqual({ tierId: "developer", status: "past_due" });
+
+    await page.reload();
+    const plan = page.locator("#plan");
+    await page.locator("#past-due").waitFor();
+    expect(await page.locator("#past-due").textContent()).toContain("Your plan's renewal was declined");
+    expect(await plan.locator("dd").nth(3).textContent()).toBe("past due");
+
+    // A card that pays: setCard retries the renewal at once, and the page shows its answer.
+    await addCard("4242 4242 4242 4242");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 4242");
+    await page.locator("#past-due").waitFor({ state: "detached" });
+    expect(await plan.locator("h2").textContent()).toBe("Plan: Developer");
+    expect(await plan.locator("dd").nth(3).textContent()).toBe("active");
+    const account = await db.billingAccount.findUniqueOrThrow({ where: { userId }, select: { id: true, status: true, currentPeriodStart: true, renewalAttempts: true } });
+    expect(account).toMatchObject({ status: "active", currentPeriodStart: end, renewalAttempts: 0 });
+    expect(await db.invoice.findMany({ where: { billingAccountId: account.id, periodStart: end }, select: { tierId: true, amountCents: true, status: true } })).toEqual([
+      { tierId: "developer", amountCents: 900, status: "paid" },
+    ]);
+
+    // And after a fresh render from the server.
+    await page.reload();
+    await page.locator("#plan").waitFor();
+    expect(await page.locator("#past-due").count()).toBe(0);
+    expect(await plan.locator("dd").nth(3).textContent()).toBe("active");
+  }, 120_000);
+});
