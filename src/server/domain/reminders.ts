@@ -4,7 +4,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { recordEvent } from "~/server/domain/audit";
 import type { Db } from "~/server/platform/db";
 import { env } from "~/server/platform/env";
-import type { Mailer } from "~/server/platform/mail";
+import { MAIL_CONNECTIONS, type Mailer } from "~/server/platform/mail";
 
 /** The lead times a person may choose (minutes); null turns reminders off. */
 export const REMINDER_LEADS = [15, 60, 1440] as const;
@@ -74,8 +74,12 @@ const airFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "nume
  */
 export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBaseUrl = env.APP_BASE_URL, batch = 200 } = {}): Promise<number> {
   let sent = 0;
-  for (;;) {
-    const claimed = await db.$transaction(
+  // A few messages at once (as many as the mailer's connections): each still in its own transaction.
+  const sender = async () => {
+    while (sent < batch && (await sendOne())) sent++;
+  };
+  const sendOne = () =>
+    db.$transaction(
       async (tx) => {
         const [row] = await tx.$queryRaw<{ id: string; userId: string; email: string; title: string; showId: string; slug: string; season: number; number: number; episodeTitle: string; airsAt: Date }[]>`
           SELECT n."id", n."userId", u."email", sh."title", sh."id" AS "showId", sh."slug", e."season", e."number", e."title" AS "episodeTitle", e."airsAt"
@@ -87,7 +91,6 @@ export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBase
           WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND n."failedAt" IS NULL
             AND e."airsAt" > ${now} AND e."airsAt" <= ${new Date(now.getTime() + LONGEST_LEAD_MINUTES * 60_000)}
             AND u."email" IS NOT NULL AND u."reminderLeadMinutes" IS NOT NULL
-          ORDER BY e."airsAt", n."id"
           LIMIT 1
           FOR UPDATE OF n SKIP LOCKED`;
         if (!row) return false;
@@ -106,8 +109,8 @@ export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBase
       // Above the mailer's own limits (src/server/platform/mail.ts): the row stays held until its send ends.
       { timeout: 120_000 },
     );
-    if (!claimed || ++sent >= batch) return sent;
-  }
+  await Promise.all(Array.from({ length: MAIL_CONNECTIONS }, sender));
+  return sent;
 }
 
 /** An SMTP refusal no retry changes: a permanent (5xx) reply, or no recipient accepted. */

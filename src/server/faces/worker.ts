@@ -60,7 +60,8 @@ export const JOBS: Record<string, JobKind> = {
     cron: "* * * * *",
     handle: async (_jobs, { db, now, mailer }) => {
       const made = await createDueReminders(db, now());
-      const emailed = mailer ? await sendDueEmails(db, mailer, now()) : 0;
+      // A run sends a few thousand; the next minute's run (on any worker) takes the rest alongside.
+      const emailed = mailer ? await sendDueEmails(db, mailer, now(), { batch: 5_000 }) : 0;
       if (made + emailed > 0) logger.info({ made, emailed }, "reminders");
     },
   },

@@ -11,6 +11,9 @@ export interface Mail {
   messageId?: string;
 }
 
+/** How many messages go to the SMTP server at once, each on a pooled connection of its own. */
+export const MAIL_CONNECTIONS = 5;
+
 /** Sends one message; resolves once the SMTP server has taken it. */
 export type Mailer = (mail: Mail) => Promise<void>;
 
@@ -19,7 +22,7 @@ export function createMailer(url: string | undefined = env.SMTP_URL, from = env.
   if (!url) return null;
   // A pool of connections, kept open between messages: a batch of reminders is not a connection each.
   // Limits well inside the transaction that holds a reminder's row while it is sent (2 minutes).
-  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: 5, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, dnsTimeout: 5_000 });
+  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: MAIL_CONNECTIONS, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, dnsTimeout: 5_000 });
   return async ({ headers, messageId, ...mail }) => {
     await transport.sendMail({ from, ...mail, headers, messageId });
   };
