@@ -1,39 +1,21 @@
 // Episode reminders, made and sent by the worker's functions with the clock a parameter: one per person,
 // episode and channel whatever the number of workers, emailed to a real SMTP server started here, with a
 // one-click unsubscribe link that needs no sign-in; nothing for what no longer fits.
-import type { AddressInfo } from "node:net";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
 import { createMailer } from "~/server/platform/mail";
 import { callerFor, db, seededApiServer } from "./helpers";
+import { startSmtpServer } from "./smtp";
 
 const api = seededApiServer();
-const received: ParsedMail[] = [];
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let mailer: NonNullable<ReturnType<typeof createMailer>>;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    closeTimeout: 100, // the mailer keeps its pooled connections open: do not wait for them at the end
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      callback(address.address.endsWith("@reject.example") ? Object.assign(new Error("No such mailbox"), { responseCode: 550 }) : undefined);
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  mailer = createMailer(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`)!;
+  smtp = await startSmtpServer();
+  mailer = createMailer(smtp.url)!;
 });
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+afterAll(() => smtp.close());
 
 const MINUTE = 60_000;
 
@@ -47,7 +29,7 @@ async function followedEpisode(name: string, count: number, airsAt: Date, follow
 }
 
 const notificationsOf = (episodeId: string, channel: "in_app" | "email") => db.notification.count({ where: { episodeId, channel } });
-const mailsFor = (name: string) => received.filter((mail) => mail.subject?.startsWith(`Show ${name}:`));
+const mailsFor = (name: string) => smtp.received.filter((mail) => mail.subject?.startsWith(`Show ${name}:`));
 
 describe("reminders", () => {
   it("two workers, one episode with 500 followers: exactly 500 emails at the SMTP server and 500 in the app", async () => {

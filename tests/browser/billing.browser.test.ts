@@ -5,7 +5,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { db } from "../helpers";
-import { launchBrowser, reportProblems, startProductionApp } from "./production";
+import { launchBrowser, reportProblems, signInWithOneClick, startProductionApp } from "./production";
 
 let app: string;
 let stopApp: (() => void) | undefined;
@@ -30,13 +30,7 @@ afterAll(async () => {
   stopApp?.();
 });
 
-/** Signs `sub` in with one click on the local provider's page, from a clean cookie jar, and lands on `returnTo`. */
-async function signInAs(sub: string, returnTo: string) {
-  await browser.context.clearCookies();
-  await page.goto(`${app}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-  await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-  await Promise.all([page.waitForURL(`${app}${returnTo}`), page.click(`button[data-sub="${sub}"]`)]);
-}
+const signInAs = (sub: string, returnTo: string) => signInWithOneClick(browser, app, sub, returnTo);
 
 async function addCard(number: string) {
   const open = page.getByRole("button", { name: /Add a card|Replace card/ });

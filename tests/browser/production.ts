@@ -133,6 +133,14 @@ export { freeLoopbackPort };
  * Chromium in a fresh profile. Every request that is not for loopback is blocked and recorded in
  * `blocked` (a test fails when one appears).
  */
+/** Signs `sub` in with one click on the local provider's page, from a clean cookie jar, and lands on `returnTo`. */
+export async function signInWithOneClick(browser: Awaited<ReturnType<typeof launchBrowser>>, app: string, sub: string, returnTo: string) {
+  await browser.context.clearCookies();
+  await browser.page.goto(`${app}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  await browser.page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+  await Promise.all([browser.page.waitForURL(`${app}${returnTo}`), browser.page.click(`button[data-sub="${sub}"]`)]);
+}
+
 export async function launchBrowser() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-chromium-"));
   const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {

@@ -5,17 +5,16 @@
 // read; the email's unsubscribe link, opened in the browser, asks first and its button turns that
 // show's reminders off (an edited one is refused); a renewal the card declines makes the plan past due
 // on /account, and a new card added there pays it at once. Fails on a CSP violation or a console error it does not expect.
-import type { AddressInfo } from "node:net";
-import { simpleParser, type ParsedMail } from "mailparser";
+import type { ParsedMail } from "mailparser";
 import type { Page } from "playwright-core";
-import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testPaymentProvider } from "~/server/domain/payments";
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
 import { renewDueAccounts } from "~/server/domain/renewals";
 import { createMailer } from "~/server/platform/mail";
 import { db } from "../helpers";
-import { launchBrowser, reportProblems, startProductionApp } from "./production";
+import { startSmtpServer } from "../smtp";
+import { launchBrowser, reportProblems, signInWithOneClick, startProductionApp } from "./production";
 
 const DAVE = "dev|dave";
 const MINUTE = 60_000;
@@ -26,25 +25,10 @@ let stopApp: (() => void) | undefined;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 const problems: string[] = [];
-let smtp: SMTPServer;
-let smtpUrl: string;
-const received: ParsedMail[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    closeTimeout: 100, // the mailer keeps its pooled connection open: do not wait for it at the end
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpServer();
   // The server uses this file's own database (tests/setup/database-per-file.ts), which `db` is a client of.
   ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
   browser = await launchBrowser();
@@ -60,16 +44,10 @@ afterEach(() => {
 afterAll(async () => {
   await browser?.close();
   stopApp?.();
-  if (smtp) await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
-/** Signs `sub` in with one click on the local provider's page, from a clean cookie jar, and lands on `returnTo`. */
-async function signInAs(sub: string, returnTo: string) {
-  await browser.context.clearCookies();
-  await page.goto(`${app}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-  await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-  await Promise.all([page.waitForURL(`${app}${returnTo}`), page.click(`button[data-sub="${sub}"]`)]);
-}
+const signInAs = (sub: string, returnTo: string) => signInWithOneClick(browser, app, sub, returnTo);
 
 /** Fills and sends the card form on /account. */
 async function addCard(number: string) {
@@ -89,7 +67,7 @@ async function bellCount(): Promise<number> {
 
 /** The one email whose subject names `title`, once the SMTP server has it. */
 async function mailAbout(title: string): Promise<ParsedMail> {
-  const about = () => received.filter((mail) => mail.subject?.startsWith(`${title}:`));
+  const about = () => smtp.received.filter((mail) => mail.subject?.startsWith(`${title}:`));
   await expect.poll(() => about().length).toBe(1);
   return about()[0]!;
 }
@@ -120,7 +98,7 @@ describe("Dave's reminders and renewal in the browser", () => {
     await expect.poll(() => db.subscription.count({ where: { userId, showId } })).toBe(1);
 
     // The clock moved: the worker's two jobs at `clock`, on the server's database, mailing to our SMTP server.
-    const mailer = createMailer(smtpUrl)!;
+    const mailer = createMailer(smtp.url)!;
     expect(await createDueReminders(db, clock)).toBe(2); // in the app and by email
     expect(await sendDueEmails(db, mailer, clock, { appBaseUrl: app })).toBe(1);
 

@@ -1,0 +1,32 @@
+import type { AddressInfo } from "node:net";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+
+/**
+ * A real SMTP server on a loopback port that keeps every message it takes, parsed. Recipients at
+ * `@reject.example` are refused for good (550), as a server refuses a mailbox that does not exist.
+ */
+export async function startSmtpServer() {
+  const received: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    closeTimeout: 100, // the mailer keeps its pooled connections open: do not wait for them at the end
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      callback(address.address.endsWith("@reject.example") ? Object.assign(new Error("No such mailbox"), { responseCode: 550 }) : undefined);
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        received.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
