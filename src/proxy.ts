@@ -4,7 +4,7 @@ import { logAuthFailure } from "~/server/platform/auth";
 import { auth0, FORMER_SESSION_COOKIE, SESSION_COOKIE, sessionStore } from "~/server/platform/auth0";
 import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
-import { carriesSeveralSessions, dueForRoll, forgetLegacyCookies, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
+import { carriesSeveralSessions, cookieNames, dueForRoll, expiredCookie, forgetLegacyCookies, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
 import { withDevice, type DeviceInfo } from "~/server/platform/session-store";
 import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, newRequestId, securityHeaders } from "~/server/platform/security-headers";
 
@@ -124,8 +124,8 @@ function severalSessions(request: NextRequest): NextResponse {
  */
 function formerCookieClearing(header: string | null): string[] {
   if (SESSION_COOKIE.name === FORMER_SESSION_COOKIE || !header) return [];
-  const former = header.split(";").map((pair) => pair.split("=")[0]!.trim()).filter((name) => name === FORMER_SESSION_COOKIE || name.startsWith(`${FORMER_SESSION_COOKIE}__`));
-  return [...new Set(former)].map((name) => `${name}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=lax`);
+  const former = cookieNames(header).filter((name) => name === FORMER_SESSION_COOKIE || name.startsWith(`${FORMER_SESSION_COOKIE}__`));
+  return [...new Set(former)].map(expiredCookie);
 }
 
 /**

@@ -1,13 +1,10 @@
 import type { Loadable } from "~/components/account/AccountView";
 import { LoadError, Loading } from "~/components/LoadError";
+import { REMINDER_LEADS, type ReminderLead } from "~/utils/reminders";
 import { trpc, type RouterOutputs } from "~/utils/trpc";
 
-const CHOICES = [
-  { minutes: 15, label: "15 minutes before" },
-  { minutes: 60, label: "1 hour before" },
-  { minutes: 1440, label: "1 day before" },
-  { minutes: null, label: "Off" },
-] as const;
+const LABELS: Record<ReminderLead, string> = { 15: "15 minutes before", 60: "1 hour before", 1440: "1 day before" };
+const CHOICES = [...REMINDER_LEADS.map((minutes) => ({ minutes, label: LABELS[minutes] })), { minutes: null, label: "Off" }];
 
 /**
  * When episode reminders come (in the app and by email), for every show followed with reminders on.
@@ -26,7 +23,7 @@ export function ReminderLead({ lead, readOnly }: { lead: Loadable<RouterOutputs[
         <select
           value={current === null ? "off" : String(current)}
           disabled={readOnly || setLead.isPending}
-          onChange={(event) => setLead.mutate({ minutes: event.target.value === "off" ? null : (Number(event.target.value) as 15 | 60 | 1440) })}
+          onChange={(event) => setLead.mutate({ minutes: REMINDER_LEADS.find((minutes) => String(minutes) === event.target.value) ?? null })}
         >
           {CHOICES.map((choice) => (
             <option key={choice.label} value={choice.minutes === null ? "off" : String(choice.minutes)}>

@@ -188,4 +188,7 @@ export function isDowngradeDue(account: Pick<AccountPlan, "pendingTierId" | "cur
  * (account, plan, period start): one invoice per plan and period.
  */
 export const chargeKey = (accountId: string, tierId: string, fromPeriodStart: Date, cardReference: string) =>
-  `charge:${accountId}:${tierId}:${fromPeriodStart.toISOString()}:${createHash("sha256").update(cardReference).digest("base64url").slice(0, 16)}`;
+  `charge:${accountId}:${tierId}:${fromPeriodStart.toISOString()}:${cardFingerprint(cardReference)}`;
+
+/** A card's part of an idempotency key: a new card is a new attempt, and the reference itself stays out of the key. */
+export const cardFingerprint = (cardReference: string) => createHash("sha256").update(cardReference).digest("base64url").slice(0, 16);

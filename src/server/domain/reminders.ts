@@ -3,12 +3,14 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { recordEvent } from "~/server/domain/audit";
 import type { Db } from "~/server/platform/db";
+import { REMINDER_LEADS } from "~/utils/reminders";
 import { env } from "~/server/platform/env";
 import { MAIL_CONNECTIONS, type Mailer } from "~/server/platform/mail";
 
-/** The lead times a person may choose (minutes); null turns reminders off. */
-export const REMINDER_LEADS = [15, 60, 1440] as const;
-const LONGEST_LEAD_MINUTES = Math.max(...REMINDER_LEADS);
+const LONGEST_LEAD_MS = Math.max(...REMINDER_LEADS) * 60_000;
+
+/** The latest an episode may air and have its reminder due at `now`: the longest lead time from now. */
+const horizon = (now: Date) => new Date(now.getTime() + LONGEST_LEAD_MS);
 
 /**
  * Makes the reminders whose time has come, for both channels, in one statement. The unique key
@@ -26,7 +28,7 @@ export async function createDueReminders(db: Db, now: Date): Promise<number> {
     JOIN "User" u ON u."id" = s."userId" AND u."reminderLeadMinutes" IS NOT NULL
     CROSS JOIN (VALUES ('in_app'), ('email')) AS c("channel")
     WHERE e."airsAt" > ${now}
-      AND e."airsAt" <= ${new Date(now.getTime() + LONGEST_LEAD_MINUTES * 60_000)}
+      AND e."airsAt" <= ${horizon(now)}
       AND e."airsAt" - make_interval(mins => u."reminderLeadMinutes") <= ${now}
       AND s."createdAt" <= e."airsAt" - make_interval(mins => u."reminderLeadMinutes")
       AND (c."channel" = 'in_app' OR u."email" IS NOT NULL)
@@ -89,7 +91,7 @@ export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBase
           JOIN "Show" sh ON sh."id" = e."showId"
           JOIN "Subscription" s ON s."userId" = n."userId" AND s."showId" = sh."id" AND s."notify"
           WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND n."failedAt" IS NULL
-            AND e."airsAt" > ${now} AND e."airsAt" <= ${new Date(now.getTime() + LONGEST_LEAD_MINUTES * 60_000)}
+            AND e."airsAt" > ${now} AND e."airsAt" <= ${horizon(now)}
             AND u."email" IS NOT NULL AND u."reminderLeadMinutes" IS NOT NULL
           LIMIT 1
           FOR UPDATE OF n SKIP LOCKED`;

@@ -1,8 +1,7 @@
 // Renewals: when a paid period ends, the card on file pays for the next one. The job worker runs them
 // (src/server/faces/worker.ts); a new card runs the account's at once.
-import { createHash } from "node:crypto";
 import { recordEvent } from "~/server/domain/audit";
-import { periodEnd } from "~/server/domain/billing";
+import { cardFingerprint, isLapsed, periodEnd } from "~/server/domain/billing";
 import { lockBillingAccount } from "~/server/domain/entitlements";
 import type { PaymentProvider } from "~/server/domain/payments";
 import type { Db } from "~/server/platform/db";
@@ -27,7 +26,7 @@ export type RenewalOutcome = "renewed" | "past_due" | "moved_to_free" | "not_due
  * invoice's unique key (account, plan, period start) then allows one invoice for the period.
  */
 const renewalKey = (accountId: string, tierId: string, periodStart: Date, attempt: number, card: string) =>
-  `renewal:${accountId}:${tierId}:${periodStart.toISOString()}:${attempt}:${createHash("sha256").update(card).digest("base64url").slice(0, 16)}`;
+  `renewal:${accountId}:${tierId}:${periodStart.toISOString()}:${attempt}:${cardFingerprint(card)}`;
 
 /**
  * Renews one account if its paid period has ended and an attempt is due (`force`: now, whatever the
@@ -44,8 +43,7 @@ export async function renewAccount(db: Db, payments: PaymentProvider, userId: st
         where: { id: account.id },
         select: { renewalAttempts: true, nextRenewalAt: true, tier: { select: { id: true, name: true, priceCents: true, currency: true, interval: true } } },
       });
-      const lapsed = row.tier.priceCents > 0 && account.pendingTierId === null && account.currentPeriodEnd <= now;
-      if (!lapsed || (!force && row.nextRenewalAt !== null && row.nextRenewalAt > now)) return "not_due";
+      if (!isLapsed(account, now) || (!force && row.nextRenewalAt !== null && row.nextRenewalAt > now)) return "not_due";
 
       // The next period follows the last one without a gap, unless that ended longer ago than the retries
       // last (a worker stopped for days, an account from before renewals): then it starts now, and no

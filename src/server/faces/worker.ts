@@ -28,6 +28,10 @@ export interface JobKind {
   handle: (jobs: PgBoss.Job<object>[], context: JobContext) => Promise<unknown>;
 }
 
+/** Logs one account's failure in a job that goes on with the others (it is tried again on the next run). */
+const logAccountFailure = (message: string) => (userId: string, error: unknown) =>
+  logger.error({ user: userHash(userId), err: error instanceof Error ? error.message : String(error) }, message);
+
 /** The app's jobs, by queue name. */
 export const JOBS: Record<string, JobKind> = {
   // A downgrade happens on its date, not when the person next opens a page.
@@ -35,9 +39,7 @@ export const JOBS: Record<string, JobKind> = {
     queue: { retryLimit: 3, retryDelay: 30, expireInSeconds: 5 * 60 },
     cron: "* * * * *",
     handle: async (_jobs, { db, now }) => {
-      const applied = await applyDueDowngrades(db, now(), (userId, error) =>
-        logger.error({ user: userHash(userId), err: error instanceof Error ? error.message : String(error) }, "due downgrade failed"),
-      );
+      const applied = await applyDueDowngrades(db, now(), logAccountFailure("due downgrade failed"));
       if (applied > 0) logger.info({ applied }, "due downgrades applied");
     },
   },
@@ -48,9 +50,7 @@ export const JOBS: Record<string, JobKind> = {
     handle: async (_jobs, { db, now, payments }) => {
       // Without a provider every renewal would look declined: nobody is moved to Free for our configuration.
       if (payments === noPaymentProvider) return logger.warn("renewals wait: this deployment has no payment provider");
-      const outcomes = await renewDueAccounts(db, payments, now(), (userId, error) =>
-        logger.error({ user: userHash(userId), err: error instanceof Error ? error.message : String(error) }, "renewal failed"),
-      );
+      const outcomes = await renewDueAccounts(db, payments, now(), logAccountFailure("renewal failed"));
       if (outcomes.renewed + outcomes.past_due + outcomes.moved_to_free > 0) logger.info(outcomes, "renewals");
     },
   },

@@ -27,7 +27,7 @@ const chunkOf = new RegExp(`^${SESSION_COOKIE.name}__(\\d+)$`);
 const LEGACY_SESSION_COOKIE = /^appSession(?:\.\d+)?$/;
 
 /** The names of the Cookie header's cookies, in order, duplicates kept. */
-const cookieNames = (header: string | null | undefined) =>
+export const cookieNames = (header: string | null | undefined) =>
   (header ?? "")
     .split(";")
     .map((pair) => pair.slice(0, pair.includes("=") ? pair.indexOf("=") : undefined).trim())
@@ -132,9 +132,13 @@ function issuerUnavailable(error: unknown): boolean {
  * request). Set-Cookie values, for a Node response or the proxy's.
  */
 export function sessionCookieClearing(cookieHeader: string | null | undefined): string[] {
+  return [...new Set(cookieNames(cookieHeader).filter(isSessionCookie))].map(expiredCookie);
+}
+
+/** A Set-Cookie that expires the cookie `name`, set with the session cookie's attributes. */
+export function expiredCookie(name: string): string {
   const { path, sameSite, secure } = SESSION_COOKIE;
-  const names = new Set(cookieNames(cookieHeader).filter(isSessionCookie));
-  return [...names].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=${sameSite}${secure ? "; Secure" : ""}`);
+  return `${name}=; Path=${path}; Max-Age=0; HttpOnly${secure ? "; Secure" : ""}; SameSite=${sameSite}`;
 }
 
 export function clearSessionCookie(req: IncomingMessage, res: ServerResponse) {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
 import { accountTier, invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, readOpeningAccount } from "~/server/domain/billing";
-import { REMINDER_LEADS } from "~/server/domain/reminders";
+import { REMINDER_LEADS } from "~/utils/reminders";
 import { deleteUser } from "~/server/domain/users";
 import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
@@ -60,7 +60,7 @@ export const meRouter = router({
 
   setReminderLead: protectedProcedure
     .meta({ scope: "write:shows" })
-    .input(z.object({ minutes: z.union([z.literal(REMINDER_LEADS[0]), z.literal(REMINDER_LEADS[1]), z.literal(REMINDER_LEADS[2]), z.null()]) }))
+    .input(z.object({ minutes: z.literal(REMINDER_LEADS).nullable() }))
     .mutation(async ({ ctx, input }) => {
       await ctx.db.user.update({ where: { id: ctx.user.id }, data: { reminderLeadMinutes: input.minutes }, select: { id: true } });
       return { leadMinutes: input.minutes };
