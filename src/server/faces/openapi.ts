@@ -135,16 +135,24 @@ const jsonArray = (schema: string, description: string) => ({
   description,
   content: { "application/json": { schema: { type: "array", items: { $ref: `#/components/schemas/${schema}` } } } },
 });
+// The 4xx a route can answer, each where it happens: every route is rate limited (429) and GET
+// only (405); a protected one refuses a caller without valid credentials (401), or one lacking a
+// permission, calling from another site with the cookie or holding a token of a Free account (403).
 const errors = {
   401: json("Error", "No valid session cookie or bearer token (see the WWW-Authenticate header)"),
-  403: json("Error", "The token lacks a permission this route needs"),
+  403: json("Error", "The caller lacks a permission this route needs, calls with the cookie from another site, or holds a personal token of an account whose plan includes no API access"),
+  405: json("Error", "Only GET (and HEAD) is served"),
+  429: json("Error", "Over the caller's rate limit (see the Retry-After and RateLimit-* headers)"),
   500: json("Error", "Something went wrong on the server"),
+  503: json("Error", "A service the route needs (the database, the issuer's keys) cannot be reached now; try again"),
 };
-const protectedGet = (summary: string, scopes: string[], ok: object) => ({
+const everyRoute = { 405: errors[405], 429: errors[429], 500: errors[500], 503: errors[503] };
+const protectedGet = (operationId: string, summary: string, scopes: string[], ok: object) => ({
   get: {
+    operationId,
     summary,
     security: [{ bearerAuth: scopes }, { sessionCookie: [] }],
-    responses: { 200: ok, ...errors },
+    responses: { 200: ok, 401: errors[401], 403: errors[403], ...everyRoute },
   },
 });
 
@@ -160,22 +168,31 @@ export function openApiDocument() {
       version: "1.0.0",
       description: "Thin REST routes over the tRPC procedures. Send the session cookie or `Authorization: Bearer <access token>`.",
     },
+    // Where the routes are served: this deployment's own origin.
+    servers: [{ url: env.APP_BASE_URL, description: "This deployment" }],
     paths: {
       "/api/pricing-tiers": {
-        get: { summary: "The pricing tiers (public, cacheable)", security: [], responses: { 200: jsonArray("PricingTier", "The tiers, cheapest first"), 500: errors[500] } },
+        get: {
+          operationId: "listPricingTiers",
+          summary: "The pricing tiers (public, cacheable)",
+          security: [],
+          responses: { 200: jsonArray("PricingTier", "The tiers, cheapest first"), ...everyRoute },
+        },
       },
       "/api/shows/{slug}/episodes": {
         get: {
+          operationId: "getShowEpisodes",
           summary: "A show's coming and recent episodes (public, cacheable)",
           security: [],
           parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" }, description: "the show's slug, e.g. copper-harbor" }],
-          responses: { 200: json("Episodes", "The show's episodes around now"), 404: json("Error", "No show has that slug"), 500: errors[500] },
+          responses: { 200: json("Episodes", "The show's episodes around now"), 400: json("Error", "The slug is not a slug (empty, over 100 characters, not well-formed text)"), 404: json("Error", "No show has that slug"), ...everyRoute },
         },
       },
-      "/api/billing-info": protectedGet("The caller's plan, usage and latest invoices", ["read:billing"], json("BillingInfo", "Billing information")),
-      "/api/my/shows": protectedGet("The shows the caller follows, newest first", ["read:shows"], jsonArray("FollowedShow", "Followed shows")),
-      "/api/me": protectedGet("The caller's profile", [], json("Profile", "Profile")),
+      "/api/billing-info": protectedGet("getBillingInfo", "The caller's plan, usage and latest invoices", ["read:billing"], json("BillingInfo", "Billing information")),
+      "/api/my/shows": protectedGet("listMyShows", "The shows the caller follows, newest first", ["read:shows"], jsonArray("FollowedShow", "Followed shows")),
+      "/api/me": protectedGet("getMe", "The caller's profile", [], json("Profile", "Profile")),
       "/api/me/export": protectedGet(
+        "exportMyData",
         "Everything Showtrack holds about the caller, as a download (Content-Disposition: attachment)",
         ["read:shows", "read:billing"],
         json("Export", "The caller's data: profile, plan, follows, all invoices, all activity"),
