@@ -23,6 +23,12 @@ describe("AUTH0_M2M_CLIENT_IDS=nightly-sync,reporting", () => {
     expect((await call(await m2mToken("reporting", { azp: undefined, client_id: "reporting" }))).status).toBe(200);
   });
 
+  it("counts a listed machine client's scope (its client grant in the tenant), and never a person's", async () => {
+    expect((await call(await m2mToken("nightly-sync", { permissions: undefined }))).status).toBe(200);
+    expect((await call(await m2mToken("nightly-sync", { permissions: undefined, scope: "read:billing" }))).status).toBe(403);
+    expect((await call(await accessToken({ permissions: undefined }))).status).toBe(403);
+  });
+
   it("still takes the app's own clients", async () => {
     expect((await call(await accessToken())).status).toBe(200);
     expect((await call(await accessToken({ azp: "showtrack-spa" }))).status).toBe(200);

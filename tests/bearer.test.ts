@@ -5,7 +5,7 @@ import fs from "node:fs";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { logger } from "~/server/platform/logger";
 import { form, HttpBrowser } from "./http-browser";
-import { accessToken, callProcedure, db, procedures, readSession, sessionCookie, seededApiServer, signIn } from "./helpers";
+import { accessToken, ALL_SCOPES, callProcedure, cookieFor, db, procedures, readSession, sessionCookie, sessionFor, seededApiServer, signIn } from "./helpers";
 import { IDP_KEYS_FILE } from "./setup/paths";
 import { API_SCOPES } from "~/utils/scopes";
 
@@ -157,6 +157,17 @@ describe("bearer tokens", () => {
     expect(loggedReasons()).toEqual([]);
   });
 
+  it("Rita, read-only at the provider, is limited by her permissions whatever her sign-in asked for", async () => {
+    // The app's sign-in asks for all four permissions; her role holds the read ones.
+    const cookie = await signIn("dev|rita");
+    const show = await db.show.findFirstOrThrow({ select: { id: true } });
+    expect((await call("billing.info", { headers: { cookie } })).status).toBe(200);
+    expect(await call("subscriptions.add", { input: { showId: show.id }, headers: { cookie } })).toMatchObject({ status: 403, code: "FORBIDDEN" });
+    const appToken = (await readSession(cookie))!.tokenSet.accessToken;
+    expect(await call("subscriptions.add", { input: { showId: show.id }, headers: bearer(appToken) })).toMatchObject({ status: 403, code: "FORBIDDEN" });
+    expect(await call("billing.changeTier", { input: { tierId: "developer" }, headers: bearer(appToken) })).toMatchObject({ status: 403, code: "FORBIDDEN" });
+  });
+
   it("refuses an empty bearer and a non-bearer Authorization header", async () => {
     expect((await call("me.profile", { headers: { authorization: "Bearer " } })).status).toBe(401);
     expect((await call("me.profile", { headers: { authorization: "Basic Ym9iOnNlY3JldA==" } })).status).toBe(401);
@@ -261,9 +272,15 @@ describe("scopes", () => {
     });
   }
 
-  it("reads scopes from Auth0's permissions claim as well as scope", async () => {
-    const token = await accessToken({ sub: "dev|carol", scope: "openid", permissions: ["read:billing"] });
+  it("authorises a person's token from Auth0's permissions claim alone, never from the scope the sign-in asked for", async () => {
+    const token = await accessToken({ sub: "dev|carol", scope: "openid read:shows write:shows", permissions: ["read:billing"] });
     expect((await call("billing.info", { headers: bearer(token) })).status).toBe(200);
     expect((await call("subscriptions.list", { headers: bearer(token) })).status).toBe(403);
+    // A tenant without RBAC: every scope asked for, no permissions claim → no permission at all.
+    const withoutRbac = await accessToken({ sub: "dev|carol", scope: ALL_SCOPES, permissions: undefined });
+    expect((await call("subscriptions.list", { headers: bearer(withoutRbac) })).status).toBe(403);
+    const session = sessionFor({ sub: "dev|carol" });
+    const opaque = await cookieFor({ ...session, tokenSet: { ...session.tokenSet, accessToken: "an-opaque-token" } });
+    expect((await call("subscriptions.list", { headers: { cookie: opaque } })).status).toBe(403);
   });
 });

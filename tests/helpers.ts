@@ -49,12 +49,20 @@ export interface TestUser {
   auth_time?: number;
 }
 
+/**
+ * The claims of a session's access token, as the app reads them (decoded, not verified: the SDK took
+ * the token from the issuer itself): Auth0 RBAC's `permissions` beside `scope`.
+ */
+const unsignedAccessToken = (claims: JWTPayload) =>
+  [{ alg: "none", typ: "at+jwt" }, claims, ""].map((part) => (part === "" ? "" : Buffer.from(JSON.stringify(part)).toString("base64url"))).join(".");
+
 export function sessionFor({ scope = ALL_SCOPES, ...user }: TestUser) {
   const now = Math.floor(Date.now() / 1000);
+  const permissions = scope.split(" ").filter(Boolean);
   return {
     user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, name: user.sub, auth_time: now, ...user },
     tokenSet: {
-      accessToken: "test-access-token",
+      accessToken: unsignedAccessToken({ sub: user.sub, aud: process.env.AUTH0_AUDIENCE, exp: now + 3600, scope, permissions }),
       idToken: "test-id-token",
       expiresAt: now + 3600,
       scope: `openid profile email offline_access ${scope}`,

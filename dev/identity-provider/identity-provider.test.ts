@@ -15,6 +15,8 @@ import { form, HttpBrowser } from "../../tests/http-browser";
 import { freeLoopbackPort } from "../ports";
 import { startPlan } from "../../scripts/local-stack.mjs";
 import { createIdentityProvider, type EndedSessions, type IdentityProviderOptions } from "./provider";
+import { DEFAULT_ROLE, ROLES } from "./users";
+import { API_SCOPES } from "../../src/utils/scopes";
 
 const CLIENT = { client_id: "idp-test-client", client_secret: "idp-test-secret" };
 const AUDIENCE = "https://api.idp-test.local";
@@ -47,7 +49,7 @@ async function startProvider(options: Partial<IdentityProviderOptions> = {}) {
     clientId: CLIENT.client_id,
     clientSecret: CLIENT.client_secret,
     audience: AUDIENCE,
-    apiScopes: "read:shows write:shows",
+    apiScopes: API_SCOPES.join(" "),
     keysFile,
     ...options,
   });
@@ -269,6 +271,25 @@ describe("local identity provider", () => {
     const claims = decodeJwt(tokens.access_token!);
     expect(claims.scope).toBe("read:shows");
     expect(claims.permissions).toEqual(["read:shows"]);
+  });
+
+  it("gives a new sign-up the default role's permissions, and Rita her role's whatever she asks for", async () => {
+    const browser = new HttpBrowser(APP);
+    const { verifier, challenge } = pkce();
+    const login = await browser.follow(authorizeUrl(challenge, `openid profile email ${API_SCOPES.join(" ")}`));
+    const back = await browser.follow(login.url, form({ signup: "yes", email: "newcomer@example.test", name: "New Comer" }));
+    const code = new URL(back.url).searchParams.get("code")!;
+    const tokens = await token({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+    const claims = decodeJwt(tokens.body.access_token!);
+    expect(claims.sub).toMatch(/^auth0\|[0-9a-f]{24}$/);
+    expect(claims.permissions).toEqual(ROLES[DEFAULT_ROLE]);
+    // Rita's role is read-only: asking for every permission gets her the read ones.
+    const rita = decodeJwt((await signIn("dev|rita", { scope: `openid offline_access ${API_SCOPES.join(" ")}` })).access_token!);
+    expect(rita.permissions).toEqual(ROLES.viewer);
+    expect(decodeJwt(tokens.body.id_token!)).toMatchObject({ email: "newcomer@example.test", name: "New Comer" });
+    // The email is now taken.
+    const again = await new HttpBrowser(APP).follow(authorizeUrl(pkce().challenge));
+    expect((await new HttpBrowser(APP).request(again.url, form({ signup: "yes", email: "newcomer@example.test" }))).status).not.toBe(302);
   });
 
   it("issues access tokens for accessTokenTTL seconds", async () => {

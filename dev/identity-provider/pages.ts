@@ -41,6 +41,12 @@ export function loginPage({ uid, error, email }: { uid: string; error?: string; 
       <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${escapeHtml(email ?? "")}">
       <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
       <button class="primary" type="submit">Sign in</button>
+    </form><hr>
+    <form method="post" action="${action}">
+      <input type="hidden" name="signup" value="yes">
+      <label for="signup-email">New here? Email</label><input id="signup-email" name="email" type="email" autocomplete="email" required>
+      <label for="signup-name">Name</label><input id="signup-name" name="name" autocomplete="name">
+      <button class="primary" type="submit">Sign up</button>
     </form>`,
   );
 }

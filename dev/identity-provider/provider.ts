@@ -8,7 +8,7 @@ import http from "node:http";
 import { decodeJwt, exportJWK, generateKeyPair } from "jose";
 import Provider, { errors, type Configuration, type JWKS, type KoaContextWithOIDC } from "oidc-provider";
 import { escapeHtml, loginPage, page } from "./pages";
-import { checkPassword, findUser, TEST_USERS } from "./users";
+import { TEST_USERS, userDirectory } from "./users";
 
 export interface IdentityProviderOptions {
   issuer: string; // e.g. http://localhost:4001/
@@ -85,6 +85,7 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
   // included, carries those the user holds at that moment: a permission removed is gone from the
   // next refreshed token.
   const permissions = new Map(TEST_USERS.map((user) => [user.sub, new Set(user.permissions)]));
+  const users = userDirectory();
   // The grants each user gave (consent below), so that they can be revoked: a refresh token of a
   // revoked grant is refused, as Auth0 refuses one of a user whose sessions or grants were revoked.
   const grantsOf = new Map<string, Set<string>>();
@@ -156,7 +157,7 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
     conformIdTokenClaims: false,
     extraParams: ["audience"],
     async findAccount(_ctx, sub) {
-      const user = findUser(sub);
+      const user = users.find(sub);
       if (!user) return undefined;
       return {
         accountId: sub,
@@ -272,7 +273,14 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       if (req.method !== "POST") return sendHtml(res, 200, loginPage({ uid }));
       const form = await readForm(req);
       const picked = form.get("sub");
-      const user = picked ? findUser(picked) : checkPassword(form.get("email") ?? "", form.get("password") ?? "");
+      if (form.get("signup") === "yes") {
+        // A new account, with the permissions of the tenant's default role.
+        const created = users.signUp(form.get("email") ?? "", form.get("name") ?? "");
+        if (!created) return sendHtml(res, 409, loginPage({ uid, error: "That email already has an account: sign in.", email: form.get("email") ?? "" }));
+        permissions.set(created.sub, new Set(created.permissions));
+        return provider.interactionFinished(req, res, { login: { accountId: created.sub } }, { mergeWithLastSubmission: false });
+      }
+      const user = picked ? users.find(picked) : users.checkPassword(form.get("email") ?? "", form.get("password") ?? "");
       if (!user) {
         return sendHtml(res, 401, loginPage({ uid, error: "Wrong email or password.", email: form.get("email") ?? "" }));
       }

@@ -1,5 +1,5 @@
 import type { SessionData } from "@auth0/nextjs-auth0/types";
-import { createRemoteJWKSet, errors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from "jose";
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from "jose";
 import { env } from "~/server/platform/env";
 import { logger } from "~/server/platform/logger";
 import { isApiScope, type ApiScope } from "~/utils/scopes";
@@ -37,11 +37,19 @@ async function signingKey(header: JWSHeaderParameters, token: FlattenedJWSInput)
   }
 }
 
-/** Auth0 RBAC puts permissions in `permissions`; other tokens carry them in `scope`. */
-function scopesFromClaims(claims: JWTPayload): ApiScope[] {
+const apiScopesOf = (values: unknown[]): ApiScope[] => [...new Set(values.filter((value): value is string => typeof value === "string"))].filter(isApiScope);
+
+/**
+ * The API permissions a token grants. A person's come from `permissions` alone: Auth0 RBAC writes
+ * there what their roles hold, while `scope` holds whatever the sign-in asked for on a tenant
+ * without RBAC (the app asks for all four). A machine client's `scope` is the client grant an
+ * administrator gave it in the tenant (no one asks for it at run time), so it counts for the
+ * allow-listed machine clients only.
+ */
+function permissionsFromClaims(claims: JWTPayload, { scopeIsGranted = false } = {}): ApiScope[] {
   const permissions = Array.isArray(claims.permissions) ? claims.permissions : [];
-  const scope = typeof claims.scope === "string" ? claims.scope.split(" ") : [];
-  return [...new Set([...permissions, ...scope].filter((value): value is string => typeof value === "string"))].filter(isApiScope);
+  const scope = scopeIsGranted && typeof claims.scope === "string" ? claims.scope.split(" ") : [];
+  return apiScopesOf([...permissions, ...scope]);
 }
 
 /** A token that verified but that this API does not take, and why (see `bearerFailure`). */
@@ -78,13 +86,16 @@ const allowedClients = new Set([env.AUTH0_CLIENT_ID, env.AUTH0_SPA_CLIENT_ID, ..
  * every access token Auth0 or the local provider issues names one, and a client that goes unnamed
  * cannot be one this deployment allowed.
  */
-function checkClient(claims: JWTPayload) {
+function checkClient(claims: JWTPayload): string[] {
   const named = [claims.azp, claims.client_id].filter((value) => value !== undefined);
   if (!named.every((value) => typeof value === "string")) throw new TokenRefusedError("invalid_claims", "the token's azp or client_id is not a string");
   if (named.length === 0) throw new TokenRefusedError("unknown_client", "the token names no client (neither azp nor client_id)");
   const unknown = named.find((client) => !allowedClients.has(client));
   if (unknown !== undefined) throw new TokenRefusedError("unknown_client", `the token was issued to client ${JSON.stringify(unknown)}, which may not call this API`);
+  return named as string[];
 }
+
+const machineClients = new Set(env.AUTH0_M2M_CLIENT_IDS);
 
 /**
  * Verifies an access token for this API; throws when it is not acceptable (a jose error or a
@@ -99,18 +110,30 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
     requiredClaims: ["sub", "exp"],
   });
   checkTokenType(protectedHeader.typ);
-  checkClient(payload);
-  return { sub: payload.sub!, scopes: scopesFromClaims(payload), via: "bearer" };
+  const clients = checkClient(payload);
+  return { sub: payload.sub!, scopes: permissionsFromClaims(payload, { scopeIsGranted: clients.every((client) => machineClients.has(client)) }), via: "bearer" };
 }
 
 /**
- * A cookie session's API scopes: those granted to its access token for the API audience. Trusted
- * only while that token is unexpired: src/server/platform/session.ts refreshes it first when it is not.
+ * A cookie session's API permissions: those of its access token for the API audience, read from the
+ * same `permissions` claim as a bearer token's. The SDK took that token from the issuer's token
+ * endpoint itself (TLS, client authentication) and keeps it encrypted in the session, so its claims
+ * are read without a signature check. Trusted only while it is unexpired:
+ * src/server/platform/session.ts refreshes it first when it is not. A token that is not a JWT grants
+ * nothing.
  */
 export function authFromSession(session: SessionData): Auth {
-  const { scope, audience } = session.tokenSet;
+  const { accessToken, audience } = session.tokenSet;
   const forThisApi = !audience || audience === env.AUTH0_AUDIENCE;
-  return { sub: session.user.sub, scopes: forThisApi ? (scope ?? "").split(" ").filter(isApiScope) : [], via: "session" };
+  return { sub: session.user.sub, scopes: forThisApi ? permissionsFromClaims(decodedClaims(accessToken)) : [], via: "session" };
+}
+
+function decodedClaims(token: string): JWTPayload {
+  try {
+    return decodeJwt(token);
+  } catch {
+    return {};
+  }
 }
 
 /** `Authorization: Bearer <token>` → the token; a header that says anything else → "malformed". */
