@@ -239,7 +239,7 @@ export const procedures = Object.entries(appRouter._def.procedures as unknown as
 
 export interface TrpcResponseBody {
   result?: { data: { json: unknown } };
-  error?: { json: { message: string; code: number; data: { code: string; httpStatus: number; zodError: unknown; requestId: string | null; stack?: string } } };
+  error?: { json: { message: string; code: number; data: { code: string; httpStatus: number; zodError: unknown; requestId: string | null; refusal: string | null; stack?: string } } };
 }
 
 /**

@@ -3,7 +3,7 @@ import { useRouter } from "next/router";
 import type { ReactNode } from "react";
 import { useUser } from "@auth0/nextjs-auth0";
 import { Toasts } from "~/components/Toasts";
-import type { HeaderUser } from "~/server/faces/ssr";
+import type { HeaderUser } from "~/utils/header-user";
 import { loginUrl } from "~/utils/auth-routes";
 import { trpc } from "~/utils/trpc";
 

@@ -1,8 +1,7 @@
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import { SpaApp, type SpaConfig } from "~/components/spa/SpaApp";
-import { issuerUrl } from "~/server/platform/auth";
-import { env } from "~/server/platform/env";
+import { spaSignIn } from "~/server/faces/ssr";
 
 /** The browser app served by Next, on the API's own origin; `npm run build:spa` builds it for a host of its own. */
 export default function SpaPage({ config }: { config: SpaConfig }) {
@@ -27,9 +26,7 @@ SpaPage.signsInByItself = true;
 export const getServerSideProps: GetServerSideProps<{ config: SpaConfig }> = async () => ({
   props: {
     config: {
-      domain: issuerUrl().replace(/\/$/, ""),
-      clientId: env.AUTH0_SPA_CLIENT_ID,
-      audience: env.AUTH0_AUDIENCE,
+      ...spaSignIn(),
       apiBaseUrl: "",
       path: "/spa",
     },

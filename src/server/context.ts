@@ -6,6 +6,7 @@ import { createPaymentProvider } from "~/server/domain/payment-provider";
 import type { PaymentProvider } from "~/server/domain/payments";
 import { db as defaultDb, type Db } from "~/server/platform/db";
 import { env } from "~/server/platform/env";
+import { toTRPCError } from "~/server/errors";
 import type { RateLimitState } from "~/server/platform/rate-limit";
 import { requestInfo, type RequestInfo } from "~/server/platform/request";
 import { clearSessionCookie, currentSession, SessionRefused } from "~/server/platform/session";
@@ -69,7 +70,8 @@ export async function createContext({ req, res, rollSession = false }: { req: In
   try {
     return createInnerContext({ request, session: await currentSession(req, res, { roll: rollSession }), endSession: () => clearSessionCookie(req, res) });
   } catch (error) {
-    if (!(error instanceof SessionRefused)) throw error;
+    // The issuer out of reach, a spent refresh budget: their tRPC codes, for every face alike.
+    if (!(error instanceof SessionRefused)) throw toTRPCError(error);
     logAuthFailure("several_sessions", { requestId: request.id, error: error.message });
     return createInnerContext({ request, authError: error.message });
   }

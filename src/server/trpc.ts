@@ -4,10 +4,10 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
-import { Prisma } from "~/generated/prisma/client";
 import type { ApiScope } from "~/utils/scopes";
 import { transformer } from "~/utils/transformer";
 import type { Context } from "~/server/context";
+import { refusalOf, toTRPCError } from "~/server/errors";
 import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
 import { fromAnotherOrigin } from "~/server/platform/cors";
 import { isSameOrigin } from "~/server/platform/request";
@@ -69,7 +69,8 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
         : hideMessage
           ? `${INTERNAL_ERROR_MESSAGE}${requestId ? ` (request id ${requestId})` : ""}`
           : shape.message,
-      data: { ...data, zodError: zodError ? z.flattenError(zodError) : null, requestId },
+      // The refusal's name (src/utils/refusals.ts) lets clients word their own hint for it.
+      data: { ...data, zodError: zodError ? z.flattenError(zodError) : null, requestId, refusal: refusalOf(error.cause)?.refusal ?? null },
     };
   },
 });
@@ -79,32 +80,16 @@ export const createCallerFactory = t.createCallerFactory;
 
 // ─── 2. Middlewares ─────────────────────────────────────────────────────────────────────────────
 
-const PRISMA_ERRORS: Record<string, { code: TRPCError["code"]; message: string }> = {
-  P2002: { code: "CONFLICT", message: "That already exists." },
-  // A row another request deleted meanwhile (an account deleted while its other tab still writes).
-  P2003: { code: "CONFLICT", message: "That changed meanwhile. Please try again." },
-  P2025: { code: "NOT_FOUND", message: "That does not exist (any more)." },
-  // No connection or transaction could be had in time: the database is saturated, not the request wrong.
-  P2028: { code: "SERVICE_UNAVAILABLE", message: "Showtrack is busy right now. Please try again in a moment." },
-};
-
-// PostgreSQL's word that two transactions each waited for the other (an account deleted while its
-// other tab still writes): one is rolled back, and the request may simply be sent again.
-const DEADLOCK = "40P01";
-
-/** A deadlock, as Prisma's driver adapter reports it (its error class is not part of Prisma's API). */
-const isDeadlock = (cause: unknown) =>
-  cause instanceof Error && cause.name === "DriverAdapterError" && (cause.cause as { originalCode?: string } | undefined)?.originalCode === DEADLOCK;
-
-/** Turns the Prisma errors a caller can cause into their HTTP meaning instead of a 500. */
-const mapPrismaErrors = t.middleware(async ({ next }) => {
+/**
+ * Turns what a procedure throws (the domain's refusals, rate limits, the database's errors a caller
+ * can cause) into its tRPC code instead of a 500, by the one mapping of src/server/errors.ts.
+ */
+const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  const cause = result.ok ? undefined : result.error.cause;
-  if (cause instanceof Prisma.PrismaClientKnownRequestError) {
-    const mapped = PRISMA_ERRORS[cause.code];
-    if (mapped) throw new TRPCError({ ...mapped, cause });
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    const mapped = toTRPCError(result.error);
+    if (mapped !== result.error) throw mapped;
   }
-  if (isDeadlock(cause)) throw new TRPCError({ ...PRISMA_ERRORS.P2003!, cause });
   return result;
 });
 
@@ -145,7 +130,7 @@ const rateLimit = t.middleware(async ({ ctx, type, next }) => {
   } catch (error) {
     if (!(error instanceof RateLimitExceeded)) throw error;
     ctx.rateLimit.state = error.state;
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message, cause: error });
+    throw error;
   }
   return next();
 });
@@ -171,7 +156,7 @@ const requireUser = t.middleware(async ({ ctx, meta, next }) => {
 
 // The rate limit first: refusals (bad credentials, cross-site writes) count against the budget too.
 export const publicProcedure = t.procedure
-  .use(mapPrismaErrors)
+  .use(mapErrors)
   .use(rateLimit)
   .use(rejectInvalidCredentials)
   .use(requireOwnPagesForCookieCalls);

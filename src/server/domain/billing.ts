@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import type { BillingInterval } from "~/generated/prisma/enums";
 import { sqlRows, type Db } from "~/server/platform/db";
+import { CHANGED_MEANWHILE, Conflict } from "~/server/domain/errors";
 import { FREE_TIER_ID, TIER_IDS } from "~/utils/tiers";
 
 /** A Prisma client or an interactive transaction: billing helpers run in both. */
@@ -89,7 +89,7 @@ export async function readOpeningAccount<T>(db: DbOrTx, userId: string, read: ()
   await openFreeAccount(db, userId);
   const opened = await read();
   // Only the user's own deletion, racing this request, removes the account just opened.
-  if (opened === null) throw new TRPCError({ code: "CONFLICT", message: "That changed meanwhile. Please try again." });
+  if (opened === null) throw new Conflict(CHANGED_MEANWHILE);
   return opened;
 }
 

@@ -1,12 +1,11 @@
 // The plan rule, in one place: how many shows a plan lets one follow, and how every change that
 // could break it (a follow, a plan change) is serialised per account on a multi-connection database.
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { recordEvent } from "~/server/domain/audit";
 import { isDowngradeDue, isLapsed, periodEnd, readOpeningAccount } from "~/server/domain/billing";
 import type { Db } from "~/server/platform/db";
-import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
+import { PlanLimitReached } from "~/server/domain/errors";
 import { FREE_TIER_ID } from "~/utils/tiers";
 
 export interface Plan {
@@ -27,7 +26,7 @@ function planLimitError(plan: Plan & { maxSubscriptions: number }, following: nu
     attempt === "follow"
       ? `Your ${limit} Upgrade to follow more.`
       : `The ${limit} Unfollow ${plural(excess(plan, following), "show")} first.`;
-  return new TRPCError({ code: PLAN_LIMIT_CODE, message });
+  return new PlanLimitReached(message);
 }
 
 /** Refuses one more follow when `following` already fills the plan. */

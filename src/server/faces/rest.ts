@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextApiRequest, NextApiResponse } from "next";
 import { createContext, type Context } from "~/server/context";
+import { toTRPCError } from "~/server/errors";
 import { beginApiRequest } from "~/server/platform/api-request";
 import { logger, userHash } from "~/server/platform/logger";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
@@ -58,7 +59,7 @@ export function restRoute<T>(
       res.setHeaders(new Map(Object.entries(headers())));
       res.status(200).json(data);
     } catch (cause) {
-      const error = cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause });
+      const error = toTRPCError(cause);
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ requestId, url: req.url, err: error.cause ?? error }, "REST route failed");
       if (error.cause instanceof RateLimitExceeded) setRateLimitHeaders();
       if (error.code === "UNAUTHORIZED") {

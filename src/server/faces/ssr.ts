@@ -6,13 +6,10 @@ import { createContext } from "~/server/context";
 import { appRouter } from "~/server/routers/_app";
 import { loginUrl } from "~/utils/auth-routes";
 import { transformer } from "~/utils/transformer";
+import type { HeaderUser } from "~/utils/header-user";
+import { issuerUrl } from "~/server/platform/auth";
+import { env } from "~/server/platform/env";
 
-/** What the header needs of the signed-in person; never the tokens. */
-export interface HeaderUser {
-  sub: string;
-  name?: string;
-  email?: string;
-}
 
 /** Props every server-rendered page returns: the dehydrated queries, the header's user and the API permissions. */
 export interface SsrProps {
@@ -60,3 +57,13 @@ export async function createSsr(context: GetServerSidePropsContext) {
 export function loginRedirect(context: GetServerSidePropsContext) {
   return { redirect: { destination: loginUrl(context.resolvedUrl), permanent: false } };
 }
+
+/** Whether this deployment takes card payments (the pricing page says so when it does not). */
+export { paymentsAvailable } from "~/server/domain/payment-provider";
+
+/** Where the browser app of /spa signs in, and for which API: the tenant and clients this server uses. */
+export const spaSignIn = () => ({
+  domain: issuerUrl().replace(/\/$/, ""),
+  clientId: env.AUTH0_SPA_CLIENT_ID,
+  audience: env.AUTH0_AUDIENCE,
+});

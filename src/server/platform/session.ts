@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AccessTokenError, AccessTokenErrorCode, DiscoveryError } from "@auth0/nextjs-auth0/errors";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
-import { TRPCError } from "@trpc/server";
 import { NextRequest } from "next/server";
 import { logAuthFailure } from "~/server/platform/auth";
 import { auth0, SESSION_COOKIE } from "~/server/platform/auth0";
 import { env } from "~/server/platform/env";
 import { logger, userHash } from "~/server/platform/logger";
-import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
+import { rateLimiter } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
 import { db } from "~/server/platform/db";
 import { endStoredSession, withDevice, type DeviceInfo } from "~/server/platform/session-store";
@@ -18,6 +17,13 @@ const EXPIRY_SKEW_SECONDS = 10;
 
 /** Why a request's session is refused outright (it is treated as signed out, and its cookies cleared). */
 export class SessionRefused extends Error {}
+
+/** The issuer cannot be reached or is busy: the session cannot be checked now, and is kept. */
+export class IssuerUnavailable extends Error {
+  constructor(options?: ErrorOptions) {
+    super("Sign-in cannot be checked right now. Please try again shortly.", options);
+  }
+}
 
 const chunkOf = new RegExp(`^${SESSION_COOKIE.name}__(\\d+)$`);
 
@@ -190,25 +196,12 @@ async function sessionWritten(req: IncomingMessage, res: ServerResponse): Promis
 }
 
 /**
- * One refresh is a call to the issuer's token endpoint, like a sign-in: it spends the person's
- * sign-in budget, so that a replayed stale cookie cannot make the app hammer the issuer.
- */
-async function spendRefreshBudget(sub: string) {
-  try {
-    await rateLimiter().consume("signin", `refresh:${sub}`);
-  } catch (error) {
-    if (!(error instanceof RateLimitExceeded)) throw error;
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message, cause: error });
-  }
-}
-
-/**
  * The request's cookie session, honest about its permissions: when its access token has expired,
  * it is first refreshed with the refresh token (the SDK saves the new token set in the store and the
  * response's cookie), so that its scopes are those the issuer grants now, not at sign-in up to 7 days
  * ago. A refused refresh (grant revoked, user blocked, no refresh token) ends the session: null, and
- * the cookie is cleared. An issuer that cannot be reached or is busy is a 503, and the session is
- * kept. With `roll`, a session due for it (dueForRoll) is rolled; a refreshed one is written anew
+ * the cookie is cleared. An issuer that cannot be reached or is busy throws IssuerUnavailable, and the
+ * session is kept. With `roll`, a session due for it (dueForRoll) is rolled; a refreshed one is written anew
  * anyway. Throws SessionRefused for a request carrying several sessions (its cookies are cleared).
  */
 export async function currentSession(req: IncomingMessage, res: ServerResponse, { roll = false } = {}): Promise<SessionData | null> {
@@ -224,7 +217,9 @@ export async function currentSession(req: IncomingMessage, res: ServerResponse, 
     if (roll && dueForRoll(session)) await rollSession(req, res, session);
     return session;
   }
-  await spendRefreshBudget(session.user.sub);
+  // One refresh is a call to the issuer's token endpoint, like a sign-in: it spends the person's sign-in
+  // budget (RateLimitExceeded when spent), so that a replayed stale cookie cannot make the app hammer the issuer.
+  await rateLimiter().consume("signin", `refresh:${session.user.sub}`);
   const details = { user: userHash(session.user.sub) };
   try {
     await withDevice(deviceOf(req), () => auth0.getAccessToken(req, res, { refresh: true }));
@@ -234,7 +229,7 @@ export async function currentSession(req: IncomingMessage, res: ServerResponse, 
     const failure = { ...details, error: `${error instanceof Error ? error.message : String(error)}${cause}` };
     if (issuerUnavailable(error)) {
       logAuthFailure("session_refresh_unavailable", failure);
-      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Sign-in cannot be checked right now. Please try again shortly.", cause: error });
+      throw new IssuerUnavailable({ cause: error });
     }
     // Anything but the issuer's refusal of this person's grant (a database error writing the session, our
     // own client credentials refused after a secret rotation) is no verdict on the session: a 500, and

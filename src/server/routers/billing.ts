@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { actorOf, recordEvent } from "~/server/domain/audit";
@@ -21,6 +20,7 @@ import type { Db } from "~/server/platform/db";
 import { rowId } from "~/server/inputs";
 import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
 import { cardDetailsInput, PaymentInProgress } from "~/server/domain/payments";
+import { Conflict, NotFound, PaymentRequired } from "~/server/domain/errors";
 import { renewAccount } from "~/server/domain/renewals";
 import { protectedProcedure, publicProcedure, router } from "~/server/trpc";
 import { pageArgs, toPage } from "~/server/pagination";
@@ -69,7 +69,7 @@ const quotedAccountSelect = { tierId: true, pendingTierId: true, currentPeriodSt
 
 async function findTier(db: Prisma.TransactionClient, id: string) {
   const tier = await db.pricingTier.findUnique({ where: { id } });
-  if (!tier) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
+  if (!tier) throw new NotFound("That plan does not exist.");
   return tier;
 }
 
@@ -100,7 +100,7 @@ export const billingRouter = router({
         });
         const target = tiers.find((tier) => tier.id === input.tierId);
         const current = tiers.find((tier) => tier.billingAccounts.length > 0);
-        if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That plan does not exist." });
+        if (!target) throw new NotFound("That plan does not exist.");
         return current ? { target, current } : null;
       });
       const [account] = current.billingAccounts as [(typeof current.billingAccounts)[number]];
@@ -138,7 +138,7 @@ export const billingRouter = router({
               await recordEvent(tx, actorOf(ctx), { action: "plan_change_scheduled", target: target.id, details: { ...plans, on: change.effectiveAt.toISOString() } });
               return;
             case "upgrade": {
-              if (!account.paymentReference) throw new TRPCError({ code: "PAYMENT_REQUIRED", message: NO_CARD });
+              if (!account.paymentReference) throw new PaymentRequired(NO_CARD);
               await recordEvent(tx, actorOf(ctx), { action: "plan_change", target: target.id, details: plans });
               const invoiceKey = { billingAccountId: account.id, tierId: target.id, periodStart: change.periodStart };
               const paid = await tx.invoice.findUnique({ where: { billingAccountId_tierId_periodStart: invoiceKey }, select: { id: true } });
@@ -151,10 +151,10 @@ export const billingRouter = router({
                     idempotencyKey: chargeKey(account.id, target.id, account.currentPeriodStart, account.paymentReference),
                   })
                   .catch((error: unknown) => {
-                    if (error instanceof PaymentInProgress) throw new TRPCError({ code: "CONFLICT", message: "A payment for this change is already being processed. Please try again in a minute.", cause: error });
+                    if (error instanceof PaymentInProgress) throw new Conflict("A payment for this change is already being processed. Please try again in a minute.", { cause: error });
                     throw error;
                   });
-                if (outcome.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: `${outcome.reason} Your plan has not changed.` });
+                if (outcome.status === "declined") throw new PaymentRequired(`${outcome.reason} Your plan has not changed.`);
                 // skipDuplicates: a twin that got here first wrote the same invoice: already paid, not an error.
                 await tx.invoice.createMany({
                   data: [{ ...invoiceKey, amountCents: change.chargeCents, currency: target.currency, status: "paid", periodEnd: change.periodEnd }],
@@ -186,7 +186,7 @@ export const billingRouter = router({
     .mutation(async ({ ctx, input }) => {
       const onFile = await ctx.db.billingAccount.findUnique({ where: { userId: ctx.user.id }, select: { paymentReference: true } });
       const attached = await ctx.payments.attachCard(input, { reference: onFile?.paymentReference ?? null, email: ctx.user.email });
-      if (attached.status === "declined") throw new TRPCError({ code: "PAYMENT_REQUIRED", message: attached.reason });
+      if (attached.status === "declined") throw new PaymentRequired(attached.reason);
       await ctx.db.$transaction(async (tx) => {
         const account = await lockBillingAccount(tx, ctx.user.id);
         await tx.billingAccount.update({

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { NotFound } from "~/server/domain/errors";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId, text } from "~/server/inputs";
@@ -61,7 +61,7 @@ export const showsRouter = router({
         where: { slug: input.slug },
         select: { ...showSelect, subscriptions: followedBySelect(follower), episodes: episodesAroundSelect(now) },
       });
-      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No show called "${input.slug}".` });
+      if (!row) throw new NotFound(`No show called "${input.slug}".`);
       const { subscriptions, episodes, ...show } = row;
       return { ...toShow(show), episodes: upcomingAndRecent(episodes, now), ...followingFlag(follower, subscriptions) };
     }),

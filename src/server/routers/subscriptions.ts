@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { NotFound } from "~/server/domain/errors";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { rowId } from "~/server/inputs";
@@ -49,7 +49,7 @@ export const subscriptionsRouter = router({
       if (existing) return subscriptionJson(existing);
 
       const show = await tx.show.findUnique({ where: { id: input.showId }, select: { id: true, title: true } });
-      if (!show) throw new TRPCError({ code: "NOT_FOUND", message: "That show does not exist." });
+      if (!show) throw new NotFound("That show does not exist.");
 
       const following = await tx.subscription.count({ where: { userId: ctx.user.id } });
       assertCanFollowAnother(account.cap, following);
@@ -81,7 +81,7 @@ export const subscriptionsRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.db.$transaction(async (tx) => {
         const followed = await tx.subscription.findUnique({ where: followKey(ctx.user.id, input.showId), select: followedShowSelect });
-        if (!followed) throw new TRPCError({ code: "NOT_FOUND", message: "You do not follow that show." });
+        if (!followed) throw new NotFound("You do not follow that show.");
         const { count } = await tx.subscription.updateMany({ where: { id: followed.id, notify: !input.notify }, data: { notify: input.notify } });
         if (count > 0) {
           const action = input.notify ? "notify_on" : "notify_off";
