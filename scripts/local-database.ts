@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
-import { ensureDatabase, startEmbeddedPostgres } from "../dev/postgres";
+import { DEFAULT_DATA_DIR, EmbeddedPostgresRefused, ensureDatabase, startEmbeddedPostgres } from "../dev/postgres";
 import { EMBEDDED_POSTGRES, embeddedDatabaseUrl } from "../prisma/database-url";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -35,6 +35,8 @@ async function hasMigrations(url: string): Promise<boolean> {
 
 export interface LocalDatabase {
   url: string;
+  /** The embedded server's data folder when this process started it (it stops it on close). */
+  startedServer?: string;
   /** Stops the embedded server if this process started it. */
   close(): Promise<void>;
 }
@@ -54,10 +56,15 @@ export async function openDatabase({
 }): Promise<LocalDatabase> {
   let url = external;
   let close = async () => {};
+  let startedServer: string | undefined;
   if (!url) {
     const port = embedded.port ?? EMBEDDED_POSTGRES.port;
-    const server = await startEmbeddedPostgres({ ...embedded, port });
-    if (server.started) console.log(`[db] Embedded PostgreSQL started on port ${port}.`);
+    const dataDir = embedded.dataDir ?? DEFAULT_DATA_DIR;
+    const server = await startEmbeddedPostgres({ dataDir, port });
+    if (server.started) {
+      console.log(`[db] Embedded PostgreSQL started on port ${port}.`);
+      startedServer = dataDir;
+    }
     url = embeddedDatabaseUrl({ port });
     close = server.stop;
     await ensureDatabase(url);
@@ -67,5 +74,17 @@ export async function openDatabase({
     await prisma(["migrate", "deploy"], url);
     if (isNew) await prisma(["db", "seed"], url);
   }
-  return { url, close };
+  return { url, startedServer, close };
+}
+
+/**
+ * openDatabase for a command line: when the database cannot be opened, its one line (prefixed with
+ * `[name]`) and exit code 1, never a stack trace.
+ */
+export function openDatabaseOrExit(name: string, options: Parameters<typeof openDatabase>[0]): Promise<LocalDatabase> {
+  return openDatabase(options).catch((error: unknown) => {
+    console.error(`[${name}] ${error instanceof Error ? error.message : String(error)}`);
+    if (!(error instanceof EmbeddedPostgresRefused)) console.error(`[${name}] The database did not open: the lines above say why.`);
+    process.exit(1);
+  });
 }

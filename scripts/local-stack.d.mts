@@ -13,3 +13,5 @@ export type StartPlan =
   | { refuse: string };
 
 export declare function startPlan(argv: readonly string[], env: Env): StartPlan;
+
+export declare function onParentGone(onGone: () => void, everyMs?: number): void;

@@ -60,3 +60,18 @@ export function startPlan(argv, env) {
   const refusal = localProviderRefusal(env);
   return refusal ? { refuse: refusal } : { run: "local", args };
 }
+
+/**
+ * Calls `onGone` once when this process's parent ends. npm runs a script through `sh -c`, and a
+ * SIGTERM to npm (an IDE's stop button, `timeout`) ends npm and that shell but reaches nothing
+ * below: the orphan, adopted by another parent, sees its parent id change.
+ */
+export function onParentGone(onGone, everyMs = 500) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, everyMs);
+  timer.unref();
+}

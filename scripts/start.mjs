@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { startPlan } from "./local-stack.mjs";
+import { onParentGone, startPlan } from "./local-stack.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const envFile = path.join(root, ".env.local");
@@ -20,7 +20,12 @@ if ("refuse" in plan) {
   process.exit(1);
 }
 if (plan.note) console.log(`[start] ${plan.note}`);
-const [command, commandArgs] = plan.run === "local" ? ["tsx", ["scripts/dev.ts", "--start", ...plan.args]] : ["next", ["start", ...plan.args]];
-const child = spawn(path.join(root, "node_modules", ".bin", command), commandArgs, { cwd: root, stdio: "inherit" });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+// The launcher in this same node (tsx as a loader, not a process between), so it sees its parent end.
+const [command, commandArgs] =
+  plan.run === "local"
+    ? [process.execPath, ["--import", "tsx", "scripts/dev.ts", "--start", ...plan.args]]
+    : [path.join(root, "node_modules", ".bin", "next"), ["start", ...plan.args]];
+const child = spawn(command, commandArgs, { cwd: root, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+onParentGone(() => child.kill("SIGTERM"));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
