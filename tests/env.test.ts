@@ -1,5 +1,7 @@
 import fs from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { rateLimitShape, readEnv } from "~/server/platform/config";
 import { parseEnv } from "~/server/platform/env";
 import { TEST_ENV } from "../vitest.config";
 
@@ -110,6 +112,35 @@ describe("env validation", () => {
       await register();
       expect(exit).toHaveBeenCalledWith(1);
       expect(error).toHaveBeenCalledWith(expect.stringContaining("AUTH0_AUDIENCE is required"));
+    });
+  });
+
+  describe("in slices", () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    });
+
+    it("an empty variable is unset", () => {
+      const parsed = parseEnv({ ...TEST_ENV, REDIS_URL: "", SMTP_URL: "", DATABASE_POOL_SIZE: "", TRUST_PROXY: "", AUTH0_ALLOW_INSECURE_REQUESTS: "" });
+      expect([parsed.REDIS_URL, parsed.SMTP_URL, parsed.TRUST_PROXY]).toEqual([undefined, undefined, undefined]);
+      expect(parsed).toMatchObject({ DATABASE_POOL_SIZE: 10, AUTH0_ALLOW_INSECURE_REQUESTS: false });
+      expect(readEnv(z.object(rateLimitShape), { REDIS_URL: "" }).REDIS_URL).toBeUndefined();
+      expect(() => parseEnv({ ...TEST_ENV, AUTH0_CLIENT_ID: "" })).toThrow("AUTH0_CLIENT_ID is required");
+    });
+
+    it("infrastructure loads with its own variables alone, without the sign-in's", async () => {
+      for (const name of Object.keys(TEST_ENV).filter((name) => name.startsWith("AUTH0_") || name === "APP_BASE_URL")) vi.stubEnv(name, undefined);
+      vi.stubEnv("REDIS_URL", "");
+      vi.stubEnv("DATABASE_POOL_SIZE", "3");
+      vi.resetModules();
+      const { databaseConfig, rateLimitConfig } = await import("~/server/platform/config");
+      expect(databaseConfig.DATABASE_POOL_SIZE).toBe(3);
+      expect(rateLimitConfig.REDIS_URL).toBeUndefined();
+      for (const infrastructure of ["db", "logger", "mail", "jobs", "rate-limit"]) {
+        await expect(import(`~/server/platform/${infrastructure}.ts`)).resolves.toBeTruthy();
+      }
+      await expect(import("~/server/platform/env")).rejects.toThrow("AUTH0_CLIENT_ID is required");
     });
   });
 });

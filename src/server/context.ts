@@ -5,7 +5,6 @@ import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAcce
 import { createPaymentProvider } from "~/server/domain/payment-provider";
 import type { PaymentProvider } from "~/server/domain/payments";
 import { db as defaultDb, type Db } from "~/server/platform/db";
-import { env } from "~/server/platform/env";
 import { toTRPCError } from "~/server/errors";
 import type { RateLimitState } from "~/server/platform/rate-limit";
 import { requestInfo, type RequestInfo } from "~/server/platform/request";
@@ -26,7 +25,7 @@ export interface InnerContextOptions {
   payments?: PaymentProvider;
 }
 
-const configuredPayments = createPaymentProvider(env);
+const configuredPayments = createPaymentProvider();
 
 /** What procedures see. Tests and SSR helpers build it directly, without an HTTP request. */
 export function createInnerContext({ session = null, auth, authError = null, db = defaultDb, request = null, endSession = null, payments = configuredPayments }: InnerContextOptions) {

@@ -1,6 +1,6 @@
 import { noPaymentProvider, testPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
 import { stripePaymentProvider } from "~/server/domain/stripe-payments";
-import { env as currentEnv, type Env } from "~/server/platform/env";
+import { paymentsConfig, type PaymentsConfig } from "~/server/platform/config";
 import { logger } from "~/server/platform/logger";
 
 export type PaymentsKind = "stripe" | "test" | "none";
@@ -11,13 +11,13 @@ export type PaymentsKind = "stripe" | "test" | "none";
  * browser tests); otherwise none, and paid plans are refused with the reason, never bought with a
  * test card.
  */
-export function paymentsKind(env: Pick<Env, "NODE_ENV" | "STRIPE_SECRET_KEY" | "PAYMENTS_PROVIDER">): PaymentsKind {
+export function paymentsKind(env: PaymentsConfig): PaymentsKind {
   if (env.PAYMENTS_PROVIDER === "stripe" || (env.PAYMENTS_PROVIDER === undefined && env.STRIPE_SECRET_KEY)) return "stripe";
   if (env.PAYMENTS_PROVIDER === "test" || env.NODE_ENV !== "production") return "test";
   return "none";
 }
 
-export function createPaymentProvider(env: Pick<Env, "NODE_ENV" | "STRIPE_SECRET_KEY" | "PAYMENTS_PROVIDER">): PaymentProvider {
+export function createPaymentProvider(env: PaymentsConfig = paymentsConfig): PaymentProvider {
   const kind = paymentsKind(env);
   if (kind === "stripe") return stripePaymentProvider(env.STRIPE_SECRET_KEY!);
   if (kind === "test") return testPaymentProvider;
@@ -26,4 +26,4 @@ export function createPaymentProvider(env: Pick<Env, "NODE_ENV" | "STRIPE_SECRET
 }
 
 /** Whether this deployment can take payments (the pricing page says so when it cannot). */
-export const paymentsAvailable = (env: Pick<Env, "NODE_ENV" | "STRIPE_SECRET_KEY" | "PAYMENTS_PROVIDER"> = currentEnv) => paymentsKind(env) !== "none";
+export const paymentsAvailable = (env: PaymentsConfig = paymentsConfig) => paymentsKind(env) !== "none";

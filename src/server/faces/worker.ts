@@ -6,7 +6,6 @@ import { noPaymentProvider, type PaymentProvider } from "~/server/domain/payment
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
 import { renewDueAccounts } from "~/server/domain/renewals";
 import type { Db } from "~/server/platform/db";
-import { env } from "~/server/platform/env";
 import { createJobEngine } from "~/server/platform/jobs";
 import { createMailer, type Mailer } from "~/server/platform/mail";
 import { logger, userHash } from "~/server/platform/logger";
@@ -99,7 +98,7 @@ export interface WorkerOptions {
  * `stop` lets the jobs in flight finish (or releases them after the timeout), then forgets the
  * worker's heartbeat.
  */
-export async function startWorker({ connectionString, db, jobs = JOBS, now = () => new Date(), payments = createPaymentProvider(env), mailer = createMailer(), engine = {} }: WorkerOptions) {
+export async function startWorker({ connectionString, db, jobs = JOBS, now = () => new Date(), payments = createPaymentProvider(), mailer = createMailer(), engine = {} }: WorkerOptions) {
   const boss = createJobEngine(connectionString, engine);
   boss.on("error", (error) => logger.error({ err: error }, "job engine error"));
   await boss.start();

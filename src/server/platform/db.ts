@@ -1,13 +1,9 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "~/generated/prisma/client";
+import { databaseConfig } from "~/server/platform/config";
 import { logger } from "~/server/platform/logger";
 import { databaseUrl } from "../../../prisma/database-url";
-
-/** Connections each app instance keeps at most (DATABASE_POOL_SIZE; see docs/deploying.md). */
-function poolSize(): number {
-  return Number(process.env.DATABASE_POOL_SIZE) || 10;
-}
 
 /** How long a request waits for a pooled connection (and a transaction to start) before it is refused. */
 const CONNECTION_WAIT_MS = 5_000;
@@ -27,7 +23,7 @@ const pools = (globalForPrisma.pools ??= new WeakMap());
 export function createPrismaClient(
   url: string = databaseUrl(),
   options: Omit<ConstructorParameters<typeof PrismaClient>[0], "adapter"> = {},
-  pool = new pg.Pool({ connectionString: url, max: poolSize(), connectionTimeoutMillis: CONNECTION_WAIT_MS }),
+  pool = new pg.Pool({ connectionString: url, max: databaseConfig.DATABASE_POOL_SIZE, connectionTimeoutMillis: CONNECTION_WAIT_MS }),
 ) {
   // A connection lost while idle (a database restart) must not crash the process, whoever used the pool first.
   pool.on("error", (error) => logger.warn({ err: error.message }, "an idle database connection failed"));
@@ -41,7 +37,7 @@ export function createPrismaClient(
 }
 
 export const db = globalForPrisma.prisma ?? createPrismaClient();
-if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = db;
+if (databaseConfig.NODE_ENV !== "production") globalForPrisma.prisma = db;
 
 export type Db = PrismaClient;
 

@@ -1,15 +1,15 @@
 import { z } from "zod";
+import { databaseShape, logShape, mailShape, paymentsShape, rateLimitShape, readEnv } from "~/server/platform/config";
 import { originList } from "~/utils/origins";
 import { API_SCOPES } from "~/utils/scopes";
 
-// Every variable the server reads, validated once at boot. A missing or malformed one stops the
-// app with its name and what is expected (see .env.example).
+// Every variable the web app reads, validated once at boot: the infrastructure's slices
+// (src/server/platform/config.ts) and the sign-in's. A missing or malformed one stops the app with
+// its name and what is expected (see .env.example); an empty one is unset.
 const flag = z
-  .enum(["true", "false", "1", "0", ""])
+  .enum(["true", "false", "1", "0"])
   .optional()
   .transform((value) => value === "true" || value === "1");
-
-const perMinute = z.coerce.number("must be a number of requests per minute").int().positive("must be a number of requests per minute");
 
 const seconds = z.coerce.number("must be a number of seconds").int().positive("must be a number of seconds");
 
@@ -23,25 +23,22 @@ function isLocalProvider(domain: string): boolean {
 
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    // Unset on a laptop: the embedded server that `npm run dev` starts (prisma/database-url.ts).
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\/\S+$/, "must be a PostgreSQL URL such as postgresql://user:password@host:5432/showtrack")
-      .optional(),
-    // Connections per app instance (src/server/platform/db.ts; default 10).
-    DATABASE_POOL_SIZE: z.coerce.number("must be a number of connections").int().min(1).max(1000).optional(),
+    ...databaseShape,
+    ...logShape,
+    ...rateLimitShape,
+    ...mailShape,
+    ...paymentsShape,
     APP_BASE_URL: z.url("must be the app's absolute URL, e.g. http://localhost:3000"),
     AUTH0_DOMAIN: z
-      .string()
+      .string("is required")
       .regex(
         /^(https?:\/\/)?[a-z0-9.-]+(:\d+)?\/?$/i,
         "must be your tenant's domain (example.eu.auth0.com) or http://localhost:4001 for the local provider",
       ),
-    AUTH0_CLIENT_ID: z.string().min(1, "is required"),
-    AUTH0_CLIENT_SECRET: z.string().min(1, "is required"),
+    AUTH0_CLIENT_ID: z.string("is required").min(1, "is required"),
+    AUTH0_CLIENT_SECRET: z.string("is required").min(1, "is required"),
     AUTH0_SECRET: z
-      .string()
+      .string("is required")
       .regex(/^(?:[0-9a-f]{2}){32,}$/i, "must be at least 32 bytes of hex (openssl rand -hex 32)"),
     // Without it no access token is for this API: refused at boot, not at every request.
     AUTH0_AUDIENCE: z.string(AUDIENCE_REQUIRED).min(1, AUDIENCE_REQUIRED),
@@ -65,11 +62,6 @@ const envSchema = z
     AUTH0_SESSION_ABSOLUTE_DURATION: seconds.default(604_800),
     // Lets the SDK talk to an http:// issuer (the local provider). Never in production.
     AUTH0_ALLOW_INSECURE_REQUESTS: flag,
-    // Rate limits per caller and minute (src/server/platform/rate-limit.ts); Redis shares them between instances.
-    RATE_LIMIT_READS_PER_MINUTE: perMinute.default(300),
-    RATE_LIMIT_WRITES_PER_MINUTE: perMinute.default(60),
-    RATE_LIMIT_SIGNINS_PER_MINUTE: perMinute.default(20),
-    REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a Redis URL such as redis://localhost:6379").optional(),
     // How many proxies in front (load balancer, CDN) append to X-Forwarded-For: the client IP is the
     // address the outermost of them saw. 0: no proxy is trusted (src/server/platform/request.ts).
     // Unset outside production only (see the refine below).
@@ -77,15 +69,6 @@ const envSchema = z
     // Origins of browser apps on other hosts (the static build, `npm run build:spa`) that may call the
     // API with bearer tokens (src/server/platform/cors.ts). Empty: no cross-origin caller.
     CORS_ALLOWED_ORIGINS: originList,
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-    // Reminder emails (src/server/platform/mail.ts): an SMTP server's URL (npm run dev: the local mail
-    // catcher) and the sender. Unset SMTP_URL: reminders stay in the app only.
-    SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, "must be an SMTP URL such as smtp://localhost:1025 or smtps://user:pass@smtp.example.com").optional(),
-    MAIL_FROM: z.string().min(3).default("Showtrack <reminders@showtrack.local>"),
-    // Payments (src/server/domain/payment-provider.ts): Stripe with its secret key; PAYMENTS_PROVIDER=test
-    // asks for the built-in test provider in production (a laptop's build, the browser tests).
-    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret key (sk_live_… or sk_test_…)").optional(),
-    PAYMENTS_PROVIDER: z.enum(["stripe", "test"], 'must be "stripe" or "test"').optional(),
     // The SDK reads these for its cookies' attributes where the app does not pin them; the app pins
     // them (src/server/platform/auth0.ts), and a Domain would share the session with sibling hosts.
     AUTH0_COOKIE_DOMAIN: notRead,
@@ -132,12 +115,7 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")} ${issue.message}`);
-  throw new Error(`Invalid environment:\n${problems.join("\n")}\nSee .env.example.`);
-}
+export const parseEnv = (source: Record<string, string | undefined>): Env => readEnv(envSchema, source);
 
 export const env = parseEnv(process.env);
 

@@ -3,9 +3,10 @@
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import pino from "pino";
+import { logConfig } from "~/server/platform/config";
 
 export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  level: logConfig.LOG_LEVEL ?? (logConfig.NODE_ENV === "test" ? "silent" : "info"),
   base: { service: "showtrack" },
   // Belt and braces: whatever object is logged, these never leave the process.
   redact: { paths: ["*.authorization", "*.cookie", "*.accessToken", "*.refreshToken", "*.idToken"], censor: "[redacted]" },

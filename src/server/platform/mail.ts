@@ -1,5 +1,5 @@
 import nodemailer from "nodemailer";
-import { env } from "~/server/platform/env";
+import { mailConfig } from "~/server/platform/config";
 
 export interface Mail {
   to: string;
@@ -18,7 +18,7 @@ export const MAIL_CONNECTIONS = 5;
 export type Mailer = (mail: Mail) => Promise<void>;
 
 /** A mailer on an SMTP server (nodemailer); none without SMTP_URL (reminders then stay in the app). */
-export function createMailer(url: string | undefined = env.SMTP_URL, from = env.MAIL_FROM): Mailer | null {
+export function createMailer(url: string | undefined = mailConfig.SMTP_URL, from = mailConfig.MAIL_FROM): Mailer | null {
   if (!url) return null;
   // A pool of connections, kept open between messages: a batch of reminders is not a connection each.
   // Limits well inside the transaction that holds a reminder's row while it is sent (2 minutes).

@@ -4,7 +4,7 @@
 // request: its insurance limiter (memory) takes over and a warning is logged.
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { env } from "~/server/platform/env";
+import { rateLimitConfig } from "~/server/platform/config";
 import { logger } from "~/server/platform/logger";
 
 export type Budget = "read" | "write" | "signin";
@@ -112,8 +112,8 @@ export type RateLimiter = ReturnType<typeof createRateLimiter>;
 let appLimiter: RateLimiter | undefined;
 export function rateLimiter(): RateLimiter {
   appLimiter ??= createRateLimiter({
-    points: { read: env.RATE_LIMIT_READS_PER_MINUTE, write: env.RATE_LIMIT_WRITES_PER_MINUTE, signin: env.RATE_LIMIT_SIGNINS_PER_MINUTE },
-    redisUrl: env.REDIS_URL,
+    points: { read: rateLimitConfig.RATE_LIMIT_READS_PER_MINUTE, write: rateLimitConfig.RATE_LIMIT_WRITES_PER_MINUTE, signin: rateLimitConfig.RATE_LIMIT_SIGNINS_PER_MINUTE },
+    redisUrl: rateLimitConfig.REDIS_URL,
   });
   return appLimiter;
 }
