@@ -1,15 +1,13 @@
 import Link from "next/link";
 import { useEffect, useRef } from "react";
-import { formatDate, formatPrice } from "~/utils/format";
+import { cardSectionHref } from "~/components/PaymentMethod";
+import { formatCard, formatDate, formatPrice } from "~/utils/format";
 import { showToast } from "~/utils/toasts";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 
 type Tier = RouterOutputs["billing"]["pricingTiers"][number];
 type BillingInfo = RouterOutputs["billing"]["info"];
 type Quote = RouterOutputs["billing"]["quote"];
-
-/** Where a person adds or replaces their card (the account page's card section). */
-const CARD_SECTION = "/account#payment-method";
 
 function Consequences({ quote, tier, billing }: { quote: Quote; tier: Tier; billing: BillingInfo }) {
   const price = formatPrice(tier.priceCents, tier.currency, tier.interval);
@@ -33,7 +31,7 @@ function Consequences({ quote, tier, billing }: { quote: Quote; tier: Tier; bill
           </div>
           <div>
             <dt>Card</dt>
-            <dd>{billing.paymentMethod ? `${billing.paymentMethod.brand} ending ${billing.paymentMethod.last4}` : "none"}</dd>
+            <dd>{billing.paymentMethod ? formatCard(billing.paymentMethod) : "none"}</dd>
           </div>
         </dl>
       );
@@ -58,6 +56,7 @@ function Consequences({ quote, tier, billing }: { quote: Quote; tier: Tier; bill
  */
 export function PlanSwitchDialog({ tier, billing, onClose }: { tier: Tier; billing: BillingInfo; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const close = () => dialog.current?.close();
   const utils = trpc.useUtils();
   const quote = trpc.billing.quote.useQuery({ tierId: tier.id }, { gcTime: 0 });
   const changeTier = trpc.billing.changeTier.useMutation({
@@ -67,14 +66,17 @@ export function PlanSwitchDialog({ tier, billing, onClose }: { tier: Tier; billi
       void utils.me.profile.invalidate();
       void utils.me.activity.invalidate();
       showToast(info.pendingTier ? `Switching to ${info.pendingTier.name} on ${formatDate(info.currentPeriodEnd)}.` : `You are on the ${info.tier.name} plan.`);
-      onClose();
+      close();
     },
   });
 
+  // Opened once it is in the page, and never closed by React: every way out (Escape, Cancel, a
+  // confirmed switch) closes the native dialog, whose close event is the one call of onClose, and
+  // closing natively returns focus to the button that opened it. A cleanup that closed it would
+  // fire that event after React's strict mode (npm run dev) had mounted the dialog again, and the
+  // parent would remove it as soon as it opened.
   useEffect(() => {
-    const element = dialog.current;
-    element?.showModal();
-    return () => element?.close();
+    if (dialog.current && !dialog.current.open) dialog.current.showModal();
   }, []);
 
   const needsCard = quote.data?.kind === "upgrade" && quote.data.chargeCents > 0 && !billing.paymentMethod;
@@ -85,13 +87,13 @@ export function PlanSwitchDialog({ tier, billing, onClose }: { tier: Tier; billi
       {quote.data ? <Consequences quote={quote.data} tier={tier} billing={billing} /> : <p className="muted">Working out what changes…</p>}
       {needsCard ? (
         <p className="notice" id="needs-card">
-          A paid plan needs a card on file. <Link href={CARD_SECTION}>Add a card</Link> first.
+          A paid plan needs a card on file. <Link href={cardSectionHref(tier.id)}>Add a card</Link> first.
         </p>
       ) : null}
       {error ? (
         <p className="notice" role="alert" id="switch-error">
           {friendlyMessage(error)}{" "}
-          {error.data?.code === "PAYMENT_REQUIRED" ? <Link href={CARD_SECTION}>Add or replace your card</Link> : null}
+          {error.data?.code === "PAYMENT_REQUIRED" ? <Link href={cardSectionHref(tier.id)}>Add or replace your card</Link> : null}
         </p>
       ) : null}
       <div className="actions">
@@ -103,7 +105,7 @@ export function PlanSwitchDialog({ tier, billing, onClose }: { tier: Tier; billi
         >
           Confirm
         </button>{" "}
-        <button type="button" className="button secondary" onClick={onClose}>
+        <button type="button" className="button secondary" onClick={close}>
           Cancel
         </button>
       </div>

@@ -13,6 +13,24 @@ export function formatPrice(cents: number, currency: string, interval?: string):
   return interval ? `${amount} / ${interval}` : amount;
 }
 
+// Card networks' own names; the providers send lower-case codes (Stripe's, or card-validator's).
+const CARD_BRANDS: Record<string, string> = {
+  visa: "Visa",
+  mastercard: "Mastercard",
+  amex: "American Express",
+  "american-express": "American Express",
+  discover: "Discover",
+  diners: "Diners Club",
+  "diners-club": "Diners Club",
+  jcb: "JCB",
+  unionpay: "UnionPay",
+  maestro: "Maestro",
+};
+
+/** "Visa ending 4242": a card as the person knows it. */
+export const formatCard = ({ brand, last4 }: { brand: string; last4: string }) =>
+  `${CARD_BRANDS[brand.toLowerCase()] ?? brand.charAt(0).toUpperCase() + brand.slice(1)} ending ${last4}`;
+
 /** The API sends dates as ISO 8601 strings; the helpers take those or Dates. */
 type DateLike = Date | string;
 

@@ -63,7 +63,7 @@ describe("plan changes in the browser", () => {
 
     await page.goto(`${app}/account`);
     await addCard("4242 4242 4242 4242");
-    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 4242");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("Visa ending 4242");
 
     await page.goto(`${app}/pricing`);
     await page.getByRole("button", { name: "Switch to Developer" }).click();
@@ -88,14 +88,14 @@ describe("plan changes in the browser", () => {
     await addCard("4000 0000 0000 0002");
     await expect.poll(() => page.locator("#card-error").textContent()).toBe("Your card was declined. Try another card.");
     await addCard("4000 0000 0000 0341");
-    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 0341");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("Visa ending 0341");
 
     await page.goto(`${app}/pricing`);
     await page.getByRole("button", { name: "Switch to Enterprise" }).click();
     await expect.poll(() => dialog().locator("#charged-now").textContent()).toBe("$49.00");
     await dialog().getByRole("button", { name: "Confirm" }).click();
     await expect.poll(() => page.locator("#switch-error").textContent()).toContain("Your card was declined. Try another card. Your plan has not changed.");
-    expect(await page.locator("#switch-error a").getAttribute("href")).toBe("/account#payment-method");
+    expect(await page.locator("#switch-error a").getAttribute("href")).toBe("/account?switch=enterprise#payment-method");
     await page.keyboard.press("Escape");
     await dialog().waitFor({ state: "detached" });
     expect(await page.locator('section[data-tier="free"] .badge').textContent()).toBe("Your plan");

@@ -1,5 +1,7 @@
 // A production build of the app (next build, once per test run whichever file asks first), the
-// local identity provider and `next start` instances on loopback ports, and Debian's Chromium.
+// local identity provider and `next start` instances on loopback ports, and Debian's Chromium; and
+// `next dev` as `npm run dev` runs it (React's strict mode, compiled on first request), for the main
+// flows.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,6 +14,7 @@ import { freeLoopbackPort } from "../../dev/ports";
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const DIST_DIR = ".next-e2e";
+const DEV_DIST_DIR = ".next-e2e-dev";
 
 export interface StartedProcess {
   child: ChildProcess;
@@ -26,8 +29,8 @@ function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv): 
   return { child, log: () => output };
 }
 
-async function waitForHttp(url: string, { child, log }: StartedProcess) {
-  for (let attempt = 0; attempt < 300; attempt++) {
+async function waitForHttp(url: string, { child, log }: StartedProcess, attempts = 300) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     if (child.exitCode !== null) throw new Error(`${url}: process exited (${child.exitCode})\n${log()}`);
     const ok = await fetch(url).then((r) => r.status < 500, () => false);
     if (ok) return;
@@ -118,6 +121,22 @@ export async function startProductionApp(databaseUrl: string) {
     serversMs: performance.now() - started,
     stop: () => processes.forEach(({ child }) => child.kill("SIGTERM")),
   };
+}
+
+/**
+ * The same beside `next dev`, as the README's first command runs the app: development mode, where
+ * React's strict mode mounts every component twice and runs its effects twice. Its build folder is
+ * its own, kept between runs as its compile cache (next dev locks it: one such app at a time per
+ * checkout). `stop()` ends both processes.
+ */
+export async function startDevApp(databaseUrl: string) {
+  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
+  const app = `http://localhost:${appPort}`;
+  const env: NodeJS.ProcessEnv = { ...productionEnv({ appBaseUrl: app, idpPort, databaseUrl }), NODE_ENV: "development", NEXT_DIST_DIR: DEV_DIST_DIR };
+  const next = startProcess(bin("next"), ["dev", "-p", String(appPort), "-H", "127.0.0.1"], env);
+  // next dev compiles each route on its first request: minutes on a busy machine.
+  const processes = await Promise.all([startIdentityProvider(env, idpPort), waitForHttp(`${app}/api/trpc/health.check`, next, 3000).then(() => next)]);
+  return { app, log: next.log, stop: () => processes.forEach(({ child }) => child.kill("SIGTERM")) };
 }
 
 /** `next start` of the production build on `port`, ready. */

@@ -164,7 +164,7 @@ describe("Dave's reminders and renewal in the browser", () => {
     // Dave on Developer, paid with a card that works, then a card that attaches but declines every charge.
     await page.goto(`${app}/account`);
     await addCard("4242 4242 4242 4242");
-    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 4242");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("Visa ending 4242");
     await page.goto(`${app}/pricing`);
     await page.getByRole("button", { name: "Switch to Developer" }).click();
     const dialog = page.getByRole("dialog", { name: /Switch to/ });
@@ -174,7 +174,7 @@ describe("Dave's reminders and renewal in the browser", () => {
     await page.locator('section[data-tier="developer"] .badge').waitFor();
     await page.goto(`${app}/account`);
     await addCard("4000 0000 0000 0341");
-    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 0341");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("Visa ending 0341");
 
     // The paid period ended a minute ago, and the worker's renewal runs: declined.
     const userId = await daveId();
@@ -192,7 +192,7 @@ describe("Dave's reminders and renewal in the browser", () => {
 
     // A card that pays: setCard retries the renewal at once, and the page shows its answer.
     await addCard("4242 4242 4242 4242");
-    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("visa ending 4242");
+    await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("Visa ending 4242");
     await page.locator("#past-due").waitFor({ state: "detached" });
     expect(await plan.locator("h2").textContent()).toBe("Plan: Developer");
     expect(await plan.locator("dd").nth(3).textContent()).toBe("active");

@@ -5,7 +5,7 @@ import { LoadError, Loading, type Retryable } from "~/components/LoadError";
 import { PaymentMethod } from "~/components/PaymentMethod";
 import type { ApiScope } from "~/utils/scopes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
-import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
+import { formatCard, formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 import { loginUrl, RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
 
@@ -113,7 +113,7 @@ function describeActivity(event: Activity): string {
     case "plan_change_canceled":
       return `You canceled the switch to the ${event.details.to} plan`;
     case "card_change":
-      return `You added a ${event.details.brand} card ending ${event.details.last4}`;
+      return `You added a card: ${formatCard(event.details)}`;
   }
 }
 

@@ -43,14 +43,14 @@ export const cardDetailsInput = z
       .string()
       .max(30)
       .transform(digitsOnly)
-      .refine((number) => cardValidator.number(number).isValid, "is not a valid card number"),
-    expMonth: z.number().int().min(1).max(12),
-    expYear: z.number().int().min(2000).max(2100),
-    cvc: z.string().regex(/^\d{3,4}$/, "must be the 3 or 4 digits on the back of the card"),
+      .refine((number) => cardValidator.number(number).isValid, "That is not a valid card number."),
+    expMonth: z.number({ error: "Give the expiry as MM/YY." }).int().min(1, "The expiry month is 01 to 12.").max(12, "The expiry month is 01 to 12."),
+    expYear: z.number({ error: "Give the expiry as MM/YY." }).int().min(2000, "Give the expiry as MM/YY.").max(2100, "Give the expiry as MM/YY."),
+    cvc: z.string().regex(/^\d{3,4}$/, "The CVC is the 3 or 4 digits on the back of the card."),
   })
   .superRefine((card, context) => {
     if (!cardValidator.expirationDate({ month: String(card.expMonth), year: String(card.expYear) }).isValid) {
-      context.addIssue({ code: "custom", path: ["expYear"], message: "The card has expired" });
+      context.addIssue({ code: "custom", path: ["expYear"], message: "The card has expired." });
     }
   });
 

@@ -1,0 +1,85 @@
+// The main flows under `next dev`, as the README's first command runs the app: React's strict mode
+// mounts each component twice and runs its effects twice there, which a production build never does.
+// The plan dialog opens and stays open until the person closes it, a card is saved, a show is
+// followed, and a plan is changed. Fails on a CSP violation or a console error of the app.
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../helpers";
+import { launchBrowser, reportProblems, signInWithOneClick, startDevApp } from "./production";
+
+let app: string;
+let stopApp: (() => void) | undefined;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+const problems: string[] = [];
+const expiry = `12/${(new Date().getUTCFullYear() + 2) % 100}`;
+
+beforeAll(async () => {
+  ({ app, stop: stopApp } = await startDevApp(process.env.DATABASE_URL!));
+  browser = await launchBrowser();
+  page = browser.page;
+  // Each page is compiled on its first visit.
+  page.setDefaultTimeout(180_000);
+  await reportProblems(browser, app, problems);
+}, 900_000);
+
+afterEach(() => {
+  expect(browser.blocked).toEqual([]);
+  expect(problems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  stopApp?.();
+});
+
+const dialog = () => page.getByRole("dialog", { name: /Switch to/ });
+
+describe("the main flows under next dev", () => {
+  it("opens the plan dialog and keeps it open until Escape", async () => {
+    await signInWithOneClick(browser, app, "dev|alice", "/pricing");
+    const toDeveloper = page.getByRole("button", { name: "Switch to Developer" });
+    await toDeveloper.click();
+    // The quote comes after the dialog opened: still open then, and still open a moment later.
+    await dialog().locator("#needs-card").waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)))));
+    expect(await dialog().isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.closest("dialog[open]") !== null)).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog().waitFor({ state: "detached" });
+    expect(await toDeveloper.evaluate((button) => button === document.activeElement)).toBe(true);
+  }, 600_000);
+
+  it("saves a card, and says so", async () => {
+    await page.goto(`${app}/account`);
+    await page.getByRole("button", { name: "Add a card" }).click();
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByLabel("Expiry (MM/YY)").fill(expiry);
+    await page.getByLabel("CVC").fill("123");
+    await page.getByRole("button", { name: "Save card" }).click();
+    await expect.poll(() => page.locator("#card-on-file").textContent(), { timeout: 60_000 }).toBe("Visa ending 4242");
+    expect(await page.locator("#card-saved").textContent()).toContain("Card saved");
+  }, 600_000);
+
+  it("follows a show from the catalogue", async () => {
+    await page.goto(`${app}/shows`);
+    const first = page.locator('li.card:has(button.follow-button[aria-pressed="false"]:not([aria-disabled]))').first();
+    const slug = (await first.getAttribute("data-show"))!;
+    const card = page.locator(`li.card[data-show="${slug}"]`);
+    await card.locator("button.follow-button").click();
+    await expect.poll(() => card.locator("button.follow-button").getAttribute("aria-pressed")).toBe("true");
+    await expect
+      .poll(() => db.subscription.count({ where: { user: { auth0Sub: "dev|alice" }, show: { slug } } }), { timeout: 60_000 })
+      .toBe(1);
+  }, 600_000);
+
+  it("changes the plan through the dialog", async () => {
+    await page.goto(`${app}/pricing`);
+    await page.getByRole("button", { name: "Switch to Developer" }).click();
+    await expect.poll(() => dialog().locator("#charged-now").textContent(), { timeout: 60_000 }).toBe("$9.00");
+    await dialog().getByRole("button", { name: "Confirm" }).click();
+    await dialog().waitFor({ state: "detached" });
+    await page.locator('section[data-tier="developer"] .badge').waitFor();
+    expect(await db.billingAccount.findFirstOrThrow({ where: { user: { auth0Sub: "dev|alice" } }, select: { tierId: true } })).toEqual({ tierId: "developer" });
+  }, 600_000);
+});
