@@ -1,11 +1,15 @@
-// The hottest reads run hand-written SQL instead of Prisma queries (issue 9): each answers byte
-// for byte what the Prisma query it stands for answers. subscriptions.list, as a property: on any
-// follows — ties in time, shows without genres, a server clock in another time zone.
+// Every hand-written statement (src/server/platform/statements.ts) answers what the Prisma query it
+// stands for answers. subscriptions.list, as a property: on any follows — ties in time, shows without
+// genres, a server clock in another time zone.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountTier } from "~/server/domain/billing";
+import { FREE_TIER_ID } from "~/utils/tiers";
+import { accountTier, planChange } from "~/server/domain/billing";
 import { followedShows } from "~/server/domain/followed-shows";
+import { quotePlanChange } from "~/server/domain/plans";
 import { showSelect, toShow } from "~/server/domain/shows";
+import { sqlIn } from "~/server/platform/db";
+import * as statements from "~/server/platform/statements";
 import { db } from "./helpers";
 
 /** What subscriptions.list answered as a Prisma query: the reference the statement must match. */
@@ -71,4 +75,96 @@ describe("accountTier", () => {
       expect(JSON.stringify(await accountTier(db, newcomer))).toBe(JSON.stringify(await byPrismaTier(newcomer)));
     }
   });
+});
+
+describe("billing.quote's statement", () => {
+  /** What the quote was as Prisma queries: the target plan, and the account with its plan's price. */
+  async function byPrismaQuote(userId: string, tierId: string, now: Date) {
+    const target = await db.pricingTier.findUniqueOrThrow({ where: { id: tierId }, select: { id: true, priceCents: true, interval: true } });
+    const { tier, ...account } = await db.billingAccount.findUniqueOrThrow({
+      where: { userId },
+      select: { tierId: true, pendingTierId: true, currentPeriodStart: true, currentPeriodEnd: true, tier: { select: { priceCents: true } } },
+    });
+    return planChange({ ...account, priceCents: tier.priceCents }, target, now);
+  }
+
+  it("quotes as the Prisma queries do, from every plan to every plan, with and without a downgrade waiting", async () => {
+    const { id: userId } = await db.user.create({ data: { auth0Sub: "test|quote-sql", email: "quote-sql@example.test" } });
+    const tiers = (await db.pricingTier.findMany({ select: { id: true } })).map((tier) => tier.id);
+    const start = new Date(Date.UTC(2026, 10, 1, 23, 30, 0, 123));
+    const end = new Date(Date.UTC(2026, 11, 1, 23, 30, 0, 123));
+    const now = new Date(Date.UTC(2026, 10, 17, 5));
+    await quotePlanChange(db, userId, FREE_TIER_ID, now); // opens the account
+    for (const current of tiers) {
+      for (const pending of [null, ...tiers]) {
+        await db.billingAccount.update({ where: { userId }, data: { tierId: current, pendingTierId: pending, currentPeriodStart: start, currentPeriodEnd: end } });
+        for (const target of tiers) {
+          const expected = JSON.parse(JSON.stringify(await byPrismaQuote(userId, target, now))) as unknown;
+          expect(await quotePlanChange(db, userId, target, now)).toEqual(expected);
+        }
+      }
+    }
+  });
+});
+
+describe("the locked account's statement", () => {
+  it("reads the account, its plans and Free's cap as Prisma does", async () => {
+    const { id: userId } = await db.user.create({ data: { auth0Sub: "test|locked-sql", email: "locked-sql@example.test" } });
+    await accountTier(db, userId);
+    await db.billingAccount.update({ where: { userId }, data: { tierId: "developer", pendingTierId: "free", paymentReference: "test_pm_4242" } });
+    const [locked] = await db.$transaction((tx) => sqlIn(tx)(statements.LOCKED_ACCOUNT, [userId, FREE_TIER_ID]));
+    const account = await db.billingAccount.findUniqueOrThrow({
+      where: { userId },
+      select: {
+        id: true, tierId: true, pendingTierId: true, currentPeriodStart: true, currentPeriodEnd: true, paymentReference: true,
+        tier: { select: { name: true, priceCents: true, maxSubscriptions: true } },
+        pendingTier: { select: { name: true, maxSubscriptions: true, interval: true, priceCents: true } },
+      },
+    });
+    const free = await db.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID }, select: { maxSubscriptions: true } });
+    expect(locked).toEqual({
+      id: account.id,
+      tierId: account.tierId,
+      tierName: account.tier.name,
+      priceCents: account.tier.priceCents,
+      maxSubscriptions: account.tier.maxSubscriptions,
+      pendingTierId: account.pendingTierId,
+      pendingTierName: account.pendingTier?.name,
+      pendingMaxSubscriptions: account.pendingTier?.maxSubscriptions,
+      pendingInterval: account.pendingTier?.interval,
+      pendingPriceCents: account.pendingTier?.priceCents,
+      currentPeriodStart: account.currentPeriodStart,
+      currentPeriodEnd: account.currentPeriodEnd,
+      paymentReference: account.paymentReference,
+      freeMaxSubscriptions: free.maxSubscriptions,
+    });
+  });
+});
+
+describe("the sessions' statements", () => {
+  it("read and take what Prisma reads", async () => {
+    const expiresAt = new Date(Date.now() + 60_000);
+    await db.session.createMany({
+      data: [
+        { id: "sql-live", sub: "test|sessions-sql", data: "sealed-1", createdAt: new Date(), lastSeenAt: new Date(), expiresAt },
+        { id: "sql-expired", sub: "test|sessions-sql", data: "sealed-2", createdAt: new Date(), lastSeenAt: new Date(), expiresAt: new Date(Date.now() - 1000) },
+      ],
+    });
+    for (const id of ["sql-live", "sql-expired"]) {
+      const byPrisma = await db.session.findFirst({ where: { id, expiresAt: { gt: new Date() } }, select: { data: true } });
+      expect((await db.sql(statements.SESSION_DATA, [id, new Date()]))[0] ?? null).toEqual(byPrisma);
+    }
+    const all = await db.session.findMany({ where: { sub: "test|sessions-sql" }, select: { id: true, data: true }, orderBy: { id: "asc" } });
+    const taken = await db.sql(statements.TAKE_SESSIONS, ["test|sessions-sql"]);
+    expect(taken.sort((a, b) => a.id.localeCompare(b.id))).toEqual(all);
+    expect(await db.session.count({ where: { sub: "test|sessions-sql" } })).toBe(0);
+  });
+});
+
+it("holds every hand-written statement to a test here", () => {
+  // FOLLOWED_SHOWS, ACCOUNT_TIER, PLAN_QUOTE, LOCKED_ACCOUNT and the sessions' above; the two locks and
+  // the ping read nothing a Prisma query could answer.
+  expect(Object.keys(statements).sort()).toEqual(
+    ["ACCOUNT_TIER", "FOLLOWED_SHOWS", "LOCKED_ACCOUNT", "LOCK_ACCOUNT_ROW", "PING", "PLAN_QUOTE", "SESSION_DATA", "TAKE_SESSIONS"].sort(),
+  );
 });

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import type { BillingInterval } from "~/generated/prisma/enums";
-import { sqlRows, type Db } from "~/server/platform/db";
+import type { Db } from "~/server/platform/db";
+import { ACCOUNT_TIER } from "~/server/platform/statements";
 import { CHANGED_MEANWHILE, Conflict } from "~/server/domain/errors";
 import { FREE_TIER_ID, TIER_IDS } from "~/utils/tiers";
 
@@ -93,14 +94,13 @@ export async function readOpeningAccount<T>(db: DbOrTx, userId: string, read: ()
   return opened;
 }
 
-// me.profile rides along in most batches: its plan is one hand-written statement rather than a
-// Prisma query, which would cost the batch more than the procedure's own work.
-// tests/hand-written-sql.test.ts holds it equal to the Prisma query it stands for.
-const ACCOUNT_TIER = `SELECT t.id, t.name FROM "BillingAccount" a JOIN "PricingTier" t ON t.id = a."tierId" WHERE a."userId" = $1`;
-
-/** The plan of the user's billing account (its id and name); a Free account is opened on first access. */
+/**
+ * The plan of the user's billing account (its id and name); a Free account is opened on first access.
+ * me.profile rides along in most batches: its plan is one hand-written statement rather than a Prisma
+ * query, which would cost the batch more than the procedure's own work.
+ */
 export function accountTier(db: Db, userId: string) {
-  return readOpeningAccount(db, userId, async () => (await sqlRows<{ id: string; name: string }>(db, ACCOUNT_TIER, [userId]))[0] ?? null);
+  return readOpeningAccount(db, userId, async () => (await db.sql(ACCOUNT_TIER, [userId]))[0] ?? null);
 }
 
 /** The smallest charge a card payment can be (Stripe's, in the major currencies). */

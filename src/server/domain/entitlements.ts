@@ -1,10 +1,11 @@
 // The plan rule, in one place: how many shows a plan lets one follow, and how every change that
 // could break it (a follow, a plan change) is serialised per account on a multi-connection database.
-import { z } from "zod";
+import type { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { recordEvent } from "~/server/domain/audit";
 import { isDowngradeDue, isLapsed, periodEnd, readOpeningAccount } from "~/server/domain/billing";
-import type { Db } from "~/server/platform/db";
+import { sqlIn, type Db } from "~/server/platform/db";
+import { LOCKED_ACCOUNT } from "~/server/platform/statements";
 import { PlanLimitReached } from "~/server/domain/errors";
 import { FREE_TIER_ID } from "~/utils/tiers";
 
@@ -43,35 +44,10 @@ export function assertPlanFits(plan: Plan, following: number): void {
   }
 }
 
-const lockedAccountRow = z.object({
-  id: z.string(),
-  tierId: z.string(),
-  tierName: z.string(),
-  priceCents: z.number().int(),
-  maxSubscriptions: z.number().int().nullable(),
-  pendingTierId: z.string().nullable(),
-  pendingTierName: z.string().nullable(),
-  pendingMaxSubscriptions: z.number().int().nullable(),
-  pendingInterval: z.enum(["month", "year"]).nullable(),
-  pendingPriceCents: z.number().int().nullable(),
-  currentPeriodStart: z.date(),
-  currentPeriodEnd: z.date(),
-  paymentReference: z.string().nullable(),
-  freeMaxSubscriptions: z.number().int().nullable(),
-});
+type LockedAccount = z.infer<typeof LOCKED_ACCOUNT.row>;
 
-type LockedAccount = z.infer<typeof lockedAccountRow>;
-
-async function selectAccountForUpdate(tx: Prisma.TransactionClient, userId: string) {
-  const rows = await tx.$queryRaw<unknown[]>`
-    SELECT a."id", a."tierId", t."name" AS "tierName", t."priceCents", t."maxSubscriptions",
-      a."pendingTierId", p."name" AS "pendingTierName", p."maxSubscriptions" AS "pendingMaxSubscriptions", p."interval"::text AS "pendingInterval", p."priceCents" AS "pendingPriceCents",
-      a."currentPeriodStart", a."currentPeriodEnd", a."paymentReference",
-      (SELECT f."maxSubscriptions" FROM "PricingTier" f WHERE f."id" = ${FREE_TIER_ID}) AS "freeMaxSubscriptions"
-    FROM "BillingAccount" a JOIN "PricingTier" t ON t."id" = a."tierId" LEFT JOIN "PricingTier" p ON p."id" = a."pendingTierId"
-    WHERE a."userId" = ${userId}
-    FOR UPDATE OF a`;
-  return rows.length ? lockedAccountRow.parse(rows[0]) : null;
+async function selectAccountForUpdate(tx: Prisma.TransactionClient, userId: string): Promise<LockedAccount | null> {
+  return (await sqlIn(tx)(LOCKED_ACCOUNT, [userId, FREE_TIER_ID]))[0] ?? null;
 }
 
 /** Moves a locked account to the downgrade it waited for, the period now over; audited as the change it is. */

@@ -1,7 +1,8 @@
 import type { User as SessionUser } from "@auth0/nextjs-auth0/types";
 import { LRUCache } from "lru-cache";
 import { Prisma } from "~/generated/prisma/client";
-import type { Db } from "~/server/platform/db";
+import { sqlIn, type Db } from "~/server/platform/db";
+import { LOCK_ACCOUNT_ROW } from "~/server/platform/statements";
 
 const userSelect = {
   id: true,
@@ -51,7 +52,7 @@ export async function deleteUser(db: Db, user: Pick<DbUser, "id" | "auth0Sub">):
   await db.$transaction(async (tx) => {
     // The account row first, the lock every follow and plan change takes first (entitlements.ts): the
     // delete waits for one in flight instead of deadlocking with it over the user row.
-    await tx.$queryRaw`SELECT 1 FROM "BillingAccount" WHERE "userId" = ${user.id} FOR UPDATE`;
+    await sqlIn(tx)(LOCK_ACCOUNT_ROW, [user.id]);
     await tx.user.delete({ where: { id: user.id }, select: { id: true } });
   });
   recentUsersOf(db).delete(user.auth0Sub);

@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "~/generated/prisma/client";
+import type { z } from "zod";
+import { PrismaClient, type Prisma } from "~/generated/prisma/client";
 import { databaseConfig } from "~/server/platform/config";
 import { logger } from "~/server/platform/logger";
 import { databaseUrl } from "../../../prisma/database-url";
@@ -10,10 +11,32 @@ const CONNECTION_WAIT_MS = 5_000;
 
 // One client (one pool) per process; `next dev` re-evaluates modules on every change, so the client
 // and its pool are kept on globalThis.
-const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; pools?: WeakMap<PrismaClient, pg.Pool> };
+const globalForPrisma = globalThis as unknown as { prisma?: Db };
 
-/** The pool under each client, for its hand-written statements (see sqlRows). */
-const pools = (globalForPrisma.pools ??= new WeakMap());
+/**
+ * A hand-written SQL statement (src/server/platform/statements.ts holds them all): its text, with
+ * `$1`… for its values, and the schema of its rows, the one source of their type, checked on every row.
+ */
+export interface Statement<Row extends z.ZodType> {
+  text: string;
+  row: Row;
+}
+
+/** Runs a statement and returns its rows, each checked against the statement's row schema. */
+export type SqlRunner = <Row extends z.ZodType>(statement: Statement<Row>, values: readonly unknown[]) => Promise<z.infer<Row>[]>;
+
+/**
+ * The database: Prisma's client, and `sql`, which runs hand-written statements on the client's own
+ * pool (same connections, same limits), past Prisma's query compiler: for the hottest reads only.
+ * Statements are sent unnamed, as Prisma's are, so transaction-mode poolers (PgBouncer) serve them.
+ */
+export type Db = PrismaClient & { sql: SqlRunner };
+
+/** Hand-written statements inside a Prisma transaction (row locks, reads that must see its writes). */
+export const sqlIn =
+  (tx: Prisma.TransactionClient): SqlRunner =>
+  async (statement, values) =>
+    (await tx.$queryRawUnsafe<unknown[]>(statement.text, ...values)).map((row) => statement.row.parse(row));
 
 // connectionTimeoutMillis: an unreachable database host fails a request (and /api/health: 503) in
 // seconds instead of leaving it waiting for a connection forever. Transactions wait as long as the
@@ -24,7 +47,7 @@ export function createPrismaClient(
   url: string = databaseUrl(),
   options: Omit<ConstructorParameters<typeof PrismaClient>[0], "adapter"> = {},
   pool = new pg.Pool({ connectionString: url, max: databaseConfig.DATABASE_POOL_SIZE, connectionTimeoutMillis: CONNECTION_WAIT_MS }),
-) {
+): Db {
   // A connection lost while idle (a database restart) must not crash the process, whoever used the pool first.
   pool.on("error", (error) => logger.warn({ err: error.message }, "an idle database connection failed"));
   const client = new PrismaClient({
@@ -32,26 +55,12 @@ export function createPrismaClient(
     ...options,
     adapter: new PrismaPg(pool, { disposeExternalPool: true }),
   });
-  pools.set(client, pool);
-  return client;
+  const sql: SqlRunner = async (statement, values) => {
+    const { rows } = await pool.query<pg.QueryResultRow>(statement.text, [...values]);
+    return rows.map((row) => statement.row.parse(row));
+  };
+  return Object.assign(client, { sql });
 }
 
 export const db = globalForPrisma.prisma ?? createPrismaClient();
 if (databaseConfig.NODE_ENV !== "production") globalForPrisma.prisma = db;
-
-export type Db = PrismaClient;
-
-/**
- * Runs one SQL statement on `db`'s own pool (same connections, same limits), past Prisma's query
- * compiler: for the hottest reads only. Prisma 6 compiles each query anew (its WASM query compiler),
- * which cost a list call more CPU than everything else it does. The statement is sent
- * unnamed, as Prisma's are, so transaction-mode poolers (PgBouncer) serve it. Rows come as the driver
- * decodes them: the statement's own module types them, and tests/hand-written-sql.test.ts holds
- * each equal to the Prisma query it stands for.
- */
-export async function sqlRows<Row>(db: Db, text: string, values: unknown[]): Promise<Row[]> {
-  const pool = pools.get(db);
-  if (!pool) throw new Error("This database client was not made by createPrismaClient: it has no pool of its own.");
-  const { rows } = await pool.query<Row & pg.QueryResultRow>(text, values);
-  return rows;
-}

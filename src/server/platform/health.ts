@@ -2,6 +2,7 @@ import type { Db } from "~/server/platform/db";
 import { jobsHealth, type JobsHealth } from "~/server/platform/jobs";
 import { logger } from "~/server/platform/logger";
 import { rateLimiter } from "~/server/platform/rate-limit";
+import { PING } from "~/server/platform/statements";
 
 export interface Health {
   ok: boolean;
@@ -17,7 +18,7 @@ export interface Health {
  * `jobs`, also how the job workers are doing (GET /api/health).
  */
 export async function checkHealth(db: Db, { jobs: withJobs = false } = {}): Promise<Health> {
-  const dbUp = await db.$queryRaw`SELECT 1`.then(
+  const dbUp = await db.sql(PING, []).then(
     () => true,
     (error: unknown) => {
       logger.error({ err: error }, "health: the database does not answer");

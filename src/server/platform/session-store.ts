@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, hkdfSync } from "node:crypto";
 import type { LogoutToken, SessionData, SessionDataStore } from "@auth0/nextjs-auth0/types";
 import { EncryptJWT, jwtDecrypt } from "jose";
-import { sqlRows, type Db } from "~/server/platform/db";
+import type { Db } from "~/server/platform/db";
+import { SESSION_DATA, TAKE_SESSIONS } from "~/server/platform/statements";
 import { env } from "~/server/platform/env";
 
 /** What the store records of the browser behind a session: its User-Agent and address. */
@@ -78,7 +79,7 @@ export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds,
     async get(id: string): Promise<SessionData | null> {
       const key = rowKey(id);
       // The hottest read of the app (every signed-in request): one statement past Prisma's query compiler.
-      const [row] = await sqlRows<{ data: string }>(db, `SELECT "data" FROM "Session" WHERE "id" = $1 AND "expiresAt" > $2`, [key, new Date(now())]);
+      const [row] = await db.sql(SESSION_DATA, [key, new Date(now())]);
       return row ? open(row.data, key) : null;
     },
 
@@ -165,7 +166,7 @@ export async function endStoredSession(db: Db, session: SessionData): Promise<vo
  * deleted and given back.
  */
 export async function takeSessionsOf(db: Db, sub: string): Promise<SessionData[]> {
-  const rows = await db.$queryRaw<{ id: string; data: string }[]>`DELETE FROM "Session" WHERE "sub" = ${sub} RETURNING "id", "data"`;
+  const rows = await db.sql(TAKE_SESSIONS, [sub]);
   const sessions = await Promise.all(rows.map((row) => open(row.data, row.id)));
   return sessions.filter((session): session is SessionData => session !== null);
 }

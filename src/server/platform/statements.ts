@@ -1,0 +1,118 @@
+// Every hand-written SQL statement of the app, in one place, each with the schema of its rows (the
+// one source of their type, checked on every row). Each stands for a Prisma query where that query
+// costs too much (the hottest reads) or cannot say it (a row lock); tests/hand-written-sql.test.ts
+// holds each read equal to the Prisma query it stands for, so a schema change one misses fails there.
+// Run them with `db.sql` (the pool) or `sqlIn(tx)` (inside a transaction), src/server/platform/db.ts.
+//
+// Timestamps are `timestamp without time zone` holding UTC (Prisma's convention): the pool's driver
+// would read them in the server's zone, so statements run on the pool read them `AT TIME ZONE 'UTC'`.
+import { z } from "zod";
+import { BillingInterval, ShowStatus } from "~/generated/prisma/enums";
+import type { Statement } from "~/server/platform/db";
+
+const statement = <Row extends z.ZodRawShape>(text: string, row: Row): Statement<z.ZodObject<Row>> => ({ text, row: z.object(row) });
+
+/**
+ * A live session's sealed data, by its row key and the time now (every signed-in request reads it).
+ * The driver sends a Date in the server's zone, with its offset: read as an instant, then as UTC.
+ */
+export const SESSION_DATA = statement(`SELECT "data" FROM "Session" WHERE "id" = $1 AND "expiresAt" > ($2::timestamptz AT TIME ZONE 'UTC')`, {
+  data: z.string(),
+});
+
+/** Deletes every session of a person (by sub), giving back what each held. */
+export const TAKE_SESSIONS = statement(`DELETE FROM "Session" WHERE "sub" = $1 RETURNING "id", "data"`, { id: z.string(), data: z.string() });
+
+/**
+ * The shows a user follows (subscriptions.list, the API's hottest read), newest follow first, the id
+ * settling follows of the same instant; genres by name. The genres come from Prisma's join table of
+ * the implicit Genre–Show relation (docs/data.md says why it stays implicit).
+ */
+export const FOLLOWED_SHOWS = statement(
+  `SELECT s.notify, s."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
+          sh.id, sh.slug, sh.title, sh.network, sh.summary, sh.premiered, sh.status::text AS status,
+          ARRAY(SELECT g.name FROM "_GenreToShow" gs JOIN "Genre" g ON g.id = gs."A" WHERE gs."B" = sh.id ORDER BY g.name) AS genres
+   FROM "Subscription" s JOIN "Show" sh ON sh.id = s."showId"
+   WHERE s."userId" = $1
+   ORDER BY s."createdAt" DESC, s.id DESC`,
+  {
+    notify: z.boolean(),
+    createdAt: z.date(),
+    id: z.string(),
+    slug: z.string(),
+    title: z.string(),
+    network: z.string(),
+    summary: z.string(),
+    premiered: z.number().int(),
+    status: z.enum(ShowStatus),
+    genres: z.array(z.string()),
+  },
+);
+
+/** The plan of a user's billing account (me.profile, in most batches). */
+export const ACCOUNT_TIER = statement(
+  `SELECT t.id, t.name FROM "BillingAccount" a JOIN "PricingTier" t ON t.id = a."tierId" WHERE a."userId" = $1`,
+  { id: z.string(), name: z.string() },
+);
+
+/**
+ * What a switch to a plan is measured against (billing.quote), in one statement: the plan (no row
+ * when there is no such plan) and the user's account with its plan's price (nulls when they have no
+ * account yet).
+ */
+export const PLAN_QUOTE = statement(
+  `SELECT t.id, t."priceCents", t.interval::text AS interval,
+          a."tierId" AS "accountTierId", c."priceCents" AS "accountPriceCents", a."pendingTierId",
+          a."currentPeriodStart" AT TIME ZONE 'UTC' AS "currentPeriodStart", a."currentPeriodEnd" AT TIME ZONE 'UTC' AS "currentPeriodEnd"
+   FROM "PricingTier" t
+   LEFT JOIN "BillingAccount" a ON a."userId" = $2
+   LEFT JOIN "PricingTier" c ON c.id = a."tierId"
+   WHERE t.id = $1`,
+  {
+    id: z.string(),
+    priceCents: z.number().int(),
+    interval: z.enum(BillingInterval),
+    accountTierId: z.string().nullable(),
+    accountPriceCents: z.number().int().nullable(),
+    pendingTierId: z.string().nullable(),
+    currentPeriodStart: z.date().nullable(),
+    currentPeriodEnd: z.date().nullable(),
+  },
+);
+
+/**
+ * Locks a user's billing account row until the transaction ends (`FOR UPDATE`) and reads it with its
+ * plan, the plan it waits to move to, and Free's cap. Run in a transaction (sqlIn), whose client
+ * reads timestamps as UTC itself.
+ */
+export const LOCKED_ACCOUNT = statement(
+  `SELECT a."id", a."tierId", t."name" AS "tierName", t."priceCents", t."maxSubscriptions",
+          a."pendingTierId", p."name" AS "pendingTierName", p."maxSubscriptions" AS "pendingMaxSubscriptions", p."interval"::text AS "pendingInterval", p."priceCents" AS "pendingPriceCents",
+          a."currentPeriodStart", a."currentPeriodEnd", a."paymentReference",
+          (SELECT f."maxSubscriptions" FROM "PricingTier" f WHERE f."id" = $2) AS "freeMaxSubscriptions"
+   FROM "BillingAccount" a JOIN "PricingTier" t ON t."id" = a."tierId" LEFT JOIN "PricingTier" p ON p."id" = a."pendingTierId"
+   WHERE a."userId" = $1
+   FOR UPDATE OF a`,
+  {
+    id: z.string(),
+    tierId: z.string(),
+    tierName: z.string(),
+    priceCents: z.number().int(),
+    maxSubscriptions: z.number().int().nullable(),
+    pendingTierId: z.string().nullable(),
+    pendingTierName: z.string().nullable(),
+    pendingMaxSubscriptions: z.number().int().nullable(),
+    pendingInterval: z.enum(BillingInterval).nullable(),
+    pendingPriceCents: z.number().int().nullable(),
+    currentPeriodStart: z.date(),
+    currentPeriodEnd: z.date(),
+    paymentReference: z.string().nullable(),
+    freeMaxSubscriptions: z.number().int().nullable(),
+  },
+);
+
+/** Locks a user's billing account row, if any, until the transaction ends (an account's deletion takes it first). */
+export const LOCK_ACCOUNT_ROW = statement(`SELECT 1 AS locked FROM "BillingAccount" WHERE "userId" = $1 FOR UPDATE`, { locked: z.literal(1) });
+
+/** Whether the database answers (/api/health). */
+export const PING = statement(`SELECT 1 AS up`, { up: z.literal(1) });
