@@ -146,7 +146,7 @@ export interface EmbeddedServer {
 }
 
 /**
- * Starts the embedded server on `dataDir` (initialised on first use, ~1 s), unless a server already
+ * Starts the embedded server on `dataDir` (initialised on first use), unless a server already
  * answers on `port` with our credentials, which is then used as it is.
  */
 export async function startEmbeddedPostgres({

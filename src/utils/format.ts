@@ -1,4 +1,4 @@
-// Building an Intl formatter costs ~100× a format call (it loads locale data): one per currency, one for dates.
+// Building an Intl formatter costs far more than a format call (it loads locale data): one per currency, one for dates.
 const priceFormats = new Map<string, Intl.NumberFormat>();
 const priceFormat = (currency: string) => {
   const code = currency.toUpperCase();
