@@ -2,7 +2,8 @@
 // time before it airs, in the app and by email. The job worker makes them (src/server/faces/worker.ts).
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { recordEvent } from "~/server/domain/audit";
-import type { Db } from "~/server/platform/db";
+import { sqlIn, type Db } from "~/server/platform/db";
+import { CLAIM_REMINDER_EMAIL, DUE_REMINDERS } from "~/server/platform/statements";
 import { REMINDER_LEADS } from "~/utils/reminders";
 import { env } from "~/server/platform/env";
 import { MAIL_CONNECTIONS, type Mailer } from "~/server/platform/mail";
@@ -20,19 +21,8 @@ const horizon = (now: Date) => new Date(now.getTime() + LONGEST_LEAD_MS);
  * an address). How many were made.
  */
 export async function createDueReminders(db: Db, now: Date): Promise<number> {
-  return db.$executeRaw`
-    INSERT INTO "Notification" ("userId", "episodeId", "channel", "createdAt")
-    SELECT s."userId", e."id", c."channel"::"NotificationChannel", ${now}
-    FROM "Episode" e
-    JOIN "Subscription" s ON s."showId" = e."showId" AND s."notify"
-    JOIN "User" u ON u."id" = s."userId" AND u."reminderLeadMinutes" IS NOT NULL
-    CROSS JOIN (VALUES ('in_app'), ('email')) AS c("channel")
-    WHERE e."airsAt" > ${now}
-      AND e."airsAt" <= ${horizon(now)}
-      AND e."airsAt" - make_interval(mins => u."reminderLeadMinutes") <= ${now}
-      AND s."createdAt" <= e."airsAt" - make_interval(mins => u."reminderLeadMinutes")
-      AND (c."channel" = 'in_app' OR u."email" IS NOT NULL)
-    ON CONFLICT ("userId", "episodeId", "channel") DO NOTHING`;
+  const [counted] = await sqlIn(db)(DUE_REMINDERS, [now, horizon(now)]);
+  return counted?.made ?? 0;
 }
 
 // One-click unsubscribe links are signed, so that they need no sign-in and cannot be made for anyone
@@ -83,18 +73,7 @@ export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBase
   const sendOne = () =>
     db.$transaction(
       async (tx) => {
-        const [row] = await tx.$queryRaw<{ id: string; userId: string; email: string; title: string; showId: string; slug: string; season: number; number: number; episodeTitle: string; airsAt: Date }[]>`
-          SELECT n."id", n."userId", u."email", sh."title", sh."id" AS "showId", sh."slug", e."season", e."number", e."title" AS "episodeTitle", e."airsAt"
-          FROM "Notification" n
-          JOIN "User" u ON u."id" = n."userId"
-          JOIN "Episode" e ON e."id" = n."episodeId"
-          JOIN "Show" sh ON sh."id" = e."showId"
-          JOIN "Subscription" s ON s."userId" = n."userId" AND s."showId" = sh."id" AND s."notify"
-          WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND n."failedAt" IS NULL
-            AND e."airsAt" > ${now} AND e."airsAt" <= ${horizon(now)}
-            AND u."email" IS NOT NULL AND u."reminderLeadMinutes" IS NOT NULL
-          LIMIT 1
-          FOR UPDATE OF n SKIP LOCKED`;
+        const [row] = await sqlIn(tx)(CLAIM_REMINDER_EMAIL, [now, horizon(now)]);
         if (!row) return false;
         try {
           await mailer(reminderMail(row, appBaseUrl));

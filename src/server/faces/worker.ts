@@ -5,7 +5,8 @@ import { createPaymentProvider } from "~/server/domain/payment-provider";
 import { noPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
 import { renewDueAccounts } from "~/server/domain/renewals";
-import type { Db } from "~/server/platform/db";
+import { sqlIn, type Db } from "~/server/platform/db";
+import { JOB_QUEUES_LOCK } from "~/server/platform/statements";
 import { createJobEngine } from "~/server/platform/jobs";
 import { createMailer, type Mailer } from "~/server/platform/mail";
 import { logger, userHash } from "~/server/platform/logger";
@@ -105,7 +106,7 @@ export async function startWorker({ connectionString, db, jobs = JOBS, now = () 
   // Workers starting together (a deploy) would deadlock creating the same queues' tables: one at a
   // time, under a lock that a transaction of the app's holds while pg-boss does the work.
   await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('showtrack:job-queues'))`;
+    await sqlIn(tx)(JOB_QUEUES_LOCK, []);
     for (const [name, kind] of Object.entries(jobs)) {
       await boss.createQueue(name, { name, ...kind.queue });
       if (kind.cron) await boss.schedule(name, kind.cron, {}, { tz: "UTC" });

@@ -32,7 +32,10 @@ export type SqlRunner = <Row extends z.ZodType>(statement: Statement<Row>, value
  */
 export type Db = PrismaClient & { sql: SqlRunner };
 
-/** Hand-written statements inside a Prisma transaction (row locks, reads that must see its writes). */
+/**
+ * Hand-written statements through Prisma's client rather than the pool: inside a transaction (row
+ * locks, reads that must see its writes), or where Prisma's reading of timestamps as UTC is wanted.
+ */
 export const sqlIn =
   (tx: Prisma.TransactionClient): SqlRunner =>
   async (statement, values) =>

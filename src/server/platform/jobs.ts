@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
 import { Prisma } from "~/generated/prisma/client";
-import type { Db } from "~/server/platform/db";
+import { sqlIn, type Db } from "~/server/platform/db";
+import { oldestDueJobAge, WORKER_HEARTBEAT_AGE } from "~/server/platform/statements";
 
 /** pg-boss keeps its tables in a schema of their own, beside the app's. */
 export const JOBS_SCHEMA = "pgboss";
@@ -29,13 +30,8 @@ const UNDEFINED_TABLE = "42P01";
 
 /** What /api/health says of the workers: are they alive, and are they keeping up. */
 export async function jobsHealth(db: Db): Promise<JobsHealth> {
-  const [heartbeat] = await db.$queryRaw<{ age: number | null }[]>`
-    SELECT extract(epoch FROM now() - max("seenAt"))::float8 AS age FROM "WorkerHeartbeat"`;
-  const oldest = await db
-    .$queryRawUnsafe<{ age: number | null }[]>(
-      `SELECT extract(epoch FROM now() - min(start_after))::float8 AS age FROM ${JOBS_SCHEMA}.job
-       WHERE state IN ('created', 'retry') AND start_after <= now() AND name NOT LIKE '\\_\\_pgboss\\_\\_%'`,
-    )
+  const [heartbeat] = await db.sql(WORKER_HEARTBEAT_AGE, []);
+  const oldest = await sqlIn(db)(oldestDueJobAge(JOBS_SCHEMA), [])
     .catch((error: unknown) => {
       // No worker has ever started here: pg-boss has not made its tables yet, so nothing waits.
       if (error instanceof Prisma.PrismaClientKnownRequestError && JSON.stringify(error.meta ?? {}).includes(UNDEFINED_TABLE)) return [];

@@ -116,3 +116,69 @@ export const LOCK_ACCOUNT_ROW = statement(`SELECT 1 AS locked FROM "BillingAccou
 
 /** Whether the database answers (/api/health). */
 export const PING = statement(`SELECT 1 AS up`, { up: z.literal(1) });
+
+/** Takes the lock under which workers create the job queues one at a time, until the transaction ends. */
+export const JOB_QUEUES_LOCK = statement(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext('showtrack:job-queues'))`, { locked: z.literal(1) });
+
+/** Seconds since the newest heartbeat of any worker; null when none has ever beaten. */
+export const WORKER_HEARTBEAT_AGE = statement(`SELECT extract(epoch FROM now() - max("seenAt"))::float8 AS age FROM "WorkerHeartbeat"`, {
+  age: z.number().nullable(),
+});
+
+/** Seconds the oldest due job has waited, in pg-boss's table of `schema`; null when none waits. */
+export const oldestDueJobAge = (schema: string) =>
+  statement(
+    `SELECT extract(epoch FROM now() - min(start_after))::float8 AS age FROM ${schema}.job
+     WHERE state IN ('created', 'retry') AND start_after <= now() AND name NOT LIKE '\\_\\_pgboss\\_\\_%'`,
+    { age: z.number().nullable() },
+  );
+
+/**
+ * Makes the reminders whose time has come ($1 now, $2 the horizon), both channels, and counts them.
+ * The unique key (person, episode, channel) makes each exactly once.
+ */
+export const DUE_REMINDERS = statement(
+  `WITH made AS (
+     INSERT INTO "Notification" ("userId", "episodeId", "channel", "createdAt")
+     SELECT s."userId", e."id", c."channel"::"NotificationChannel", $1
+     FROM "Episode" e
+     JOIN "Subscription" s ON s."showId" = e."showId" AND s."notify"
+     JOIN "User" u ON u."id" = s."userId" AND u."reminderLeadMinutes" IS NOT NULL
+     CROSS JOIN (VALUES ('in_app'), ('email')) AS c("channel")
+     WHERE e."airsAt" > $1
+       AND e."airsAt" <= $2
+       AND e."airsAt" - make_interval(mins => u."reminderLeadMinutes") <= $1
+       AND s."createdAt" <= e."airsAt" - make_interval(mins => u."reminderLeadMinutes")
+       AND (c."channel" = 'in_app' OR u."email" IS NOT NULL)
+     ON CONFLICT ("userId", "episodeId", "channel") DO NOTHING
+     RETURNING 1)
+   SELECT count(*)::int AS made FROM made`,
+  { made: z.number().int() },
+);
+
+/** Claims one unsent reminder email due before the horizon ($1 now, $2 the horizon), locked until the transaction ends. */
+export const CLAIM_REMINDER_EMAIL = statement(
+  `SELECT n."id", n."userId", u."email", sh."title", sh."id" AS "showId", sh."slug", e."season", e."number", e."title" AS "episodeTitle", e."airsAt"
+   FROM "Notification" n
+   JOIN "User" u ON u."id" = n."userId"
+   JOIN "Episode" e ON e."id" = n."episodeId"
+   JOIN "Show" sh ON sh."id" = e."showId"
+   JOIN "Subscription" s ON s."userId" = n."userId" AND s."showId" = sh."id" AND s."notify"
+   WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND n."failedAt" IS NULL
+     AND e."airsAt" > $1 AND e."airsAt" <= $2
+     AND u."email" IS NOT NULL AND u."reminderLeadMinutes" IS NOT NULL
+   LIMIT 1
+   FOR UPDATE OF n SKIP LOCKED`,
+  {
+    id: z.string(),
+    userId: z.string(),
+    email: z.string(),
+    title: z.string(),
+    showId: z.string(),
+    slug: z.string(),
+    season: z.number().int(),
+    number: z.number().int(),
+    episodeTitle: z.string(),
+    airsAt: z.date(),
+  },
+);
