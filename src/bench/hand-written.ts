@@ -42,7 +42,8 @@ export async function followedShowsByPrisma(req: IncomingMessage) {
 export async function accountByPrisma(req: IncomingMessage, activityLimit: number) {
   const session = await auth0.getSession(req);
   if (!session) return null;
-  const { scopes } = authFromSession(session);
+  const auth = authFromSession(session);
+  const { scopes } = auth;
   const user = await db.user.findUnique({
     where: { auth0Sub: session.user.sub },
     select: {
@@ -75,7 +76,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       select: { notify: true, createdAt: true, show: { select: showSelect } },
     }),
     db.auditEvent.findMany({
-      where: { userId: user.id, action: { in: readableActions(scopes) } },
+      where: { userId: user.id, action: { in: readableActions(auth) } },
       orderBy: { seq: "desc" },
       ...pageArgs({ limit: activityLimit }),
       select: auditEventSelect,

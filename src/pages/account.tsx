@@ -2,6 +2,7 @@ import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import { AccountView, RECENT_ACTIVITY } from "~/components/account/AccountView";
 import { ReminderLead } from "~/components/account/ReminderLead";
 import { SignedInSessions } from "~/components/account/SignedInSessions";
+import { ApiTokens } from "~/components/account/ApiTokens";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";
 import { trpc } from "~/utils/trpc";
 
@@ -17,6 +18,7 @@ export const getServerSideProps = (async (context) => {
     ssr.helpers.billing.info.prefetch(),
     ssr.helpers.me.activity.prefetch(RECENT_ACTIVITY),
     ssr.helpers.sessions.list.prefetch(),
+    ssr.helpers.tokens.list.prefetch(),
     scopes.includes("read:shows") ? ssr.helpers.me.reminders.prefetch() : null,
   ]);
   return { props: ssr.props() };
@@ -30,6 +32,7 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
   const subscriptions = trpc.subscriptions.list.useQuery();
   const activity = trpc.me.activity.useQuery(RECENT_ACTIVITY);
   const sessions = trpc.sessions.list.useQuery();
+  const tokens = trpc.tokens.list.useQuery();
   const reminders = trpc.me.reminders.useQuery(undefined, { enabled: scopes.includes("read:shows") });
   return (
     <AccountView
@@ -38,7 +41,12 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
       subscriptions={subscriptions}
       activity={activity}
       scopes={scopes}
-      sessions={<SignedInSessions list={sessions} />}
+      sessions={
+        <>
+          <SignedInSessions list={sessions} />
+          <ApiTokens list={tokens} held={scopes} />
+        </>
+      }
       reminderLead={scopes.includes("read:shows") ? <ReminderLead lead={reminders} readOnly={!scopes.includes("write:shows")} /> : null}
     />
   );

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import { TRPCError } from "@trpc/server";
 import { authFromSession, bearerFailure, bearerToken, logAuthFailure, verifyAccessToken, type Auth } from "~/server/platform/auth";
+import { checkToken, isPersonalToken } from "~/server/domain/api-tokens";
 import { createPaymentProvider } from "~/server/domain/payment-provider";
 import type { PaymentProvider } from "~/server/domain/payments";
 import { db as defaultDb, type Db } from "~/server/platform/db";
@@ -14,8 +15,10 @@ export interface InnerContextOptions {
   session?: SessionData | null;
   /** Defaults to the session's; set for bearer callers. */
   auth?: Auth | null;
-  /** Credentials were presented but are not valid: every procedure refuses the request. */
+  /** Credentials were presented but are not valid: every procedure refuses the request (401). */
   authError?: string | null;
+  /** Credentials are valid but may not be used now (a personal token on a plan without API access): 403. */
+  authForbidden?: string | null;
   db?: Db;
   /** The HTTP request behind the call; none for server-side callers (tests, scripts). */
   request?: RequestInfo | null;
@@ -28,10 +31,10 @@ export interface InnerContextOptions {
 const configuredPayments = createPaymentProvider();
 
 /** What procedures see. Tests and SSR helpers build it directly, without an HTTP request. */
-export function createInnerContext({ session = null, auth, authError = null, db = defaultDb, request = null, endSession = null, payments = configuredPayments }: InnerContextOptions) {
+export function createInnerContext({ session = null, auth, authError = null, authForbidden = null, db = defaultDb, request = null, endSession = null, payments = configuredPayments }: InnerContextOptions) {
   // The rate limiter's last verdict for this request, for its response headers.
   const rateLimit: { state?: RateLimitState } = {};
-  return { session, auth: auth ?? (session ? authFromSession(session) : null), authError, db, request, rateLimit, endSession, payments };
+  return { session, auth: auth ?? (session ? authFromSession(session) : null), authError, authForbidden, db, request, rateLimit, endSession, payments };
 }
 
 export type Context = ReturnType<typeof createInnerContext>;
@@ -50,6 +53,16 @@ async function bearerContext(token: string, request: RequestInfo): Promise<Conte
   }
 }
 
+/** A personal access token: looked up by its hash in the database at every request. */
+async function personalTokenContext(token: string, request: RequestInfo): Promise<Context> {
+  const checked = await checkToken(defaultDb, token);
+  if (checked.ok) return createInnerContext({ request, auth: { sub: checked.sub, scopes: checked.scopes, via: "token", token: checked.token } });
+  logAuthFailure(checked.reason, { requestId: request.id });
+  return checked.reason === "plan_without_api_access"
+    ? createInnerContext({ request, authForbidden: checked.message })
+    : createInnerContext({ request, authError: checked.message });
+}
+
 /**
  * Per HTTP request (API handler, REST routes, getServerSideProps); `res` carries a refreshed, rolled
  * or cleared session cookie back. `rollSession`: API routes roll the cookie session themselves (the
@@ -65,7 +78,7 @@ export async function createContext({ req, res, rollSession = false }: { req: In
     logAuthFailure("malformed", { requestId: request.id, error: authError });
     return createInnerContext({ request, authError });
   }
-  if (token) return bearerContext(token, request);
+  if (token) return isPersonalToken(token) ? personalTokenContext(token, request) : bearerContext(token, request);
   try {
     return createInnerContext({ request, session: await currentSession(req, res, { roll: rollSession }), endSession: () => clearSessionCookie(req, res) });
   } catch (error) {

@@ -16,6 +16,8 @@ const CODES: Record<Refusal, TRPC_ERROR_CODE_KEY> = {
   payment_required: "PAYMENT_REQUIRED",
   conflict: "CONFLICT",
   not_found: "NOT_FOUND",
+  not_allowed: "FORBIDDEN",
+  invalid: "BAD_REQUEST",
   unavailable: "SERVICE_UNAVAILABLE",
   rate_limited: "TOO_MANY_REQUESTS",
 };

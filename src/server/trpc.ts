@@ -93,9 +93,13 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Presented credentials that do not verify are refused, never treated as anonymous. */
+/**
+ * Presented credentials that do not verify are refused, never treated as anonymous; valid ones that
+ * may not be used now (a personal token on a plan without API access) are forbidden, with the reason.
+ */
 const rejectInvalidCredentials = t.middleware(({ ctx, next }) => {
   if (ctx.authError) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError });
+  if (ctx.authForbidden) throw new TRPCError({ code: "FORBIDDEN", message: ctx.authForbidden });
   return next();
 });
 
@@ -120,11 +124,12 @@ const requireOwnPagesForCookieCalls = t.middleware(({ ctx, type, next }) => {
 
 /**
  * One point of the caller's read or write budget per procedure call (a batch of five costs five),
- * keyed by user when signed in, else by IP. Server-side callers (no HTTP request) are not limited.
+ * keyed by personal token, else by user when signed in, else by IP. Server-side callers (no HTTP request) are not limited.
  */
 const rateLimit = t.middleware(async ({ ctx, type, next }) => {
   if (!ctx.request) return next();
-  const key = ctx.auth ? `user:${ctx.auth.sub}` : `ip:${ctx.request.ip}`;
+  // A personal token has a budget of its own: a runaway script spends its token's, not its person's.
+  const key = ctx.auth?.via === "token" ? `token:${ctx.auth.token.id}` : ctx.auth ? `user:${ctx.auth.sub}` : `ip:${ctx.request.ip}`;
   try {
     ctx.rateLimit.state = await rateLimiter().consume(type === "mutation" ? "write" : "read", key);
   } catch (error) {

@@ -8,6 +8,8 @@ export const REFUSALS = [
   "payment_required",
   "conflict",
   "not_found",
+  "not_allowed",
+  "invalid",
   "unavailable",
   "rate_limited",
 ] as const;

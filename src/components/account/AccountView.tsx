@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { LoadError, Loading, type Retryable } from "~/components/LoadError";
 import { PaymentMethod } from "~/components/PaymentMethod";
+import { describeChannel } from "~/components/account/activityChannel";
 import type { ApiScope } from "~/utils/scopes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { formatCard, formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
@@ -114,6 +115,14 @@ function describeActivity(event: Activity): string {
       return `You canceled the switch to the ${event.details.to} plan`;
     case "card_change":
       return `You added a card: ${formatCard(event.details)}`;
+    case "token_created":
+      return `You created the API token '${event.details.name}'`;
+    case "token_revoked":
+      return `You revoked the API token '${event.details.name}'`;
+    case "session_signed_in":
+      return `You signed in on ${event.details.browser} on ${event.details.os}`;
+    case "session_ended":
+      return `You signed out ${event.details.browser} on ${event.details.os}`;
   }
 }
 
@@ -127,7 +136,7 @@ function RecentActivity({ activity }: { activity: AccountViewProps["activity"] }
       <ul className="activity" id="activity">
         {activity.data.items.map((event) => (
           <li key={event.id}>
-            {describeActivity(event)} ·{" "}
+            {[describeActivity(event), describeChannel(event)].filter(Boolean).join(" · ")} ·{" "}
             {/* Relative to the clock of whoever renders it: the server's and the browser's may differ by a minute. */}
             <time dateTime={event.createdAt} title={formatDate(event.createdAt)} suppressHydrationWarning>
               {formatTimeAgo(event.createdAt)}

@@ -33,5 +33,15 @@ export class NotFound extends DomainError {
   readonly refusal = "not_found";
 }
 
+/** The caller may not do it: it needs a permission, or a plan, that is not theirs. */
+export class NotAllowed extends DomainError {
+  readonly refusal = "not_allowed";
+}
+
+/** It asks for more than the rules ever allow (a token for longer than a year). */
+export class InvalidRequest extends DomainError {
+  readonly refusal = "invalid";
+}
+
 /** The sentence of every Conflict caused by a concurrent change. */
 export const CHANGED_MEANWHILE = "That changed meanwhile. Please try again.";

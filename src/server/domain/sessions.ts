@@ -4,7 +4,7 @@ import type { Db } from "~/server/platform/db";
 import { sessionsOf, storeKeyOf } from "~/server/platform/session-store";
 
 /** "Firefox 128 on Linux", as far as the browser's User-Agent tells. */
-function describeDevice(userAgent: string | null): { browser: string; os: string } {
+export function describeDevice(userAgent: string | null | undefined): { browser: string; os: string } {
   if (!userAgent) return { browser: "Unknown browser", os: "unknown system" };
   const parsed = Bowser.parse(userAgent);
   const browser = [parsed.browser.name, parsed.browser.version?.split(".")[0]].filter(Boolean).join(" ");

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { issuerUrl } from "~/server/platform/auth";
 import { SESSION_COOKIE } from "~/server/platform/auth0";
 import { API_SCOPES } from "~/utils/scopes";
+import { API_TOKEN_PREFIX } from "~/utils/api-tokens";
 import { env } from "~/server/platform/env";
 import { TIER_IDS } from "~/utils/tiers";
-import { AuditAction } from "~/generated/prisma/enums";
+import { AuditAction, AuditChannel } from "~/generated/prisma/enums";
 
 // The REST routes' response shapes (dates as ISO strings, as JSON carries them), turned into the
 // OpenAPI 3.1 document served at /api/openapi.json. tests/rest.test.ts checks real responses
@@ -100,7 +101,16 @@ const Activity = z
       z.object({ showTitle: z.string() }),
       z.object({ from: z.string(), to: z.string(), on: z.string().optional().describe("when a scheduled downgrade takes effect") }),
       z.object({ brand: z.string(), last4: z.string() }),
+      z.object({ name: z.string().describe("the token's name"), scopes: z.array(z.string()).optional() }),
+      z.object({ browser: z.string(), os: z.string() }),
     ]),
+    channel: z
+      .enum(AuditChannel)
+      .nullable()
+      .describe("how it came: web (a signed-in browser), browser_app, token (a personal access token), api_client; null: done by Showtrack itself"),
+    via: z.string().nullable().describe("which one: the browser and system of a web session, the token's name, the client's id"),
+    sessionId: z.string().nullable().describe("the web session's id, as sessions.list names it"),
+    ip: z.string().nullable().describe("the client's address, truncated (IPv4 /24, IPv6 /48)"),
     createdAt: date,
   })
   .register(schemas, { id: "Activity" });
@@ -151,7 +161,7 @@ const protectedGet = (operationId: string, summary: string, scopes: string[], ok
   get: {
     operationId,
     summary,
-    security: [{ bearerAuth: scopes }, { sessionCookie: [] }],
+    security: [{ bearerAuth: scopes }, { personalToken: [] }, { sessionCookie: [] }],
     responses: { 200: ok, 401: errors[401], 403: errors[403], ...everyRoute },
   },
 });
@@ -166,7 +176,7 @@ export function openApiDocument() {
     info: {
       title: "Showtrack REST API",
       version: "1.0.0",
-      description: "Thin REST routes over the tRPC procedures. Send the session cookie or `Authorization: Bearer <access token>`.",
+      description: "Thin REST routes over the tRPC procedures. Send the session cookie, or `Authorization: Bearer <token>` with an access token of the identity provider or a personal access token.",
     },
     // Where the routes are served: this deployment's own origin.
     servers: [{ url: env.APP_BASE_URL, description: "This deployment" }],
@@ -211,6 +221,13 @@ export function openApiDocument() {
               scopes: Object.fromEntries(API_SCOPES.map((scope) => [scope, scope.replace(":", " ")])),
             },
           },
+        },
+        personalToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: `${API_TOKEN_PREFIX}…`,
+          description:
+            "A personal access token, made on /account → API tokens (Developer and Enterprise plans), carrying the permissions chosen for it there; refused with 403 while the account's plan includes no API access.",
         },
         sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE.name },
       },

@@ -65,7 +65,7 @@ export function restRoute<T>(
       if (error.code === "UNAUTHORIZED") {
         res.setHeader("WWW-Authenticate", ctx?.authError ? `Bearer realm="showtrack", error="invalid_token"` : `Bearer realm="showtrack"`);
       }
-      if (error.code === "FORBIDDEN" && ctx?.auth?.via === "bearer") {
+      if (error.code === "FORBIDDEN" && (ctx?.authForbidden || (ctx?.auth && ctx.auth.via !== "session"))) {
         res.setHeader("WWW-Authenticate", `Bearer realm="showtrack", error="insufficient_scope"`);
       }
       sendError(res, error, requestId);

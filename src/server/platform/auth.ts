@@ -5,12 +5,16 @@ import { logger } from "~/server/platform/logger";
 import { isApiScope, type ApiScope } from "~/utils/scopes";
 
 
-/** Who is calling, however they proved it: the session cookie or a bearer access token. */
-export interface Auth {
-  sub: string;
-  scopes: ApiScope[];
-  via: "session" | "bearer";
-}
+/**
+ * Who is calling, however they proved it: the session cookie, an access token of the issuer's
+ * (`bearer`, with the client it was issued to), or a personal access token of the app's own
+ * (`token`, src/server/domain/api-tokens.ts).
+ */
+export type Auth = { sub: string; scopes: ApiScope[] } & (
+  | { via: "session" }
+  | { via: "bearer"; clientId: string }
+  | { via: "token"; token: { id: string; name: string } }
+);
 
 /** The issuer exactly as Auth0 (and the local provider) writes it: with a trailing slash. */
 export function issuerUrl(domain = env.AUTH0_DOMAIN): string {
@@ -111,7 +115,8 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
   });
   checkTokenType(protectedHeader.typ);
   const clients = checkClient(payload);
-  return { sub: payload.sub!, scopes: permissionsFromClaims(payload, { scopeIsGranted: clients.every((client) => machineClients.has(client)) }), via: "bearer" };
+  const scopes = permissionsFromClaims(payload, { scopeIsGranted: clients.every((client) => machineClients.has(client)) });
+  return { sub: payload.sub!, scopes, via: "bearer", clientId: clients[0]! };
 }
 
 /**
@@ -161,7 +166,9 @@ export type AuthFailure =
   | "session_refresh_refused"
   | "several_sessions"
   | "invalid_logout_token"
-  | "session_refresh_unavailable";
+  | "session_refresh_unavailable"
+  | "unknown_token"
+  | "plan_without_api_access";
 
 const CLAIM_FAILURES: Record<string, AuthFailure> = { aud: "wrong_audience", iss: "wrong_issuer", nbf: "not_yet_valid" };
 

@@ -10,6 +10,8 @@ export interface RequestInfo {
   ip: string;
   origin?: string;
   secFetchSite?: string;
+  /** The caller's User-Agent, as sent (the audit trail names a web session's browser by it). */
+  userAgent?: string;
 }
 
 const header = (req: IncomingMessage, name: string) => {
@@ -58,6 +60,7 @@ export function requestInfo(req: IncomingMessage): RequestInfo {
     ip: clientAddress(header(req, "x-forwarded-for"), req.socket?.remoteAddress) ?? "unknown",
     origin: header(req, "origin"),
     secFetchSite: header(req, "sec-fetch-site"),
+    userAgent: header(req, "user-agent"),
   };
 }
 

@@ -5,6 +5,7 @@ import { notificationsRouter } from "~/server/routers/notifications";
 import { sessionsRouter } from "~/server/routers/sessions";
 import { showsRouter } from "~/server/routers/shows";
 import { subscriptionsRouter } from "~/server/routers/subscriptions";
+import { tokensRouter } from "~/server/routers/tokens";
 import { createCallerFactory, router } from "~/server/trpc";
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   me: meRouter,
   sessions: sessionsRouter,
   notifications: notificationsRouter,
+  tokens: tokensRouter,
   health: healthRouter,
 });
 

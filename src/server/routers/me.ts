@@ -68,12 +68,12 @@ export const meRouter = router({
 
   /**
    * The caller's own audit events, newest first: follows and reminders with `read:shows`, plan
-   * changes with `read:billing` (a caller with neither gets none).
+   * changes with `read:billing` (a caller with neither gets none); token and sign-in events in the app's pages only.
    */
   activity: protectedProcedure
     .input(z.object({ cursor: rowId("an event").nullish(), limit: z.number().int().min(1).max(50).default(10) }))
     .query(async ({ ctx, input }) => {
-      const actions = readableActions(ctx.auth.scopes);
+      const actions = readableActions(ctx.auth);
       if (actions.length === 0) return { items: [], nextCursor: null };
       const rows = await ctx.db.auditEvent.findMany({
         where: { userId: ctx.user.id, action: { in: actions } },

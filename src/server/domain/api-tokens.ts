@@ -1,0 +1,157 @@
+// Personal access tokens: a person on a plan with API access makes one for a script, with a name, some
+// of their permissions and an expiry; the API takes it as a bearer credential (src/server/context.ts).
+//
+// The token is 32 random bytes (256 bits) and is stored only as its SHA-256. A slow password hash
+// (bcrypt, scrypt, Argon2) makes guessing a low-entropy password from its hash expensive; a
+// 256-bit random secret cannot be guessed from its hash at any speed, so a fast hash loses nothing
+// and lets a presented token be found by an index. That lookup is also why checking a token does not
+// depend on its secret bytes: the database compares hashes, never the secret, and an attacker who
+// times it learns at most how much of a hash of their own guess matches a stored hash, which tells
+// them nothing about any token's bytes (finding an input whose SHA-256 shares a long prefix with a
+// stored hash is a preimage search). docs/security.md says the same.
+import { createHash, randomBytes } from "node:crypto";
+import type { Prisma } from "~/generated/prisma/client";
+import { recordEvent, type Actor } from "~/server/domain/audit";
+import { InvalidRequest, NotAllowed } from "~/server/domain/errors";
+import { isDowngradeDue, isLapsed } from "~/server/domain/billing";
+import type { Db } from "~/server/platform/db";
+import { isApiScope, type ApiScope } from "~/utils/scopes";
+import { API_TOKEN_PREFIX, MAX_API_TOKEN_DAYS } from "~/utils/api-tokens";
+import { FREE_TIER_ID } from "~/utils/tiers";
+
+const DAY_MS = 86_400_000;
+/** How much of a token its list shows: the fixed prefix and 8 characters of the secret (48 of its 256 bits). */
+const SHOWN_LENGTH = API_TOKEN_PREFIX.length + 8;
+/** "Last used" is written at most once a minute per token: a busy script costs no write per call. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export const isPersonalToken = (token: string) => token.startsWith(API_TOKEN_PREFIX);
+
+const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
+
+interface PlanOfAccount {
+  tierId: string;
+  priceCents: number;
+  pendingTierId: string | null;
+  currentPeriodEnd: Date;
+}
+
+/**
+ * The rule, in one place: personal tokens work while the person's plan includes API access — any
+ * paid plan whose period is paid for (a lapsed one keeps only Free's rights, as its cap does), and
+ * not once a downgrade to Free has come, whether or not the account row has been moved to it yet.
+ * Read at every request, so a downgrade stops tokens at once and an upgrade brings them back.
+ */
+export function planAllowsTokens(account: PlanOfAccount | null, now: Date): boolean {
+  if (account === null) return false;
+  const tierId = isDowngradeDue(account, now) ? account.pendingTierId : account.tierId;
+  return tierId !== FREE_TIER_ID && !isLapsed(account, now);
+}
+
+const NO_API_ACCESS =
+  "Your plan does not include API access: personal access tokens work on the Developer and Enterprise plans. Upgrade on /pricing and your tokens work again.";
+
+const accountPlanSelect = {
+  tierId: true,
+  pendingTierId: true,
+  currentPeriodEnd: true,
+  tier: { select: { priceCents: true } },
+} satisfies Prisma.BillingAccountSelect;
+
+type AccountPlanRow = Prisma.BillingAccountGetPayload<{ select: typeof accountPlanSelect }>;
+const planOf = (row: AccountPlanRow | null): PlanOfAccount | null => row && { ...row, priceCents: row.tier.priceCents };
+
+export const tokenListSelect = { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, lastUsedAt: true } satisfies Prisma.ApiTokenSelect;
+
+const toListed = (row: Prisma.ApiTokenGetPayload<{ select: typeof tokenListSelect }>) => ({
+  ...row,
+  scopes: row.scopes.filter(isApiScope),
+  createdAt: row.createdAt.toISOString(),
+  expiresAt: row.expiresAt.toISOString(),
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+});
+
+/**
+ * The person's tokens, newest first (expired ones too, until revoked), and whether their plan lets
+ * them use (and make) any now: one statement.
+ */
+export async function listTokens(db: Db, userId: string, now = new Date()) {
+  const { apiTokens, billingAccount } = await db.user.findUniqueOrThrow({
+    where: { id: userId },
+    select: { apiTokens: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: tokenListSelect }, billingAccount: { select: accountPlanSelect } },
+  });
+  return { allowed: planAllowsTokens(planOf(billingAccount), now), tokens: apiTokens.map(toListed) };
+}
+
+export interface NewToken {
+  name: string;
+  scopes: ApiScope[];
+  expiresInDays: number;
+}
+
+/**
+ * Makes a token for the person: refused on a plan without API access, with permissions they do not
+ * hold (`held`), or beyond a year. The token is returned this once; only its hash is kept.
+ */
+export async function createToken(db: Db, actor: Actor, held: readonly ApiScope[], input: NewToken, now = new Date()) {
+  const missing = input.scopes.find((scope) => !held.includes(scope));
+  if (missing) throw new NotAllowed(`You do not hold the ${missing} permission, so a token of yours cannot have it.`);
+  if (input.expiresInDays > MAX_API_TOKEN_DAYS) throw new InvalidRequest(`A token lasts at most ${MAX_API_TOKEN_DAYS} days.`);
+  const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const row = await db.$transaction(async (tx) => {
+    const account = await tx.billingAccount.findUnique({ where: { userId: actor.userId }, select: accountPlanSelect });
+    if (!planAllowsTokens(planOf(account), now)) throw new NotAllowed(NO_API_ACCESS);
+    const created = await tx.apiToken.create({
+      data: {
+        userId: actor.userId,
+        name: input.name,
+        prefix: token.slice(0, SHOWN_LENGTH),
+        hash: hashOf(token),
+        scopes: [...new Set(input.scopes)],
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + input.expiresInDays * DAY_MS),
+      },
+      select: tokenListSelect,
+    });
+    await recordEvent(tx, actor, { action: "token_created", target: created.id, details: { name: created.name, scopes: created.scopes } });
+    return created;
+  });
+  return { token, ...toListed(row) };
+}
+
+/**
+ * Revokes one of the person's tokens: it is deleted, and refused on its next request on every
+ * instance. Revoking one that is gone already changes nothing; whether this call revoked it.
+ */
+export async function revokeToken(db: Db, actor: Actor, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const [token] = await tx.apiToken.findMany({ where: { id, userId: actor.userId }, select: { id: true, name: true } });
+    if (!token) return false;
+    const { count } = await tx.apiToken.deleteMany({ where: { id: token.id } });
+    if (count > 0) await recordEvent(tx, actor, { action: "token_revoked", target: token.id, details: { name: token.name } });
+    return count > 0;
+  });
+}
+
+export type TokenCheck =
+  | { ok: true; sub: string; scopes: ApiScope[]; token: { id: string; name: string } }
+  | { ok: false; reason: "unknown_token" | "expired"; message: string }
+  | { ok: false; reason: "plan_without_api_access"; message: string };
+
+/**
+ * Who a presented token speaks for, read from the database at every request (nothing is cached:
+ * a revoked token, or one whose account was deleted, is refused by every instance at once).
+ */
+export async function checkToken(db: Db, token: string, now = new Date()): Promise<TokenCheck> {
+  const row = await db.apiToken.findUnique({
+    where: { hash: hashOf(token) },
+    select: { id: true, name: true, scopes: true, expiresAt: true, lastUsedAt: true, user: { select: { auth0Sub: true, billingAccount: { select: accountPlanSelect } } } },
+  });
+  if (!row) return { ok: false, reason: "unknown_token", message: "The access token is invalid or expired." };
+  if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired", message: "The access token is invalid or expired." };
+  if (!planAllowsTokens(planOf(row.user.billingAccount), now)) return { ok: false, reason: "plan_without_api_access", message: NO_API_ACCESS };
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+    await db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
+  }
+  return { ok: true, sub: row.user.auth0Sub, scopes: row.scopes.filter(isApiScope), token: { id: row.id, name: row.name } };
+}

@@ -1,0 +1,141 @@
+// Personal access tokens over real HTTP: made on the account page's procedures with a real session
+// cookie, then used as bearer credentials on the tRPC handler and the REST routes.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { callProcedure, db, seededApiServer, sessionCookie } from "./helpers";
+
+const api = seededApiServer();
+const VISA = { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+
+afterEach(() => vi.useRealTimers());
+
+/** A procedure called with the cookie of `sub` (a new session: sessions live by the clock's time too). */
+async function asPerson(sub: string, path: string, input?: unknown) {
+  return callProcedure(api.url, path, { input, headers: { cookie: await sessionCookie({ sub }) } });
+}
+
+async function makeToken(sub: string, input: { name: string; scopes: string[]; expiresInDays?: number }) {
+  const { status, body } = await asPerson(sub, "tokens.create", { expiresInDays: 30, ...input });
+  expect({ status, error: body.error?.json.message }).toEqual({ status: 200, error: undefined });
+  return (body.result!.data.json as { token: string }).token;
+}
+
+const withToken = (token: string) => ({ authorization: `Bearer ${token}` });
+const call = async (token: string, path: string, input?: unknown) => {
+  const { status, body } = await callProcedure(api.url, path, { input, headers: withToken(token) });
+  return { status, message: body.error?.json.message, data: body.result?.data.json };
+};
+const rest = (token: string, path: string) => fetch(`${api.origin}${path}`, { headers: withToken(token) });
+
+describe("personal access tokens", () => {
+  it("lives as the plan allows: made once, used with its scopes, 403 after a downgrade to Free, 200 after an upgrade, 401 once expired or revoked", async () => {
+    const sub = "test|tess";
+    expect((await asPerson(sub, "billing.setCard", VISA)).status).toBe(200);
+    expect((await asPerson(sub, "billing.changeTier", { tierId: "developer" })).status).toBe(200);
+    const show = await db.show.findFirstOrThrow({ select: { id: true } });
+    expect((await asPerson(sub, "subscriptions.add", { showId: show.id })).status).toBe(200);
+
+    const token = await makeToken(sub, { name: "ci-script", scopes: ["read:shows"], expiresInDays: 90 });
+    expect(token).toMatch(/^stk_[A-Za-z0-9_-]{43}$/);
+    // Only its hash is kept, and a prefix to recognise it.
+    const row = await db.apiToken.findFirstOrThrow({ where: { name: "ci-script", user: { auth0Sub: sub } } });
+    expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row)).not.toContain(token.slice(12));
+    expect(token.startsWith(row.prefix)).toBe(true);
+
+    // Its scopes, over tRPC and REST.
+    const listed = await call(token, "subscriptions.list");
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.data)).toContain(show.id);
+    expect(await call(token, "subscriptions.add", { showId: show.id })).toMatchObject({ status: 403, message: "Your access does not include the write:shows permission." });
+    expect((await call(token, "billing.info")).status).toBe(403);
+    expect((await rest(token, "/api/my/shows")).status).toBe(200);
+    const billing = await rest(token, "/api/billing-info");
+    expect(billing.status).toBe(403);
+    expect(billing.headers.get("www-authenticate")).toBe('Bearer realm="showtrack", error="insufficient_scope"');
+    // A token cannot manage tokens or sessions.
+    expect((await call(token, "tokens.list")).status).toBe(403);
+    expect((await call(token, "tokens.create", { name: "more", scopes: ["read:shows"], expiresInDays: 1 })).status).toBe(403);
+    // "Last used" is recorded.
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: row.id } })).lastUsedAt).not.toBeNull();
+
+    // A downgrade to Free (at the period's end): from that day the token is refused, saying why.
+    expect((await asPerson(sub, "billing.changeTier", { tierId: "free" })).status).toBe(200);
+    expect((await call(token, "subscriptions.list")).status).toBe(200);
+    const { currentPeriodEnd } = await db.billingAccount.findFirstOrThrow({ where: { user: { auth0Sub: sub } } });
+    vi.useFakeTimers({ toFake: ["Date"], now: currentPeriodEnd.getTime() + 60_000 });
+    const downgraded = await call(token, "subscriptions.list");
+    expect(downgraded.status).toBe(403);
+    expect(downgraded.message).toMatch(/plan does not include API access.*Developer and Enterprise/);
+    const downgradedRest = await rest(token, "/api/my/shows");
+    expect(downgradedRest.status).toBe(403);
+    expect(((await downgradedRest.json()) as { error: { message: string } }).error.message).toMatch(/does not include API access/);
+
+    // An upgrade: the same token works again at once.
+    expect((await asPerson(sub, "billing.changeTier", { tierId: "developer" })).status).toBe(200);
+    expect((await call(token, "subscriptions.list")).status).toBe(200);
+
+    // Expired: 90 days after it was made.
+    vi.setSystemTime(row.expiresAt.getTime() + 1000);
+    expect(await call(token, "subscriptions.list")).toMatchObject({ status: 401, message: "The access token is invalid or expired." });
+    vi.useRealTimers();
+
+    // Revoked: refused on its next request.
+    const second = await makeToken(sub, { name: "deploy", scopes: ["read:shows"] });
+    expect((await call(second, "subscriptions.list")).status).toBe(200);
+    const { id } = await db.apiToken.findFirstOrThrow({ where: { name: "deploy", user: { auth0Sub: sub } } });
+    expect((await asPerson(sub, "tokens.revoke", { id })).status).toBe(200);
+    expect((await call(second, "subscriptions.list")).status).toBe(401);
+    expect((await rest(second, "/api/my/shows")).status).toBe(401);
+  });
+
+  it("a token for Bob reads Bob's data only, and carries only permissions he holds", async () => {
+    const token = await makeToken("dev|bob", { name: "bob-reader", scopes: ["read:shows", "read:billing"] });
+    const bobs = await db.subscription.findMany({ where: { user: { auth0Sub: "dev|bob" } }, select: { showId: true } });
+    const carols = await db.subscription.findMany({ where: { user: { auth0Sub: "dev|carol" } }, select: { showId: true } });
+    const listed = JSON.stringify((await call(token, "subscriptions.list")).data);
+    for (const { showId } of bobs) expect(listed).toContain(showId);
+    for (const { showId } of carols.filter((carol) => !bobs.some((bob) => bob.showId === carol.showId))) expect(listed).not.toContain(showId);
+    const me = (await (await rest(token, "/api/me")).json()) as { id: string };
+    expect(me.id).toBe((await db.user.findUniqueOrThrow({ where: { auth0Sub: "dev|bob" } })).id);
+    // Rita holds no write permission: a token of hers cannot have one.
+    const rita = await callProcedure(api.url, "tokens.create", {
+      input: { name: "writer", scopes: ["write:shows"], expiresInDays: 30 },
+      headers: { cookie: await sessionCookie({ sub: "dev|bob", scope: "read:shows read:billing" }) },
+    });
+    expect(rita.status).toBe(403);
+  });
+
+  it("refuses to make one on Free, or beyond a year", async () => {
+    const free = await asPerson("dev|alice", "tokens.create", { name: "x", scopes: ["read:shows"], expiresInDays: 30 });
+    expect(free.status).toBe(403);
+    expect(free.body.error?.json.message).toMatch(/does not include API access/);
+    expect((await asPerson("dev|carol", "tokens.create", { name: "x", scopes: ["read:shows"], expiresInDays: 366 })).status).toBe(400);
+    expect((await asPerson("dev|carol", "tokens.create", { name: "x", scopes: [], expiresInDays: 30 })).status).toBe(400);
+  });
+
+  it("a guessed, truncated or bit-flipped token is 401", async () => {
+    const token = await makeToken("dev|carol", { name: "carol-ci", scopes: ["read:shows"] });
+    expect((await call(token, "subscriptions.list")).status).toBe(200);
+    const flipped = (index: number) => token.slice(0, index) + String.fromCharCode(token.charCodeAt(index) ^ 1) + token.slice(index + 1);
+    const forgeries = [
+      `stk_${"A".repeat(43)}`,
+      token.slice(0, -1),
+      token.slice(0, 20),
+      `${token}A`,
+      flipped(token.length - 1),
+      flipped(10),
+      "stk_",
+    ];
+    for (const forged of forgeries) {
+      expect({ forged, ...(await call(forged, "subscriptions.list")) }).toMatchObject({ forged, status: 401 });
+      expect({ forged, status: (await rest(forged, "/api/my/shows")).status }).toEqual({ forged, status: 401 });
+    }
+  });
+
+  it("ends with the account: deleted, its tokens are refused at once", async () => {
+    const token = await makeToken("dev|carol", { name: "to-be-deleted", scopes: ["read:shows"] });
+    expect((await call(token, "subscriptions.list")).status).toBe(200);
+    await db.user.delete({ where: { auth0Sub: "dev|carol" } });
+    expect((await call(token, "subscriptions.list")).status).toBe(401);
+  });
+});
