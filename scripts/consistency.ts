@@ -3,17 +3,12 @@
 // order it was written, gives exactly their follows (with reminder settings), their plan and the
 // downgrade it waits for.
 import type { PrismaClient } from "../src/generated/prisma/client";
+import { sqlIn } from "../src/server/platform/db";
+import { OVER_CAP } from "../src/server/platform/statements";
 
 export async function inconsistencies(db: PrismaClient, subs: string[]): Promise<string[]> {
   const problems: string[] = [];
-  const overCap = await db.$queryRaw<{ sub: string; following: number; cap: number }[]>`
-    SELECT u."auth0Sub" AS sub, count(s.id)::int AS following, t."maxSubscriptions" AS cap
-    FROM "User" u
-    JOIN "BillingAccount" a ON a."userId" = u.id JOIN "PricingTier" t ON t.id = a."tierId"
-    LEFT JOIN "Subscription" s ON s."userId" = u.id
-    WHERE t."maxSubscriptions" IS NOT NULL
-    GROUP BY u."auth0Sub", t."maxSubscriptions"
-    HAVING count(s.id) > t."maxSubscriptions"`;
+  const overCap = await sqlIn(db)(OVER_CAP, []);
   for (const { sub, following, cap } of overCap) problems.push(`${sub} follows ${following} shows on a plan capped at ${cap}`);
 
   for (const sub of subs) {

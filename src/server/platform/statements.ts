@@ -182,3 +182,15 @@ export const CLAIM_REMINDER_EMAIL = statement(
     airsAt: z.date(),
   },
 );
+
+/** Everyone who follows more shows than their plan allows: none, whatever callers did (the fuzz test and the soak check it). */
+export const OVER_CAP = statement(
+  `SELECT u."auth0Sub" AS sub, count(s.id)::int AS following, t."maxSubscriptions" AS cap
+   FROM "User" u
+   JOIN "BillingAccount" a ON a."userId" = u.id JOIN "PricingTier" t ON t.id = a."tierId"
+   LEFT JOIN "Subscription" s ON s."userId" = u.id
+   WHERE t."maxSubscriptions" IS NOT NULL
+   GROUP BY u."auth0Sub", t."maxSubscriptions"
+   HAVING count(s.id) > t."maxSubscriptions"`,
+  { sub: z.string(), following: z.number().int(), cap: z.number().int() },
+);
