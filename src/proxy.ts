@@ -177,9 +177,5 @@ function withForwardedHeaders(authResponse: NextResponse, headers: Headers): Nex
 }
 
 export const config = {
-  matcher: [
-    "/((?!_next/static|_next/image|favicon.ico|robots.txt|api/).*)",
-    // The benchmark's yardstick of what the proxy costs a route (served only by SHOWTRACK_BENCH=1 builds).
-    "/api/bench/proxied/:path*",
-  ],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt|api/).*)"],
 };

@@ -25,7 +25,7 @@ export const getServerSideProps = (async (context) => {
 }) satisfies GetServerSideProps<SsrProps>;
 
 export default function AccountPage({ scopes }: InferGetServerSidePropsType<typeof getServerSideProps>) {
-  // The queries live here and the markup in the view, which the benchmark's twin renders from props:
+  // The queries live here and the markup in the view (which takes any data shaped as a query's):
   // refetches, invalidations and optimistic updates re-render it.
   const profile = trpc.me.profile.useQuery();
   const billing = trpc.billing.info.useQuery();

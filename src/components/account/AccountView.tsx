@@ -16,14 +16,10 @@ type Activity = RouterOutputs["me"]["activity"]["items"][number];
 /** How many of the person's latest actions the page shows (the me.activity input). */
 export const RECENT_ACTIVITY = { limit: 10 };
 
-/** A section's data and how loading it went: a query's result on /account, `loaded(data)` where the data came with the page. */
+/** A section's data and how loading it went: the part of a query's result the view reads. */
 export interface Loadable<T> extends Retryable {
   data: T | undefined;
   isError: boolean;
-}
-
-export function loaded<T>(data: T): Loadable<T> {
-  return { data, isError: false, error: null, isFetching: false, refetch: () => undefined };
 }
 
 export interface AccountViewProps {
@@ -210,7 +206,7 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
   );
 }
 
-/** The account page as it renders its data: /account feeds it its queries, the benchmark's twin the props it read itself. */
+/** The account page as it renders its data, fed by /account's queries. */
 export function AccountView({ profile, billing, subscriptions, activity, scopes, sessions, reminderLead }: AccountViewProps) {
   const info = billing.data;
   return (

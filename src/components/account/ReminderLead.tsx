@@ -8,7 +8,7 @@ const CHOICES = [...REMINDER_LEADS.map((minutes) => ({ minutes, label: LABELS[mi
 
 /**
  * When episode reminders come (in the app and by email), for every show followed with reminders on.
- * `lead` is the me.reminders query on /account, or the benchmark twin's own read.
+ * `lead` is the me.reminders query on /account.
  */
 export function ReminderLead({ lead, readOnly }: { lead: Loadable<RouterOutputs["me"]["reminders"]>; readOnly: boolean }) {
   const utils = trpc.useUtils();

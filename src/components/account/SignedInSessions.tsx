@@ -6,7 +6,7 @@ import { trpc, type RouterOutputs } from "~/utils/trpc";
 /**
  * "Where you're signed in": each session of the person (browser and system, first and last seen, a
  * truncated address), with a way to sign out of any one of them, or of all but this one. `list` is the
- * sessions.list query on /account (prefetched with the page), or the benchmark twin's own read.
+ * sessions.list query on /account (prefetched with the page).
  */
 export function SignedInSessions({ list }: { list: Loadable<RouterOutputs["sessions"]["list"]> }) {
   const utils = trpc.useUtils();

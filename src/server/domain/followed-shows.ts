@@ -5,6 +5,13 @@ import { FOLLOWED_SHOWS } from "~/server/platform/statements";
 /** A row of the followed-shows statement. */
 export type FollowedShowRow = z.infer<typeof FOLLOWED_SHOWS.row>;
 
+/** A row as subscriptions.list returns it: the follow, and its show as toShow gives it. */
+export const toFollowedShow = ({ notify, createdAt, id, slug, title, network, summary, premiered, status, genres }: FollowedShowRow) => ({
+  notify,
+  createdAt: createdAt.toISOString(),
+  show: { id, slug, title, network, summary, premiered, status, genres },
+});
+
 /**
  * The shows `userId` follows, newest follow first, each as the API returns a show (toShow). The API's
  * hottest read: one hand-written statement rather than the Prisma findMany it stands for (notify,
@@ -12,10 +19,5 @@ export type FollowedShowRow = z.infer<typeof FOLLOWED_SHOWS.row>;
  * CPU than the rest of the call (docs/performance.md).
  */
 export async function followedShows(db: Db, userId: string) {
-  const rows = await db.sql(FOLLOWED_SHOWS, [userId]);
-  return rows.map(({ notify, createdAt, id, slug, title, network, summary, premiered, status, genres }) => ({
-    notify,
-    createdAt: createdAt.toISOString(),
-    show: { id, slug, title, network, summary, premiered, status, genres },
-  }));
+  return (await db.sql(FOLLOWED_SHOWS, [userId])).map(toFollowedShow);
 }

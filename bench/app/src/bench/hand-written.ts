@@ -1,5 +1,5 @@
 // What a developer would write by hand instead of the typed API: the benchmark's yardsticks
-// (`npm run bench`, scripts/bench.ts). Only the `*.bench.mts` pages of a SHOWTRACK_BENCH=1 build import it.
+// (`npm run bench`, bench/run.ts), imported by the bench's pages in its copy of the app.
 import type { IncomingMessage } from "node:http";
 import pg from "pg";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
@@ -10,16 +10,15 @@ import { pageArgs, toPage } from "~/server/pagination";
 import { authFromSession } from "~/server/platform/auth";
 import { auth0 } from "~/server/platform/auth0";
 import { db } from "~/server/platform/db";
-import { FOLLOWED_SHOWS_SQL, toFollowedShow, type FollowedShowRow } from "./hand-written-sql";
+import { followedShowsReader } from "./followed-shows-by-sql";
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const readFollowedShows = followedShowsReader(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 }));
 
 /** A0/A: the session and one prepared statement through a `pg` pool. */
 export async function followedShowsBySql(req: IncomingMessage) {
   const session = await auth0.getSession(req);
   if (!session) return null;
-  const { rows } = await pool.query<FollowedShowRow>({ name: "bench_followed_shows", text: FOLLOWED_SHOWS_SQL, values: [session.user.sub] });
-  return rows.map(toFollowedShow);
+  return readFollowedShows(session.user.sub);
 }
 
 /** B: the session and an ordinary Prisma findMany (show and genres included). */

@@ -1,6 +1,6 @@
-// B: a hand-written route with an ordinary Prisma findMany (SHOWTRACK_BENCH=1 builds only).
+// B: a hand-written route with an ordinary Prisma findMany.
 import type { NextApiRequest, NextApiResponse } from "next";
-import { followedShowsByPrisma } from "~/bench/hand-written";
+import { followedShowsByPrisma } from "../../../bench/hand-written";
 
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
   const shows = await followedShowsByPrisma(req);

@@ -1,7 +1,7 @@
 // A0 (and, re-exported at /api/bench/proxied/shows, A): a hand-written route with one prepared SQL
-// statement. Served only by a SHOWTRACK_BENCH=1 build.
+// statement.
 import type { NextApiRequest, NextApiResponse } from "next";
-import { followedShowsBySql } from "~/bench/hand-written";
+import { followedShowsBySql } from "../../../bench/hand-written";
 
 export default async function handler(req: NextApiRequest, res: NextApiResponse) {
   const shows = await followedShowsBySql(req);

@@ -1,18 +1,19 @@
 // Case D of `npm run bench`: the floor. A bare node:http server that decrypts the session cookie with
 // a key derived once (as the Auth0 SDK derives it: HKDF-SHA256, info "JWE CEK"), with the database
 // store reads the session's row (by the SHA-256 of the cookie's id) and decrypts it as the app's store
-// does, and runs the hand-written statement through a `pg` pool. BENCH_FLOOR_PORT, DATABASE_URL,
+// does, and runs the app's followed-shows statement through a `pg` pool. BENCH_FLOOR_PORT, DATABASE_URL,
 // AUTH0_SECRET and AUTH0_SESSION_STORE from the env.
 import { createHash, hkdfSync } from "node:crypto";
 import http from "node:http";
 import { jwtDecrypt } from "jose";
 import pg from "pg";
-import { FOLLOWED_SHOWS_SQL, toFollowedShow, type FollowedShowRow } from "../src/bench/hand-written-sql";
+import { followedShowsReader } from "./app/src/bench/followed-shows-by-sql";
 
 const key = new Uint8Array(hkdfSync("sha256", process.env.AUTH0_SECRET!, "", "JWE CEK", 32));
 const storeKey = new Uint8Array(hkdfSync("sha256", process.env.AUTH0_SECRET!, "", "Showtrack session store", 32));
 const stateful = process.env.AUTH0_SESSION_STORE !== "cookie";
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const readFollowedShows = followedShowsReader(pool);
 
 const sessionCookie = (header = "") => /(?:^|;\s*)__session=([^;]+)/.exec(header)?.[1];
 
@@ -35,8 +36,7 @@ http
         res.writeHead(401).end();
         return;
       }
-      const { rows } = await pool.query<FollowedShowRow>({ name: "bench_followed_shows", text: FOLLOWED_SHOWS_SQL, values: [payload.user.sub] });
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows.map(toFollowedShow)));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(await readFollowedShows(payload.user.sub)));
     } catch {
       res.writeHead(401).end();
     }

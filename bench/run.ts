@@ -1,11 +1,11 @@
-// `npm run bench`: what the typed API costs next to routes written by hand. Builds the app
-// with the benchmark-only routes (SHOWTRACK_BENCH=1, into .next-bench), makes its own database (the
+// `npm run bench`: what the typed API costs next to routes written by hand. Builds a copy of the app
+// with the hand-written routes and page of bench/app/ (bench/app.ts, in .bench-app/), makes its own database (the
 // seed plus 5,000 shows, 1,000 users and 50,000 follows, generated in SQL) on the local PostgreSQL
 // (BENCH_POSTGRES_URL, default postgres@127.0.0.1:5432) or an embedded one, mints a session cookie,
 // starts `next start` and the bare floor server (case D), checks that every case returns the same
 // data, then loads each case with autocannon, interleaved over BENCH_ROUNDS rounds (default 3) of
 // BENCH_SECONDS (default 5), and prints medians: req/s, p50/p99 latency, the server's CPU ms per
-// request. Exits non-zero when a goal is missed. BENCH_SKIP_BUILD=1 reuses the last build.
+// request. Exits non-zero when a goal is missed. BENCH_SKIP_BUILD=1 reuses the last copy and its build.
 // BENCH_SESSION_STORE=cookie runs the app with the whole session in its cookie (default: the
 // database store), and the run prints the size of the Cookie header either way.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -18,10 +18,11 @@ import type { SessionData } from "@auth0/nextjs-auth0/types";
 import autocannon from "autocannon";
 import { generateKeyPair, SignJWT } from "jose";
 import { canConnect, dropDatabase, ensureDatabase, withDatabase } from "../dev/postgres";
-import { openDatabase, type LocalDatabase } from "./local-database";
+import { openDatabase, type LocalDatabase } from "../scripts/local-database";
 import { API_SCOPES } from "../src/utils/scopes";
 import pg from "pg";
 import { freeLoopbackPort } from "../dev/ports";
+import { BENCH_APP_DIR, makeBenchApp } from "./app";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
@@ -191,8 +192,6 @@ async function main(): Promise<boolean> {
       ...process.env,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
-      NEXT_DIST_DIR: ".next-bench",
-      SHOWTRACK_BENCH: "1",
       DATABASE_URL: database.url,
       APP_BASE_URL: `http://localhost:${appPort}`,
       // Never contacted: the session below is minted, its access token fresh.
@@ -212,13 +211,14 @@ async function main(): Promise<boolean> {
       AUTH0_SESSION_STORE: process.env.BENCH_SESSION_STORE ?? "db",
     };
     if (process.env.BENCH_SKIP_BUILD !== "1") {
-      console.log("[bench] building (.next-bench)…");
-      execFileSync(bin("next"), ["build"], { cwd: root, env, stdio: "ignore" });
+      makeBenchApp();
+      console.log(`[bench] building ${path.relative(root, BENCH_APP_DIR)}/…`);
+      execFileSync(bin("next"), ["build"], { cwd: BENCH_APP_DIR, env, stdio: "ignore" });
     }
     const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
     const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
-    const app = spawn(process.execPath, [...nodeArgs, nextCli, "start", "-p", String(appPort), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
-    const floor = spawn(process.execPath, ["--import", "tsx", "scripts/bench-floor.ts"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+    const app = spawn(process.execPath, [...nodeArgs, nextCli, "start", "-p", String(appPort), "-H", "127.0.0.1"], { cwd: BENCH_APP_DIR, env, stdio: ["ignore", "ignore", "inherit"] });
+    const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor.ts"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
     children.push(app, floor);
     const base = `http://127.0.0.1:${appPort}`;
     await waitUntilReady(`${base}/api/health`, app);

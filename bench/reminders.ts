@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import pg from "pg";
 import { canConnect, dropDatabase, ensureDatabase, withDatabase } from "../dev/postgres";
-import { openDatabase } from "./local-database";
+import { openDatabase } from "../scripts/local-database";
 
 const FOLLOWERS = Number(process.env.BENCH_FOLLOWERS) || 10_000;
 

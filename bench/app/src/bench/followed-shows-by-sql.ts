@@ -1,0 +1,20 @@
+// The hand-written read of the A0, A and D cases: the app's own followed-shows statement (imported,
+// not copied) through a bare `pg` pool, each as a prepared statement, its rows taken as they come.
+import type pg from "pg";
+import { toFollowedShow, type FollowedShowRow } from "~/server/domain/followed-shows";
+import { FOLLOWED_SHOWS } from "~/server/platform/statements";
+
+/** The shows a person (by their sub) follows; each person's id is read once, as the app keeps its recent users. */
+export function followedShowsReader(pool: pg.Pool) {
+  const ids = new Map<string, string | null>();
+  return async (sub: string) => {
+    if (!ids.has(sub)) {
+      const { rows } = await pool.query<{ id: string }>({ name: "bench_user_id", text: `SELECT id FROM "User" WHERE "auth0Sub" = $1`, values: [sub] });
+      ids.set(sub, rows[0]?.id ?? null);
+    }
+    const id = ids.get(sub);
+    if (!id) return [];
+    const { rows } = await pool.query<FollowedShowRow>({ name: "bench_followed_shows", text: FOLLOWED_SHOWS.text, values: [id] });
+    return rows.map(toFollowedShow);
+  };
+}
