@@ -6,6 +6,8 @@ import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platf
 import { clientAddress } from "~/server/platform/request";
 import { carriesSeveralSessions, cookieNames, dueForRoll, expiredCookie, forgetLegacyCookies, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
 import { withDevice, type DeviceInfo } from "~/server/platform/session-store";
+import { recordSessionMoment } from "~/server/domain/audit";
+import { db } from "~/server/platform/db";
 import { NONCE_HEADER, REQUEST_ID_HEADER, newNonce, newRequestId, securityHeaders } from "~/server/platform/security-headers";
 
 // Next 16 runs proxy.ts (formerly middleware.ts) on the Node runtime. It serves the SDK routes the
@@ -47,10 +49,15 @@ const SIGN_IN_ROUTES = new Set(["/auth/login", "/auth/callback"]);
 
 const withoutTrailingSlash = (pathname: string) => (pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname);
 
-/** What the browser behind a proxied request is, for the session store's device list. */
+/**
+ * What the browser behind a proxied request is, for the session store's device list; a session it
+ * begins (signing in) or ends (signing out) goes into the person's audit trail.
+ */
 const deviceOfRequest = (request: NextRequest): DeviceInfo => ({
   userAgent: request.headers.get("user-agent") ?? undefined,
   ip: clientAddress(request.headers.get("x-forwarded-for"), undefined),
+  onBegun: (session) => recordSessionMoment(db, "session_signed_in", session),
+  onEnded: (session) => recordSessionMoment(db, "session_ended", session),
 });
 
 async function authenticate(request: NextRequest): Promise<NextResponse> {

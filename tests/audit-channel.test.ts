@@ -1,7 +1,9 @@
 // The audit trail says how each change came: which web session, the browser app, or which personal
 // token, and from which (truncated) address; /account's activity and the export carry it.
+import { NextRequest } from "next/server";
 import { expect, it } from "vitest";
-import { accessToken, callProcedure, db, seededApiServer, sessionCookie } from "./helpers";
+import { proxy } from "~/proxy";
+import { accessToken, callProcedure, db, seededApiServer, sessionCookie, signIn } from "./helpers";
 
 const api = seededApiServer();
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -55,4 +57,26 @@ it("records the channel and truncated address of cookie, browser-app and persona
   const bearer = { authorization: `Bearer ${await accessToken({ sub: "dev|bob" })}` };
   const seenByToken = (await callProcedure(api.url, "me.activity", { input: { limit: 5 }, headers: bearer })).body.result!.data.json as { items: Event[] };
   expect(seenByToken.items.map((item) => item.action)).not.toContain("token_created");
+});
+
+it("records a session signed in, one ended on /account, and one signed out, each with its browser", async () => {
+  const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+  const first = await signIn("dev|dave", { userAgent: FIREFOX });
+  await signIn("dev|dave", { userAgent: chrome });
+  const [secondId, firstId] = (await db.session.findMany({ where: { sub: "dev|dave" }, orderBy: { createdAt: "desc" }, select: { id: true } })).map((row) => row.id);
+  // From the first browser, end the second: an event of the first session's.
+  expect((await callProcedure(api.url, "sessions.end", { input: { id: secondId }, headers: { cookie: first, "user-agent": FIREFOX } })).status).toBe(200);
+  // Signing out at /auth/logout ends the first.
+  const logout = await proxy(new NextRequest(`${process.env.APP_BASE_URL}/auth/logout`, { headers: { cookie: first, "user-agent": FIREFOX } }));
+  expect(logout.status).toBeLessThan(400);
+  expect(await db.session.count({ where: { sub: "dev|dave" } })).toBe(0);
+
+  const events = await db.auditEvent.findMany({ where: { user: { auth0Sub: "dev|dave" } }, orderBy: { seq: "asc" }, select: { action: true, target: true, details: true, channel: true, via: true, sessionId: true } });
+  const firefox = { channel: "web", via: "Firefox 128 on Linux", sessionId: firstId };
+  expect(events).toEqual([
+    { action: "session_signed_in", target: firstId, details: { browser: "Firefox 128", os: "Linux" }, ...firefox },
+    { action: "session_signed_in", target: secondId, details: { browser: "Chrome 131", os: "Linux" }, channel: "web", via: "Chrome 131 on Linux", sessionId: secondId },
+    { action: "session_ended", target: secondId, details: { browser: "Chrome 131", os: "Linux" }, ...firefox },
+    { action: "session_ended", target: firstId, details: { browser: "Firefox 128", os: "Linux" }, ...firefox },
+  ]);
 });

@@ -6,7 +6,9 @@ import type { AuditAction, AuditChannel } from "~/generated/prisma/enums";
 import { describeDevice } from "~/server/domain/sessions";
 import type { Auth } from "~/server/platform/auth";
 import { env } from "~/server/platform/env";
-import { storeKeyOf, truncateAddress } from "~/server/platform/session-store";
+import { storeKeyOf, truncateAddress, type SessionMoment } from "~/server/platform/session-store";
+import { provisionUser } from "~/server/domain/users";
+import type { Db } from "~/server/platform/db";
 import type { RequestInfo } from "~/server/platform/request";
 import type { ApiScope } from "~/utils/scopes";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
@@ -103,6 +105,19 @@ export async function recordEvent<A extends AuditAction>(
       ip: actor.channel?.ip ?? null,
     },
   });
+}
+
+/**
+ * A web session began (a sign-in) or ended (signed out, here or on /account): an event of the
+ * person's, in that session's channel unless another caller ended it (`by`). A sign-in provisions
+ * the person, as their first request would.
+ */
+export async function recordSessionMoment(db: Db, action: "session_signed_in" | "session_ended", session: SessionMoment, by?: Actor): Promise<void> {
+  const user = await provisionUser(db, session.sub, session.user);
+  if (!user) return;
+  const ownChannel: Channel = { channel: "web", via: deviceName(session.userAgent), sessionId: session.sessionId, ip: session.ip };
+  const actor = by ?? { userId: user.id, channel: ownChannel };
+  await db.$transaction((tx) => recordEvent(tx, actor, { action, target: session.sessionId, details: describeDevice(session.userAgent) }));
 }
 
 /** The actions whose events a caller may read: by the permissions it holds, and those of the session only in the app's pages. */

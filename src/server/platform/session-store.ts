@@ -2,14 +2,30 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, hkdfSync } from "node:crypto";
 import type { LogoutToken, SessionData, SessionDataStore } from "@auth0/nextjs-auth0/types";
 import { EncryptJWT, jwtDecrypt } from "jose";
+import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/platform/db";
 import { SESSION_DATA, TAKE_SESSIONS } from "~/server/platform/statements";
 import { env } from "~/server/platform/env";
 
-/** What the store records of the browser behind a session: its User-Agent and address. */
+/** A session as it begins or ends: whose, its row key, and the browser behind it. */
+export interface SessionMoment {
+  sub: string;
+  sessionId: string;
+  userAgent: string | null;
+  ip: string | null;
+  user?: SessionData["user"];
+}
+
+/**
+ * What the store records of the browser behind a session: its User-Agent and address; and, where the
+ * writer wants to hear of them (the proxy's sign-ins and sign-outs, for the audit trail), a session
+ * that began or ended.
+ */
 export interface DeviceInfo {
   userAgent?: string;
   ip?: string;
+  onBegun?: (session: SessionMoment) => Promise<void>;
+  onEnded?: (session: SessionMoment) => Promise<void>;
 }
 
 // The SDK's store interface passes no request: whoever writes a session on a request's behalf (the
@@ -88,9 +104,11 @@ export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds,
       const device = currentDevice.getStore() ?? {};
       const seen = new Date(now());
       const fields = { data: await seal(session, key), lastSeenAt: seen, expiresAt: expiryOf(session), ...(device.ip && { ip: truncateAddress(device.ip) }) };
-      await db.session.upsert({
-        where: { id: key },
-        create: {
+      const { count } = await db.session.updateMany({ where: { id: key }, data: fields });
+      if (count > 0) return;
+      // A new id: a sign-in (the SDK makes a new one at every sign-in, so no other request writes it).
+      const created = await db.session.create({
+        data: {
           id: key,
           sub: session.user.sub,
           sid: session.internal.sid || null,
@@ -98,9 +116,9 @@ export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds,
           createdAt: new Date(session.internal.createdAt * 1000),
           ...fields,
         },
-        update: fields,
-        select: { id: true },
+        select: { id: true, sub: true, userAgent: true, ip: true },
       });
+      await device.onBegun?.({ ...created, sessionId: created.id, user: session.user });
     },
 
     /** Writes only a session that still exists: a roll racing a sign-out must not bring it back. */
@@ -115,7 +133,9 @@ export function createSessionStore(db: Db, { inactivitySeconds, absoluteSeconds,
     },
 
     async delete(id: string): Promise<void> {
-      await db.session.deleteMany({ where: { id: rowKey(id) } });
+      const { onEnded } = currentDevice.getStore() ?? {};
+      const [ended] = await deleteSessions(db, { id: rowKey(id) });
+      if (ended) await onEnded?.(ended);
     },
 
     /**
@@ -141,11 +161,18 @@ export async function sessionsOf(db: Db, sub: string, now = Date.now()) {
   });
 }
 
-/** Ends one of the person's sessions (by its row key), or all but `except`; the number ended. */
-export async function endSessions(db: Db, sub: string, which: { only: string } | { except?: string }): Promise<number> {
+/** Ends one of the person's sessions (by its row key), or all but `except`; those ended. */
+export async function endSessions(db: Db, sub: string, which: { only: string } | { except?: string }): Promise<SessionMoment[]> {
   const id = "only" in which ? which.only : which.except && { not: which.except };
-  const { count } = await db.session.deleteMany({ where: { sub, ...(id && { id }) } });
-  return count;
+  return deleteSessions(db, { sub, ...(id && { id }) });
+}
+
+/** Deletes the sessions `where` names; those this call deleted (a concurrent end may take some). */
+async function deleteSessions(db: Db, where: Prisma.SessionWhereInput): Promise<SessionMoment[]> {
+  const rows = await db.session.findMany({ where, select: { id: true, sub: true, userAgent: true, ip: true } });
+  if (rows.length === 0) return [];
+  const { count } = await db.session.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
+  return count === rows.length ? rows.map((row) => ({ ...row, sessionId: row.id })) : [];
 }
 
 /** Whether the session a store read gave still exists (it may have been ended since). */
