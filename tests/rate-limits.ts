@@ -32,6 +32,20 @@ export function describeRateLimits(store: string) {
       expect([rest.status, rest.headers.has("retry-after")]).toEqual([429, true]);
     });
 
+    it("gives a personal token a budget of its own: spending it leaves its person's untouched", async () => {
+      const headers = { cookie: await someone() };
+      const card = { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+      // Three writes, the whole write budget: a card, a plan with API access, the token.
+      expect((await callProcedure(api.url, "billing.setCard", { input: card, headers })).status).toBe(200);
+      expect((await callProcedure(api.url, "billing.changeTier", { input: { tierId: "developer" }, headers })).status).toBe(200);
+      const created = await callProcedure(api.url, "tokens.create", { input: { name: "rl", scopes: ["read:shows"], expiresInDays: 1 }, headers });
+      const { token } = created.body.result!.data.json as { token: string };
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await fetch(`${api.url}/subscriptions.list`, { headers: { authorization: `Bearer ${token}` } })).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      expect((await fetch(`${api.url}/subscriptions.list`, { headers })).status).toBe(200);
+    });
+
     it("keeps writes on a budget of their own, and counts each procedure of a batch", async () => {
       const cookie = await someone();
       const writes = [];
