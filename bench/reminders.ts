@@ -59,7 +59,7 @@ async function seedFollowers(url: string, airsAt: Date) {
   try {
     await client.query(`INSERT INTO "Show" (id, slug, title, network, summary, premiered, status) VALUES ('bench-show', 'bench-show', 'Bench Show', 'Bench', 'A show for the bench.', 2020, 'running')`);
     await client.query(`INSERT INTO "Episode" (id, "showId", season, number, title, "airsAt") VALUES ('bench-episode', 'bench-show', 1, 1, 'Pilot', $1)`, [airsAt]);
-    await client.query(`INSERT INTO "User" (id, "auth0Sub", email, "updatedAt") SELECT 'f' || i, 'bench|f' || i, 'f' || i || '@bench.test', now() FROM generate_series(1, $1) AS i`, [FOLLOWERS]);
+    await client.query(`INSERT INTO "User" (id, "auth0Sub", email, "emailVerified", "updatedAt") SELECT 'f' || i, 'bench|f' || i, 'f' || i || '@bench.test', true, now() FROM generate_series(1, $1) AS i`, [FOLLOWERS]);
     await client.query(`INSERT INTO "Subscription" (id, "userId", "showId", "createdAt") SELECT 's' || i, 'f' || i, 'bench-show', now() - interval '1 day' FROM generate_series(1, $1) AS i`, [FOLLOWERS]);
   } finally {
     await client.end();

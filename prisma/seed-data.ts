@@ -117,7 +117,7 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
   });
 
   for (const [userIndex, demo] of DEMO_USERS.entries()) {
-    const profile = { email: demo.email, name: demo.name };
+    const profile = { email: demo.email, emailVerified: true, name: demo.name };
     // A member since before their first follow and first invoice (issued 10, 40, 70… days ago).
     const memberSince = new Date(now - (Math.max(demo.shows, 10 + 30 * (demo.invoices - 1)) + 1) * DAY_MS);
     const user = await db.user.upsert({

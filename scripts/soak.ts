@@ -1,8 +1,13 @@
 // `npm run soak`: the production build under steady load (autocannon), 60 s at 20 connections by
-// default (SOAK_SECONDS, SOAK_CONNECTIONS), a mix of public and signed-in calls as several users,
-// writes near the Free plan's cap included. Prints requests/s, p50/p99 latency, the status
-// histogram and the server's RSS at start and end; exits non-zero on any 5xx, on RSS growth of
-// 50 MB or more, or when the data is inconsistent afterwards (scripts/consistency.ts).
+// default (SOAK_SECONDS, SOAK_CONNECTIONS; SOAK_RATE caps the requests per second), a mix of public
+// and signed-in calls as several users, writes near the Free plan's cap included. Beside it runs a job
+// worker in its own process, as deployed, kept busy: every 30 s an episode of the most followed show
+// (given 300 more followers) becomes due for reminders (emailed to an SMTP server started here), and
+// a few paid periods end.
+// Prints requests/s, p50/p99 latency, the status histogram, the server's and the worker's RSS at start
+// and end, and the reminders emailed (with their duplicates); exits non-zero on any 5xx, on RSS growth
+// of 50 MB or more in either process, a duplicate email, or inconsistent data afterwards
+// (scripts/consistency.ts).
 // Its database is its own: a new embedded PostgreSQL server in a temporary folder.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -11,6 +16,8 @@ import os from "node:os";
 import path from "node:path";
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import autocannon from "autocannon";
+import pg from "pg";
+import { SMTPServer } from "smtp-server";
 import { createPrismaClient } from "../src/server/platform/db";
 import { inconsistencies } from "./consistency";
 import { openDatabase } from "./local-database";
@@ -19,6 +26,9 @@ import { freeLoopbackPort } from "../dev/ports";
 
 const SECONDS = Number(process.env.SOAK_SECONDS) || 60;
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS) || 20;
+const RATE = Number(process.env.SOAK_RATE) || undefined;
+const FEED_SECONDS = 30;
+const SOAK_FOLLOWERS = 300;
 // New users (no seeded follows or plan), so that their audit trails tell their whole story.
 const USERS = ["soak|user-1", "soak|user-2", "soak|user-3", "soak|user-4", "soak|user-5", "soak|user-6"];
 const WARM_UP_SECONDS = 45;
@@ -73,11 +83,66 @@ for (let ready = false; !ready; ) {
   if (!ready) await new Promise((resolve) => setTimeout(resolve, 200)); // polling a starting server
 }
 
+// The worker's mail goes to an SMTP server here, which counts every reminder by its Message-ID.
+const reminderIds: string[] = [];
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ["STARTTLS"],
+  logger: false,
+  closeTimeout: 100,
+  onData(stream, _session, callback) {
+    let head = "";
+    stream.on("data", (chunk: Buffer) => {
+      if (head.length < 8192) head += chunk.toString();
+    });
+    stream.on("end", () => {
+      const id = /^Message-ID:\s*<(reminder\.[^>]+)>/im.exec(head)?.[1];
+      if (id) reminderIds.push(id);
+      callback();
+    });
+  },
+});
+await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+const smtpPort = (smtp.server.address() as import("node:net").AddressInfo).port;
+const worker = spawn(bin("tsx"), ["scripts/worker.ts"], { cwd: root, env: { ...env, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }, stdio: ["ignore", "ignore", "inherit"] });
+const workerExited = new Promise((resolve) => worker.once("exit", resolve));
+const stopWorker = () => (worker.kill("SIGTERM"), workerExited);
+
+// The feeder: what the worker finds due, every FEED_SECONDS.
+const feeder = new pg.Client({ connectionString: database.url });
+await feeder.connect();
+const { rows: busiest } = await feeder.query<{ showId: string }>(
+  `SELECT "showId" FROM "Subscription" WHERE notify GROUP BY "showId" ORDER BY count(*) DESC LIMIT 1`,
+);
+// Followers enough that each episode is a batch of emails, as a popular show's is.
+await feeder.query(
+  `INSERT INTO "User" (id, "auth0Sub", email, "emailVerified", "updatedAt") SELECT 'soak-f' || i, 'soak|f' || i, 'f' || i || '@soak.test', true, now() FROM generate_series(1, $1) AS i`,
+  [SOAK_FOLLOWERS],
+);
+await feeder.query(
+  `INSERT INTO "Subscription" (id, "userId", "showId", "createdAt") SELECT 'soak-s' || i, 'soak-f' || i, $2, now() - interval '1 day' FROM generate_series(1, $1) AS i`,
+  [SOAK_FOLLOWERS, busiest[0]!.showId],
+);
+let episodeNumber = 0;
+const feed = async () => {
+  // Due in a few seconds for a follower with the default lead time (60 minutes).
+  await feeder.query(
+    `INSERT INTO "Episode" (id, "showId", season, number, title, "airsAt") VALUES (gen_random_uuid()::text, $1, 99, $2, 'Soak', now() + interval '60 minutes 10 seconds')`,
+    [busiest[0]!.showId, ++episodeNumber],
+  );
+  // A few paid periods end: the worker renews them (the demo cards are test cards).
+  await feeder.query(
+    `UPDATE "BillingAccount" SET "currentPeriodEnd" = now() WHERE id IN (
+       SELECT b.id FROM "BillingAccount" b JOIN "PricingTier" t ON t.id = b."tierId"
+       WHERE t."priceCents" > 0 AND b."paymentReference" IS NOT NULL AND b."pendingTierId" IS NULL ORDER BY random() LIMIT 3)`,
+  );
+};
+
 const now = Math.floor(Date.now() / 1000);
 const cookies = await Promise.all(
   USERS.map(async (sub) => {
     const session = {
-      user: { sub, name: sub, email: `${sub.replace(/\W/g, "")}@example.test` },
+      user: { sub, name: sub, email: `${sub.replace(/\W/g, "")}@example.test`, email_verified: true },
       tokenSet: { accessToken: "soak", idToken: "soak", expiresAt: now + 24 * 3600, scope: ["openid", ...API_SCOPES].join(" "), audience: env.AUTH0_AUDIENCE },
       internal: { sid: `soak-${sub}`, createdAt: now },
     };
@@ -114,18 +179,34 @@ function nextCall(): { method: "GET" | "POST"; path: string; headers: Record<str
 /** Loads the server, then reports; true when the soak failed. */
 async function soak(): Promise<boolean> {
   const load = (duration: number) =>
-    autocannon({ url: app, connections: CONNECTIONS, duration, requests: [{ setupRequest: (request) => ({ ...request, ...nextCall() }) }] });
+    autocannon({ url: app, connections: CONNECTIONS, duration, overallRate: RATE, requests: [{ setupRequest: (request) => ({ ...request, ...nextCall() }) }] });
   // The first seconds load code, fill caches and grow the heap to its working size: not a leak.
   console.log(`[soak] warming up for ${WARM_UP_SECONDS} s (server RSS ${rssMb(server.pid!)} MB)…`);
+  await feed();
+  const feeding = setInterval(() => void feed().catch((error: unknown) => console.error(`[soak] feeder: ${String(error)}`)), FEED_SECONDS * 1000);
   const warmUp = await load(WARM_UP_SECONDS);
   const rssStart = rssMb(server.pid!);
-  console.log(`[soak] ${SECONDS} s at ${CONNECTIONS} connections, ${os.cpus().length} cores; server RSS ${rssStart} MB`);
-  // Every 10 s: a leak climbs steadily, a heap settling into its size levels off.
+  const workerRssStart = rssMb(worker.pid!);
+  console.log(`[soak] ${SECONDS} s at ${CONNECTIONS} connections${RATE ? ` (${RATE} requests/s)` : ""}, ${os.cpus().length} cores; server RSS ${rssStart} MB, worker RSS ${workerRssStart} MB`);
+  // Every 10 s (a minute for the worker): a leak climbs steadily, a heap settling into its size levels off.
   const samples = [rssStart];
+  const workerSamples = [workerRssStart];
   const sampler = setInterval(() => samples.push(rssMb(server.pid!)), 10_000);
+  const workerSampler = setInterval(() => workerSamples.push(rssMb(worker.pid!)), 60_000);
   const result = await load(SECONDS);
   clearInterval(sampler);
+  clearInterval(workerSampler);
+  clearInterval(feeding);
   const rssEnd = rssMb(server.pid!);
+  const workerRssEnd = rssMb(worker.pid!);
+  // The worker stops (finishing what it is sending) before the counts.
+  await stopWorker();
+  const { rows: made } = await feeder.query<{ made: number; renewed: number }>(
+    `SELECT (SELECT count(*)::int FROM "Notification" n JOIN "Episode" e ON e.id = n."episodeId" WHERE e.title = 'Soak' AND n.channel = 'email' AND n."sentAt" IS NOT NULL) AS made,
+            (SELECT count(*)::int FROM "Invoice" WHERE "issuedAt" > now() - make_interval(secs => $1)) AS renewed`,
+    [SECONDS + WARM_UP_SECONDS],
+  );
+  const duplicates = reminderIds.length - new Set(reminderIds).size;
 
   const statusesOf = (run: autocannon.Result) =>
     Object.fromEntries(Object.entries(run.statusCodeStats ?? {}).map(([status, stats]) => [status, stats?.count ?? 0]));
@@ -142,11 +223,13 @@ async function soak(): Promise<boolean> {
       `latency     p50 ${result.latency.p50} ms · p99 ${result.latency.p99} ms`,
       `statuses    ${JSON.stringify(statuses)}; errors (no response) ${result.errors}, timeouts ${result.timeouts}; warm-up ${JSON.stringify(statusesOf(warmUp))}`,
       `server RSS  ${rssStart} MB → ${rssEnd} MB (${rssEnd - rssStart >= 0 ? "+" : ""}${rssEnd - rssStart} MB; every 10 s: ${samples.join(", ")})`,
+      `worker RSS  ${workerRssStart} MB → ${workerRssEnd} MB (${workerRssEnd - workerRssStart >= 0 ? "+" : ""}${workerRssEnd - workerRssStart} MB; every minute: ${workerSamples.join(", ")})`,
+      `worker      ${reminderIds.length} reminder emails received (${made[0]!.made} marked sent, ${duplicates} duplicates), ${made[0]!.renewed} invoices from renewals and plan changes`,
       `data        ${problems.length === 0 ? "consistent (caps hold, audit trails replay)" : problems.join("\n            ")}`,
     ].join("\n"),
   );
 
-  return serverErrors > 0 || rssEnd - rssStart >= 50 || problems.length > 0 || result.errors + warmUp.errors > 0;
+  return serverErrors > 0 || rssEnd - rssStart >= 50 || workerRssEnd - workerRssStart >= 50 || duplicates > 0 || problems.length > 0 || result.errors + warmUp.errors > 0;
 }
 
 let failed = true;
@@ -154,9 +237,12 @@ try {
   failed = await soak();
 } finally {
   server.kill("SIGTERM");
+  await stopWorker();
+  await feeder.end();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
   await db.$disconnect();
   await database.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
-console.log(failed ? "[soak] FAILED" : "[soak] passed: no 5xx, RSS growth under 50 MB, data consistent");
+console.log(failed ? "[soak] FAILED" : "[soak] passed: no 5xx, RSS growth under 50 MB, no duplicate email, data consistent");
 process.exit(failed ? 1 : 0);

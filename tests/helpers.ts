@@ -42,6 +42,8 @@ export const ALL_SCOPES = API_SCOPES.join(" ");
 export interface TestUser {
   sub: string;
   email?: string;
+  /** Whether the identity provider vouches for the email (default: it does). */
+  email_verified?: boolean;
   name?: string;
   /** The API scopes granted to the session's access token (default: all). */
   scope?: string;
@@ -60,7 +62,7 @@ export function sessionFor({ scope = ALL_SCOPES, ...user }: TestUser) {
   const now = Math.floor(Date.now() / 1000);
   const permissions = scope.split(" ").filter(Boolean);
   return {
-    user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, name: user.sub, auth_time: now, ...user },
+    user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, email_verified: true, name: user.sub, auth_time: now, ...user },
     tokenSet: {
       accessToken: unsignedAccessToken({ sub: user.sub, aud: process.env.AUTH0_AUDIENCE, exp: now + 3600, scope, permissions }),
       idToken: "test-id-token",
@@ -257,4 +259,15 @@ export async function callProcedure(apiUrl: string, path: string, { input, heade
           body: input === undefined ? "" : wireInput(input),
         });
   return { status: response.status, body: (await response.json()) as TrpcResponseBody };
+}
+
+/** Polls `check` (a state of the database, a process's output) until it holds; time is the work's, never a fixed sleep. */
+export async function until<T>(check: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (holds(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

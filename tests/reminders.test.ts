@@ -1,10 +1,11 @@
 // Episode reminders, made and sent by the worker's functions with the clock a parameter: one per person,
 // episode and channel whatever the number of workers, emailed to a real SMTP server started here, with a
 // one-click unsubscribe link that needs no sign-in; nothing for what no longer fits.
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
 import { createMailer } from "~/server/platform/mail";
-import { callerFor, db, seededApiServer } from "./helpers";
+import { callerFor, db, seededApiServer, until } from "./helpers";
 import { startSmtpServer } from "./smtp";
 
 const api = seededApiServer();
@@ -23,7 +24,7 @@ const MINUTE = 60_000;
 async function followedEpisode(name: string, count: number, airsAt: Date, followedAt = new Date(airsAt.getTime() - 2 * 60 * MINUTE)) {
   const show = await db.show.create({ data: { slug: name, title: `Show ${name}`, network: "Test", summary: "A show for reminders.", premiered: 2020, status: "running" } });
   const episode = await db.episode.create({ data: { showId: show.id, season: 1, number: 1, title: "Pilot", airsAt } });
-  await db.user.createMany({ data: Array.from({ length: count }, (_, i) => ({ id: `${name}-u${i}`, auth0Sub: `test|${name}-${i}`, email: `${name}-${i}@example.test` })) });
+  await db.user.createMany({ data: Array.from({ length: count }, (_, i) => ({ id: `${name}-u${i}`, auth0Sub: `test|${name}-${i}`, email: `${name}-${i}@example.test`, emailVerified: true })) });
   await db.subscription.createMany({ data: Array.from({ length: count }, (_, i) => ({ userId: `${name}-u${i}`, showId: show.id, createdAt: followedAt })) });
   return { show, episode };
 }
@@ -47,6 +48,33 @@ describe("reminders", () => {
     expect(await sendDueEmails(db, mailer, new Date(now.getTime() + 10 * MINUTE))).toBe(0);
     expect(mailsFor("busy")).toHaveLength(500);
   }, 60_000);
+
+  it("a worker killed mid-batch changes neither count: its held reminders go out once, from the two workers after it", async () => {
+    const airsAt = new Date(Date.now() + 30 * MINUTE);
+    const { episode } = await followedEpisode("killed", 500, airsAt);
+    const now = new Date(airsAt.getTime() - 59 * MINUTE);
+    // The server takes 100 messages, then answers no more: the worker is mid-batch, holding the rows of
+    // the messages it is sending, none of them taken. (One taken in the instant before its commit would
+    // be the SMTP boundary's one duplicate, which the Message-ID covers: src/server/domain/mail-delivery.ts.)
+    const slow = await startSmtpServer({ takeOnly: 100 });
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/setup/mail-worker.ts"], {
+      env: { ...process.env, SMTP_URL: slow.url, NOW: now.toISOString() },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    // Every message the server took is committed (the seed's own reminders due at `now` among them).
+    await until(async () => [slow.received.length, await db.notification.count({ where: { channel: "email", sentAt: now } })], ([taken, sent]) => taken === 100 && sent === 100, 60_000);
+    child.kill("SIGKILL");
+    await exited;
+    await slow.close();
+
+    await Promise.all([sendDueEmails(db, mailer, now, { batch: 1000 }), sendDueEmails(db, mailer, now, { batch: 1000 })]);
+    const recipients = [...slow.received.filter((mail) => mail.subject?.startsWith("Show killed:")), ...mailsFor("killed")].map((mail) => (mail.to && "text" in mail.to ? mail.to.text : ""));
+    expect(recipients).toHaveLength(500);
+    expect(new Set(recipients).size).toBe(500);
+    expect(await notificationsOf(episode.id, "in_app")).toBe(500);
+    expect(await db.notification.count({ where: { episodeId: episode.id, channel: "email", sentAt: { not: null } } })).toBe(500);
+  }, 90_000);
 
   it("not before the person's lead time, nor after the episode aired", async () => {
     const airsAt = new Date(Date.now() + 3 * 60 * MINUTE);
@@ -73,6 +101,18 @@ describe("reminders", () => {
     await db.subscription.delete({ where: { userId_showId: { userId: "fits-u3", showId: show.id } } });
     await sendDueEmails(db, mailer, now);
     expect(mailsFor("fits")).toHaveLength(0);
+  });
+
+  it("an address the identity provider has not verified gets the reminder in the app only", async () => {
+    const airsAt = new Date(Date.now() + 5 * 60 * MINUTE);
+    const { episode } = await followedEpisode("unverified", 1, airsAt);
+    await db.user.update({ where: { id: "unverified-u0" }, data: { emailVerified: false } });
+    const now = new Date(airsAt.getTime() - 30 * MINUTE);
+    await createDueReminders(db, now);
+    await sendDueEmails(db, mailer, now);
+    expect(await notificationsOf(episode.id, "in_app")).toBe(1);
+    expect(await notificationsOf(episode.id, "email")).toBe(0);
+    expect(mailsFor("unverified")).toHaveLength(0);
   });
 
   it("the email's one-click link turns that show's reminders off without a session; an edited link is a 400", async () => {

@@ -1,14 +1,30 @@
 // Renewals, run by the job worker with the clock a parameter: when a paid period ends the card on file
 // pays for the next one (once, whatever the number of workers); a decline makes the account past due,
 // with Free's cap meanwhile, retried 1, 3 and 5 days after the period's end, then Free; a new card is
-// tried at once; a downgrade to a paid plan is paid before it is had.
-import { describe, expect, it } from "vitest";
+// tried at once; a downgrade to a paid plan is paid before it is had. Each outcome's email (receipt,
+// decline, move to Free) reaches a real SMTP server started here, once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { applyDueDowngrades } from "~/server/domain/entitlements";
 import { testPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
-import { renewDueAccounts } from "~/server/domain/renewals";
+import { sendAccountEmails } from "~/server/domain/account-emails";
+import { renewAccount, renewDueAccounts } from "~/server/domain/renewals";
+import { createMailer } from "~/server/platform/mail";
 import { createCaller } from "~/server/routers/_app";
-import { db, sessionFor } from "./helpers";
+import { db, sessionFor, type TestUser } from "./helpers";
+import { startSmtpServer } from "./smtp";
+
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let mailer: NonNullable<ReturnType<typeof createMailer>>;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  mailer = createMailer(smtp.url)!;
+});
+afterAll(() => smtp.close());
+
+/** What the SMTP server received for a test user (sessionFor's address), subject and text. */
+const mailsTo = (sub: string) =>
+  smtp.received.filter((mail) => mail.to && "text" in mail.to && mail.to.text === `${sub.replace(/\W/g, "")}@example.test`).map((mail) => ({ subject: mail.subject, text: mail.text }));
 
 const VISA = { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
 const DECLINES_CHARGES = { ...VISA, number: "4000 0000 0000 0341" };
@@ -21,8 +37,8 @@ function counting(provider: PaymentProvider = testPaymentProvider) {
 }
 
 /** A person on `tier` with `card`, whose paid period ended a minute ago. */
-async function lapsed(sub: string, tier: "developer" | "enterprise", card = VISA) {
-  const caller = createCaller(createInnerContext({ session: sessionFor({ sub }) }));
+async function lapsed(sub: string, tier: "developer" | "enterprise", card = VISA, user: Partial<TestUser> = {}) {
+  const caller = createCaller(createInnerContext({ session: sessionFor({ sub, ...user }) }));
   await caller.billing.setCard(VISA);
   await caller.billing.changeTier({ tierId: tier });
   if (card !== VISA) await caller.billing.setCard(card);
@@ -39,7 +55,7 @@ const accountOf = (id: string) =>
   db.billingAccount.findUniqueOrThrow({ where: { id }, select: { tierId: true, status: true, currentPeriodStart: true, currentPeriodEnd: true, renewalAttempts: true, nextRenewalAt: true } });
 
 describe("renewals", () => {
-  it("charge the card for the next period once, with two workers at it: a new period and one invoice", async () => {
+  it("charge the card for the next period once, with two workers at it: a new period, one invoice and one receipt", async () => {
     const { account, end } = await lapsed("test|renews", "developer");
     const { charges, provider } = counting();
     const now = new Date();
@@ -52,6 +68,12 @@ describe("renewals", () => {
     // Nothing more is due: running again charges nothing.
     await renewDueAccounts(db, provider, now);
     expect(charges).toHaveLength(1);
+    // Two workers sending: one receipt.
+    await Promise.all([sendAccountEmails(db, mailer, now), sendAccountEmails(db, mailer, now)]);
+    expect(mailsTo("test|renews")).toEqual([
+      { subject: "Receipt: Developer plan, $9.00", text: expect.stringMatching(/renewed: \$9\.00 was charged[\s\S]*This payment covers/) },
+    ]);
+    expect(await sendAccountEmails(db, mailer, now)).toBe(0);
   });
 
   it("declined: past due with Free's cap, retried after 1, 3 and 5 days, then Free (follows kept)", async () => {
@@ -79,6 +101,34 @@ describe("renewals", () => {
     expect(await db.subscription.count({ where: { userId: account.userId } })).toBe(4);
     const last = await db.auditEvent.findFirstOrThrow({ where: { userId: account.userId }, orderBy: { seq: "desc" } });
     expect(last).toMatchObject({ action: "plan_change", details: { from: "Enterprise", to: "Free" } });
+    // An email for each declined attempt (naming the next try, the last one saying so), then for the move to Free.
+    await sendAccountEmails(db, mailer, at(5));
+    await sendAccountEmails(db, mailer, at(5));
+    const mails = mailsTo("test|declines");
+    expect(mails.map((mail) => mail.subject)).toEqual([
+      ...Array(3).fill("Action needed: your Enterprise plan could not be renewed"),
+      "Your account is now on the Free plan",
+    ]);
+    expect(mails[0]!.text).toContain(`We will try again on ${new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(end.getTime() + DAY))}`);
+    expect(mails[2]!.text).toContain("We will try again on");
+    expect(mails[3]!.text).toContain("You keep all 4 shows you follow, but you cannot follow more until you are under Free's 3");
+  });
+
+  it("the retry days are a setting: one retry two days after, then Free", async () => {
+    const { account, end } = await lapsed("test|retry-setting", "developer", DECLINES_CHARGES);
+    const at = (days: number) => new Date(end.getTime() + days * DAY + 60_000);
+    expect(await renewAccount(db, testPaymentProvider, account.userId, at(0), { retryDays: [2] })).toBe("past_due");
+    expect(await accountOf(account.id)).toMatchObject({ renewalAttempts: 1, nextRenewalAt: new Date(end.getTime() + 2 * DAY) });
+    expect(await renewAccount(db, testPaymentProvider, account.userId, at(1), { retryDays: [2] })).toBe("not_due");
+    expect(await renewAccount(db, testPaymentProvider, account.userId, at(2), { retryDays: [2] })).toBe("moved_to_free");
+  });
+
+  it("emails go to verified addresses only", async () => {
+    await lapsed("test|unverified", "developer", DECLINES_CHARGES, { email_verified: false });
+    await renewDueAccounts(db, testPaymentProvider, new Date());
+    await sendAccountEmails(db, mailer, new Date());
+    expect(mailsTo("test|unverified")).toEqual([]);
+    expect(await db.accountEmail.count({ where: { user: { auth0Sub: "test|unverified" }, sentAt: null } })).toBe(1);
   });
 
   it("a new card is tried at once, and clears the past due", async () => {

@@ -99,7 +99,7 @@ describe("REST routes", () => {
     const invoices = await db.invoice.count({ where: { billingAccount: { userId: bob.id } } });
     const data = body as { follows: { show: { slug: string }; reminders: boolean }[]; invoices: unknown[]; activity: unknown[] };
     expect(body).toMatchObject({
-      profile: { id: bob.id, email: "bob@example.test", name: "Bob Developer" },
+      profile: { id: bob.id, email: "bob@example.test", emailVerified: true, name: "Bob Developer" },
       plan: { tier: { id: "developer", name: "Developer" }, status: "active", paymentMethod: { brand: "visa", last4: "4242" } },
     });
     expect(data.follows.map(({ show, reminders }) => [show.slug, reminders]).sort()).toEqual(follows.map(({ show, notify }) => [show.slug, notify]).sort());

@@ -5,9 +5,12 @@ import { SMTPServer } from "smtp-server";
 /**
  * A real SMTP server on a loopback port that keeps every message it takes, parsed. Recipients at
  * `@reject.example` are refused for good (550), as a server refuses a mailbox that does not exist.
+ * With `takeOnly`, it takes that many messages and then leaves every later one unanswered, never
+ * taken, as a server does that is slow to answer.
  */
-export async function startSmtpServer() {
+export async function startSmtpServer({ takeOnly = Infinity } = {}) {
   const received: ParsedMail[] = [];
+  let taking = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -17,6 +20,7 @@ export async function startSmtpServer() {
       callback(address.address.endsWith("@reject.example") ? Object.assign(new Error("No such mailbox"), { responseCode: 550 }) : undefined);
     },
     onData(stream, _session, callback) {
+      if (taking++ >= takeOnly) return void stream.resume();
       simpleParser(stream).then((mail) => {
         received.push(mail);
         callback();

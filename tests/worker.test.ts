@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { JOBS, startWorker, type JobKind, type Worker } from "~/server/faces/worker";
 import { testPaymentProvider } from "~/server/domain/payments";
 import { createJobEngine, inTransaction } from "~/server/platform/jobs";
-import { cookieFor, db, readSession, seededApiServer, sessionFor } from "./helpers";
+import { cookieFor, db, readSession, seededApiServer, sessionFor, until } from "./helpers";
 import { STUCK_QUEUE } from "./worker-jobs";
 
 const api = seededApiServer();
@@ -25,17 +25,6 @@ const start = async (jobs: Record<string, JobKind>) => {
   running.push(worker);
   return worker;
 };
-
-/** Polls `check` (a state of the database) until it holds; time is the jobs', never a fixed sleep. */
-async function until<T>(check: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (holds(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const jobsOf = (name: string) =>
   db.$queryRawUnsafe<{ id: string; state: string; retry_count: number; created_on: Date }[]>(

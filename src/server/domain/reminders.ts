@@ -6,7 +6,8 @@ import { sqlIn, type Db } from "~/server/platform/db";
 import { CLAIM_REMINDER_EMAIL, DUE_REMINDERS } from "~/server/platform/statements";
 import { REMINDER_LEADS } from "~/utils/reminders";
 import { env } from "~/server/platform/env";
-import { MAIL_CONNECTIONS, type Mailer } from "~/server/platform/mail";
+import { deliver } from "~/server/domain/mail-delivery";
+import { escapeHtml, type Mailer } from "~/server/platform/mail";
 
 const LONGEST_LEAD_MS = Math.max(...REMINDER_LEADS) * 60_000;
 
@@ -18,7 +19,7 @@ const horizon = (now: Date) => new Date(now.getTime() + LONGEST_LEAD_MS);
  * (person, episode, channel) is what makes each exactly once: two workers, a retry or a crash insert
  * nothing twice. Only what still fits gets one: the episode has not aired, the person follows the show
  * with reminders on and had followed it by the reminder's time, and has a lead time (and, for email,
- * an address). How many were made.
+ * a verified address). How many were made.
  */
 export async function createDueReminders(db: Db, now: Date): Promise<number> {
   const [counted] = await sqlIn(db)(DUE_REMINDERS, [now, horizon(now)]);
@@ -56,48 +57,16 @@ export async function unsubscribe(db: Db, { userId, showId }: { userId: string; 
 const airFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC", timeZoneName: "short" });
 
 /**
- * Emails the reminders not sent yet, each in a transaction that holds its row (SKIP LOCKED: another
- * worker takes others) from before the message is handed to the SMTP server until `sentAt` is
- * committed. A worker that dies before the commit leaves the row unsent, and another sends it: so the
- * one case of two messages is a worker dying in the instant between the server's "250 OK" and the
- * commit. Each message carries a Message-ID made from the row's id, which mail systems use to drop such
- * a second copy. Reminders whose episode has aired, or whose follow or reminders are gone, are not sent.
- * How many were sent.
+ * Emails the reminders not sent yet (src/server/domain/mail-delivery.ts says how each goes once).
+ * Reminders whose episode has aired, or whose follow or reminders are gone, or whose address is not
+ * verified, are not sent. How many were sent.
  */
 export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBaseUrl = env.APP_BASE_URL, batch = 200 } = {}): Promise<number> {
-  let sent = 0;
-  // A few messages at once (as many as the mailer's connections): each still in its own transaction.
-  const sender = async () => {
-    while (sent < batch && (await sendOne())) sent++;
-  };
-  const sendOne = () =>
-    db.$transaction(
-      async (tx) => {
-        const [row] = await sqlIn(tx)(CLAIM_REMINDER_EMAIL, [now, horizon(now)]);
-        if (!row) return false;
-        try {
-          await mailer(reminderMail(row, appBaseUrl));
-        } catch (error) {
-          // Refused for good (a 5xx, no recipient taken): recorded, and the others go on. Anything
-          // else (the server away, a 4xx) rolls back: the row is sent on a later run.
-          if (!refusedForGood(error)) throw error;
-          await tx.notification.update({ where: { id: row.id }, data: { failedAt: now, failure: String((error as Error).message).slice(0, 500) }, select: { id: true } });
-          return true;
-        }
-        await tx.notification.update({ where: { id: row.id }, data: { sentAt: now }, select: { id: true } });
-        return true;
-      },
-      // Above the mailer's own limits (src/server/platform/mail.ts): the row stays held until its send ends.
-      { timeout: 120_000 },
-    );
-  await Promise.all(Array.from({ length: MAIL_CONNECTIONS }, sender));
-  return sent;
-}
-
-/** An SMTP refusal no retry changes: a permanent (5xx) reply, or no recipient accepted. */
-function refusedForGood(error: unknown): boolean {
-  const { responseCode, code } = error as { responseCode?: number; code?: string };
-  return (typeof responseCode === "number" && responseCode >= 500) || code === "EENVELOPE";
+  return deliver<ReminderRow>(db, mailer, now, {
+    claim: async (tx) => (await sqlIn(tx)(CLAIM_REMINDER_EMAIL, [now, horizon(now)]))[0],
+    compose: (row) => reminderMail(row, appBaseUrl),
+    settle: (tx, row, outcome) => tx.notification.update({ where: { id: row.id }, data: outcome, select: { id: true } }),
+  }, batch);
 }
 
 interface ReminderRow {
@@ -112,8 +81,6 @@ interface ReminderRow {
   episodeTitle: string;
   airsAt: Date;
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The reminder as an email: plain text and HTML, with RFC 8058 one-click unsubscribe for the show. */
 function reminderMail(row: ReminderRow, appBaseUrl: string) {

@@ -1,18 +1,16 @@
 // Renewals: when a paid period ends, the card on file pays for the next one. The job worker runs them
 // (src/server/faces/worker.ts); a new card runs the account's at once.
+import { queueAccountEmail } from "~/server/domain/account-emails";
 import { recordEvent } from "~/server/domain/audit";
 import { cardFingerprint, isLapsed, periodEnd } from "~/server/domain/billing";
 import { lockBillingAccount } from "~/server/domain/entitlements";
 import type { PaymentProvider } from "~/server/domain/payments";
 import type { Db } from "~/server/platform/db";
+import { paymentsConfig } from "~/server/platform/config";
 import { FREE_TIER_ID } from "~/utils/tiers";
-
-/** Days after the period's end on which a declined renewal is tried again; after the last, Free. */
-export const RENEWAL_RETRY_DAYS = [1, 3, 5] as const;
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const LAST_RETRY_DAY = RENEWAL_RETRY_DAYS[RENEWAL_RETRY_DAYS.length - 1]!;
 
 /** How long a renewal's transaction may hold the account: above the payment provider's own limits. */
 const RENEWAL_MS = 60_000;
@@ -31,11 +29,13 @@ const renewalKey = (accountId: string, tierId: string, periodStart: Date, attemp
 /**
  * Renews one account if its paid period has ended and an attempt is due (`force`: now, whatever the
  * retry schedule, as after a new card): charges the card on file for the next period. Paid: a new
- * period and its invoice, and the account is active. Declined: `past_due`, tried again
- * RENEWAL_RETRY_DAYS after the period's end; after the last, the account moves to Free (follows above
- * Free's cap are kept, and new ones refused until it fits). Under the account's lock, like any plan change.
+ * period, its invoice and a receipt, and the account is active. Declined: `past_due` and an email,
+ * tried again `retryDays` after the period's end (RENEWAL_RETRY_DAYS); after the last, the account
+ * moves to Free, with an email (follows above Free's cap are kept, and new ones refused until it
+ * fits). Under the account's lock, like any plan change; the emails commit with the change they tell.
  */
-export async function renewAccount(db: Db, payments: PaymentProvider, userId: string, now: Date, { force = false } = {}): Promise<RenewalOutcome> {
+export async function renewAccount(db: Db, payments: PaymentProvider, userId: string, now: Date, { force = false, retryDays = paymentsConfig.RENEWAL_RETRY_DAYS } = {}): Promise<RenewalOutcome> {
+  const lastRetryDay = retryDays[retryDays.length - 1] ?? 0;
   return db.$transaction(
     async (tx) => {
       const account = await lockBillingAccount(tx, userId, now);
@@ -49,8 +49,9 @@ export async function renewAccount(db: Db, payments: PaymentProvider, userId: st
       // last (a worker stopped for days, an account from before renewals): then it starts now, and no
       // period is billed for time already gone.
       const ended = account.currentPeriodEnd;
-      const start = row.renewalAttempts === 0 && now.getTime() - ended.getTime() > LAST_RETRY_DAY * DAY_MS ? now : ended;
+      const start = row.renewalAttempts === 0 && now.getTime() - ended.getTime() > lastRetryDay * DAY_MS ? now : ended;
       const invoiceKey = { billingAccountId: account.id, tierId: row.tier.id, periodStart: start };
+      const charged = { plan: row.tier.name, amountCents: row.tier.priceCents, currency: row.tier.currency };
       const outcome = account.paymentReference
         ? await payments.charge({
             reference: account.paymentReference,
@@ -70,28 +71,41 @@ export async function renewAccount(db: Db, payments: PaymentProvider, userId: st
           where: { id: account.id },
           data: { status: "active", currentPeriodStart: start, currentPeriodEnd: end, renewalAttempts: 0, nextRenewalAt: null },
         });
+        await queueAccountEmail(tx, userId, "renewal_receipt", invoiceKey, {
+          ...charged,
+          periodStart: start.toISOString(),
+          periodEnd: end.toISOString(),
+        });
         return "renewed";
       }
       // Declined. The account moves to Free only once the last retry's day has come, however many
       // cards were tried before it; until then it is past due, tried again on the schedule (never
       // sooner than an hour from now).
-      const attempts = Math.min(row.renewalAttempts + 1, RENEWAL_RETRY_DAYS.length + 1);
-      const retryDay = RENEWAL_RETRY_DAYS[attempts - 1] ?? LAST_RETRY_DAY;
-      const lastDayReached = now.getTime() >= start.getTime() + LAST_RETRY_DAY * DAY_MS;
-      if (attempts <= RENEWAL_RETRY_DAYS.length || !lastDayReached) {
-        const next = Math.max(start.getTime() + retryDay * DAY_MS, now.getTime() + HOUR_MS);
+      const attempts = Math.min(row.renewalAttempts + 1, retryDays.length + 1);
+      const retryDay = retryDays[attempts - 1] ?? lastRetryDay;
+      const lastDayReached = now.getTime() >= start.getTime() + lastRetryDay * DAY_MS;
+      if (attempts <= retryDays.length || !lastDayReached) {
+        const next = new Date(Math.max(start.getTime() + retryDay * DAY_MS, now.getTime() + HOUR_MS));
         await tx.billingAccount.update({
           where: { id: account.id },
-          data: { status: "past_due", renewalAttempts: Math.min(attempts, RENEWAL_RETRY_DAYS.length), nextRenewalAt: new Date(next) },
+          data: { status: "past_due", renewalAttempts: Math.min(attempts, retryDays.length), nextRenewalAt: next },
+        });
+        // One email per declined attempt: the attempt is part of its key.
+        await queueAccountEmail(tx, userId, "renewal_declined", { ...invoiceKey, attempt: row.renewalAttempts }, {
+          ...charged,
+          reason: outcome.reason,
+          nextAttemptAt: attempts <= retryDays.length ? next.toISOString() : null,
         });
         return "past_due";
       }
-      const free = await tx.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID }, select: { id: true, name: true, interval: true } });
+      const free = await tx.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID }, select: { id: true, name: true, interval: true, maxSubscriptions: true } });
       await tx.billingAccount.update({
         where: { id: account.id },
         data: { tierId: free.id, status: "active", currentPeriodStart: now, currentPeriodEnd: periodEnd(now, free.interval), renewalAttempts: 0, nextRenewalAt: null },
       });
       await recordEvent(tx, { userId }, { action: "plan_change", target: free.id, details: { from: row.tier.name, to: free.name } });
+      const following = await tx.subscription.count({ where: { userId } });
+      await queueAccountEmail(tx, userId, "moved_to_free", invoiceKey, { from: row.tier.name, following, freeCap: free.maxSubscriptions });
       return "moved_to_free";
     },
     { timeout: RENEWAL_MS },

@@ -8,13 +8,14 @@ const userSelect = {
   id: true,
   auth0Sub: true,
   email: true,
+  emailVerified: true,
   name: true,
   picture: true,
   createdAt: true,
 } satisfies Prisma.UserSelect;
 
 type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
-type Profile = Pick<DbUser, "email" | "name" | "picture">;
+type Profile = Pick<DbUser, "email" | "emailVerified" | "name" | "picture">;
 
 // Users provisioned in the last minute, by database client and sub: a signed-in call then costs no
 // user lookup, only its own statement. A user deleted by another instance may keep their id here for
@@ -38,7 +39,12 @@ const profileChanged = (user: DbUser, profile: Profile | undefined) =>
  * Null when there is no user and `mayCreate` refuses one.
  */
 export async function provisionUser(db: Db, sub: string, claims?: SessionUser, { mayCreate }: { mayCreate?: () => Promise<boolean> } = {}): Promise<DbUser | null> {
-  const profile = claims && { email: claims.email ?? null, name: claims.name ?? null, picture: claims.picture ?? null };
+  const profile = claims && {
+    email: claims.email ?? null,
+    emailVerified: claims.email !== undefined && claims.email_verified === true,
+    name: claims.name ?? null,
+    picture: claims.picture ?? null,
+  };
   const recent = recentUsersOf(db);
   const known = recent.get(sub);
   if (known && !profileChanged(known, profile)) return known;

@@ -1,5 +1,6 @@
 import os from "node:os";
 import type PgBoss from "pg-boss";
+import { sendAccountEmails } from "~/server/domain/account-emails";
 import { applyDueDowngrades } from "~/server/domain/entitlements";
 import { createPaymentProvider } from "~/server/domain/payment-provider";
 import { noPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
@@ -52,6 +53,16 @@ export const JOBS: Record<string, JobKind> = {
       if (payments === noPaymentProvider) return logger.warn("renewals wait: this deployment has no payment provider");
       const outcomes = await renewDueAccounts(db, payments, now(), logAccountFailure("renewal failed"));
       if (outcomes.renewed + outcomes.past_due + outcomes.moved_to_free > 0) logger.info(outcomes, "renewals");
+    },
+  },
+  // Receipts, declined renewals and moves to Free, emailed within a minute of the change they tell.
+  "mail.account": {
+    queue: { retryLimit: 3, retryDelay: 30, expireInSeconds: 10 * 60 },
+    cron: "* * * * *",
+    handle: async (_jobs, { db, now, mailer }) => {
+      if (!mailer) return;
+      const emailed = await sendAccountEmails(db, mailer, now(), { batch: 1_000 });
+      if (emailed > 0) logger.info({ emailed }, "account emails");
     },
   },
   // Reminders whose time has come, in the app and by email, within a minute of it.

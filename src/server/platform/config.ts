@@ -59,6 +59,14 @@ export const paymentsShape = {
   // asks for the built-in test provider in production (a laptop's build, the browser tests).
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret key (sk_live_… or sk_test_…)").optional(),
   PAYMENTS_PROVIDER: z.enum(["stripe", "test"], 'must be "stripe" or "test"').optional(),
+  // Renewals (src/server/domain/renewals.ts): the days after a paid period's end on which a declined
+  // renewal is tried again, in order; after the last, the account moves to Free.
+  RENEWAL_RETRY_DAYS: z
+    .string()
+    .regex(/^\d{1,3}(,\d{1,3})*$/, "must be days after the period's end, in order, such as 1,3,5")
+    .transform((days) => days.split(",").map(Number))
+    .refine((days) => days.every((day, i) => day > (days[i - 1] ?? 0)), "must be days after the period's end, in order, such as 1,3,5")
+    .default([1, 3, 5]),
 };
 
 export type PaymentsConfig = z.infer<z.ZodObject<typeof paymentsShape>>;

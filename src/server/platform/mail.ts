@@ -27,3 +27,6 @@ export function createMailer(url: string | undefined = mailConfig.SMTP_URL, from
     await transport.sendMail({ from, ...mail, headers, messageId });
   };
 }
+
+/** Text made safe to put in an email's HTML. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

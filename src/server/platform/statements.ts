@@ -7,7 +7,7 @@
 // Timestamps are `timestamp without time zone` holding UTC (Prisma's convention): the pool's driver
 // would read them in the server's zone, so statements run on the pool read them `AT TIME ZONE 'UTC'`.
 import { z } from "zod";
-import { BillingInterval, ShowStatus } from "~/generated/prisma/enums";
+import { AccountEmailKind, BillingInterval, ShowStatus } from "~/generated/prisma/enums";
 import type { Statement } from "~/server/platform/db";
 
 const statement = <Row extends z.ZodRawShape>(text: string, row: Row): Statement<z.ZodObject<Row>> => ({ text, row: z.object(row) });
@@ -149,7 +149,7 @@ export const DUE_REMINDERS = statement(
        AND e."airsAt" <= $2
        AND e."airsAt" - make_interval(mins => u."reminderLeadMinutes") <= $1
        AND s."createdAt" <= e."airsAt" - make_interval(mins => u."reminderLeadMinutes")
-       AND (c."channel" = 'in_app' OR u."email" IS NOT NULL)
+       AND (c."channel" = 'in_app' OR (u."email" IS NOT NULL AND u."emailVerified"))
      ON CONFLICT ("userId", "episodeId", "channel") DO NOTHING
      RETURNING 1)
    SELECT count(*)::int AS made FROM made`,
@@ -166,7 +166,7 @@ export const CLAIM_REMINDER_EMAIL = statement(
    JOIN "Subscription" s ON s."userId" = n."userId" AND s."showId" = sh."id" AND s."notify"
    WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND n."failedAt" IS NULL
      AND e."airsAt" > $1 AND e."airsAt" <= $2
-     AND u."email" IS NOT NULL AND u."reminderLeadMinutes" IS NOT NULL
+     AND u."email" IS NOT NULL AND u."emailVerified" AND u."reminderLeadMinutes" IS NOT NULL
    LIMIT 1
    FOR UPDATE OF n SKIP LOCKED`,
   {
@@ -181,6 +181,18 @@ export const CLAIM_REMINDER_EMAIL = statement(
     episodeTitle: z.string(),
     airsAt: z.date(),
   },
+);
+
+/** Claims one unsent account email not older than $1, to a verified address, locked until the transaction ends. */
+export const CLAIM_ACCOUNT_EMAIL = statement(
+  `SELECT m."id", u."email", m."kind"::text AS "kind", m."details"
+   FROM "AccountEmail" m
+   JOIN "User" u ON u."id" = m."userId"
+   WHERE m."sentAt" IS NULL AND m."failedAt" IS NULL AND m."createdAt" > $1
+     AND u."email" IS NOT NULL AND u."emailVerified"
+   LIMIT 1
+   FOR UPDATE OF m SKIP LOCKED`,
+  { id: z.string(), email: z.string(), kind: z.enum(AccountEmailKind), details: z.unknown() },
 );
 
 /** Everyone who follows more shows than their plan allows: none, whatever callers did (the fuzz test and the soak check it). */

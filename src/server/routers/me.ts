@@ -19,6 +19,7 @@ const newestFirst = { seq: "desc" } satisfies Prisma.AuditEventOrderByWithRelati
 const exportSelect = {
   id: true,
   email: true,
+  emailVerified: true,
   name: true,
   picture: true,
   createdAt: true,

@@ -1,0 +1,55 @@
+// Sending what the database holds to send (reminders, account emails), each row once. A row is taken
+// in a transaction that holds it (FOR UPDATE … SKIP LOCKED: another worker takes others) from before
+// its message is handed to the SMTP server until `sentAt` is committed. A worker that dies before the
+// commit leaves the row unsent, and another sends it: so the one case of two messages is a worker
+// dying in the instant between the server's "250 OK" and the commit. Each message carries a
+// Message-ID made from its row's id, which mail systems use to drop such a second copy.
+import type { Prisma } from "~/generated/prisma/client";
+import type { Db } from "~/server/platform/db";
+import { MAIL_CONNECTIONS, type Mail, type Mailer } from "~/server/platform/mail";
+
+type Tx = Prisma.TransactionClient;
+
+export interface Delivery<Row> {
+  /** Takes one row due to be sent and holds it (FOR UPDATE … SKIP LOCKED); none when there is none. */
+  claim(tx: Tx): Promise<Row | undefined>;
+  compose(row: Row): Mail;
+  /** Records the row sent, or refused for good with the server's words. */
+  settle(tx: Tx, row: Row, outcome: { sentAt: Date } | { failedAt: Date; failure: string }): Promise<unknown>;
+}
+
+/** Sends up to `batch` rows, a few at once (as many as the mailer's connections), each in its own transaction; how many were sent. */
+export async function deliver<Row>(db: Db, mailer: Mailer, now: Date, delivery: Delivery<Row>, batch: number): Promise<number> {
+  let sent = 0;
+  const sendOne = () =>
+    db.$transaction(
+      async (tx) => {
+        const row = await delivery.claim(tx);
+        if (row === undefined) return false;
+        try {
+          await mailer(delivery.compose(row));
+        } catch (error) {
+          // Refused for good (a 5xx, no recipient taken): recorded, and the others go on. Anything
+          // else (the server away, a 4xx) rolls back: the row is sent on a later run.
+          if (!refusedForGood(error)) throw error;
+          await delivery.settle(tx, row, { failedAt: now, failure: String((error as Error).message).slice(0, 500) });
+          return true;
+        }
+        await delivery.settle(tx, row, { sentAt: now });
+        return true;
+      },
+      // Above the mailer's own limits (src/server/platform/mail.ts): the row stays held until its send ends.
+      { timeout: 120_000 },
+    );
+  const sender = async () => {
+    while (sent < batch && (await sendOne())) sent++;
+  };
+  await Promise.all(Array.from({ length: MAIL_CONNECTIONS }, sender));
+  return sent;
+}
+
+/** An SMTP refusal no retry changes: a permanent (5xx) reply, or no recipient accepted. */
+function refusedForGood(error: unknown): boolean {
+  const { responseCode, code } = error as { responseCode?: number; code?: string };
+  return (typeof responseCode === "number" && responseCode >= 500) || code === "EENVELOPE";
+}
