@@ -76,9 +76,10 @@ describe("deleting one's account", () => {
     const episode = await db.episode.findFirstOrThrow({ select: { id: true } });
     await db.notification.create({ data: { userId, episodeId: episode.id, channel: "in_app" } });
     await db.apiToken.create({ data: { userId, name: "ci", prefix: "stk_abcdefgh", hash: "0".repeat(64), expiresAt: new Date(Date.now() + 86_400_000) } });
+    await db.accountEmail.create({ data: { userId, key: "test:deleted", kind: "renewal_receipt", details: {} } });
     const before = await rowsOf(userId, billingAccount!.id);
     expect(Object.keys(before).sort()).toEqual(
-      ["ApiToken.userId", "AuditEvent.userId", "BillingAccount.id", "BillingAccount.userId", "Invoice.billingAccountId", "Notification.userId", "Subscription.userId", "User.id"].sort(),
+      ["AccountEmail.userId", "ApiToken.userId", "AuditEvent.userId", "BillingAccount.id", "BillingAccount.userId", "Invoice.billingAccountId", "Notification.userId", "Subscription.userId", "User.id"].sort(),
     );
     expect(Object.entries(before).filter(([, count]) => count === 0)).toEqual([]);
 

@@ -117,7 +117,7 @@ const Activity = z
 
 z
   .object({
-    profile: z.object({ id: z.string(), email: z.string().nullable(), name: z.string().nullable(), picture: z.string().nullable(), createdAt: date }),
+    profile: z.object({ id: z.string(), email: z.string().nullable(), emailVerified: z.boolean(), name: z.string().nullable(), picture: z.string().nullable(), createdAt: date }),
     plan: z.object({
       tier: z.object({ id: z.string(), name: z.string() }),
       status: z.enum(["active", "past_due", "canceled"]),
