@@ -6,7 +6,7 @@ import { cardFingerprint, isLapsed, periodEnd } from "~/server/domain/billing";
 import { lockBillingAccount } from "~/server/domain/entitlements";
 import type { PaymentProvider } from "~/server/domain/payments";
 import type { Db } from "~/server/platform/db";
-import { paymentsConfig } from "~/server/platform/config";
+import { renewalsConfig } from "~/server/platform/config";
 import { FREE_TIER_ID } from "~/utils/tiers";
 
 const DAY_MS = 86_400_000;
@@ -34,7 +34,7 @@ const renewalKey = (accountId: string, tierId: string, periodStart: Date, attemp
  * moves to Free, with an email (follows above Free's cap are kept, and new ones refused until it
  * fits). Under the account's lock, like any plan change; the emails commit with the change they tell.
  */
-export async function renewAccount(db: Db, payments: PaymentProvider, userId: string, now: Date, { force = false, retryDays = paymentsConfig.RENEWAL_RETRY_DAYS } = {}): Promise<RenewalOutcome> {
+export async function renewAccount(db: Db, payments: PaymentProvider, userId: string, now: Date, { force = false, retryDays = renewalsConfig.RENEWAL_RETRY_DAYS } = {}): Promise<RenewalOutcome> {
   const lastRetryDay = retryDays[retryDays.length - 1] ?? 0;
   return db.$transaction(
     async (tx) => {

@@ -59,6 +59,9 @@ export const paymentsShape = {
   // asks for the built-in test provider in production (a laptop's build, the browser tests).
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret key (sk_live_… or sk_test_…)").optional(),
   PAYMENTS_PROVIDER: z.enum(["stripe", "test"], 'must be "stripe" or "test"').optional(),
+};
+
+export const renewalsShape = {
   // Renewals (src/server/domain/renewals.ts): the days after a paid period's end on which a declined
   // renewal is tried again, in order; after the last, the account moves to Free.
   RENEWAL_RETRY_DAYS: z
@@ -76,3 +79,4 @@ export const logConfig = readEnv(z.object(logShape));
 export const rateLimitConfig = readEnv(z.object(rateLimitShape));
 export const mailConfig = readEnv(z.object(mailShape));
 export const paymentsConfig: PaymentsConfig = readEnv(z.object(paymentsShape));
+export const renewalsConfig = readEnv(z.object(renewalsShape));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseShape, logShape, mailShape, paymentsShape, rateLimitShape, readEnv } from "~/server/platform/config";
+import { databaseShape, logShape, mailShape, paymentsShape, rateLimitShape, renewalsShape, readEnv } from "~/server/platform/config";
 import { originList } from "~/utils/origins";
 import { API_SCOPES } from "~/utils/scopes";
 
@@ -28,6 +28,7 @@ const envSchema = z
     ...rateLimitShape,
     ...mailShape,
     ...paymentsShape,
+    ...renewalsShape,
     APP_BASE_URL: z.url("must be the app's absolute URL, e.g. http://localhost:3000"),
     AUTH0_DOMAIN: z
       .string("is required")
