@@ -164,12 +164,13 @@ describe("the sessions' statements", () => {
 it("holds every hand-written statement to a test", () => {
   // The reads that stand for Prisma queries are held equal to them above. The others do what no Prisma
   // query says, and the tests of what they do hold them: the locks (subscriptions.test.ts,
-  // account-deletion.test.ts, worker.test.ts), the reminders' (reminders.test.ts), the health's (worker.test.ts),
+  // account-deletion.test.ts, worker.test.ts), the reminders' (reminders.test.ts), the account emails'
+  // (renewals.test.ts), the health's (worker.test.ts),
   // the consistency check's (fuzz.test.ts).
   expect(Object.keys(statements).sort()).toEqual(
     [
       ...["ACCOUNT_TIER", "FOLLOWED_SHOWS", "LOCKED_ACCOUNT", "PLAN_QUOTE", "SESSION_DATA", "TAKE_SESSIONS"],
-      ...["LOCK_ACCOUNT_ROW", "JOB_QUEUES_LOCK", "PING", "DUE_REMINDERS", "CLAIM_REMINDER_EMAIL", "WORKER_HEARTBEAT_AGE", "oldestDueJobAge", "OVER_CAP"],
+      ...["LOCK_ACCOUNT_ROW", "JOB_QUEUES_LOCK", "PING", "DUE_REMINDERS", "CLAIM_REMINDER_EMAIL", "CLAIM_ACCOUNT_EMAIL", "WORKER_HEARTBEAT_AGE", "oldestDueJobAge", "OVER_CAP"],
     ].sort(),
   );
 });
