@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { PrismaClient, type Prisma } from "~/generated/prisma/client";
 import { databaseConfig } from "~/server/platform/config";
 import { logger } from "~/server/platform/logger";
-import { databaseUrl } from "../../../prisma/database-url";
+import { embeddedDatabaseUrl } from "../../../prisma/database-url";
 
 /** How long a request waits for a pooled connection (and a transaction to start) before it is refused. */
 const CONNECTION_WAIT_MS = 5_000;
@@ -47,7 +47,7 @@ export const sqlIn =
 // while holding connections, and the requests behind them must not fail sooner than the pool would.
 // `pool` (tests: one that records statements) becomes the client's own: $disconnect ends it for good.
 export function createPrismaClient(
-  url: string = databaseUrl(),
+  url: string = databaseConfig.DATABASE_URL ?? embeddedDatabaseUrl(),
   options: Omit<ConstructorParameters<typeof PrismaClient>[0], "adapter"> = {},
   pool = new pg.Pool({ connectionString: url, max: databaseConfig.DATABASE_POOL_SIZE, connectionTimeoutMillis: CONNECTION_WAIT_MS }),
 ): Db {
