@@ -63,7 +63,9 @@ it("records a session signed in, one ended on /account, and one signed out, each
   const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
   const first = await signIn("dev|dave", { userAgent: FIREFOX });
   await signIn("dev|dave", { userAgent: chrome });
-  const [secondId, firstId] = (await db.session.findMany({ where: { sub: "dev|dave" }, orderBy: { createdAt: "desc" }, select: { id: true } })).map((row) => row.id);
+  // Told apart by their browsers: both began within the same second.
+  const sessionOf = async (userAgent: string) => (await db.session.findFirstOrThrow({ where: { sub: "dev|dave", userAgent }, select: { id: true } })).id;
+  const [firstId, secondId] = [await sessionOf(FIREFOX), await sessionOf(chrome)];
   // From the first browser, end the second: an event of the first session's.
   expect((await callProcedure(api.url, "sessions.end", { input: { id: secondId }, headers: { cookie: first, "user-agent": FIREFOX } })).status).toBe(200);
   // Signing out at /auth/logout ends the first.
