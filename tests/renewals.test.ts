@@ -163,6 +163,29 @@ describe("renewals", () => {
     expect(await accountOf(account.id)).toMatchObject({ status: "active", currentPeriodStart: now });
   });
 
+  it("ended long ago: an outcome lost on the way is asked again with the same key, and a decline's retries count from the restart", async () => {
+    const { account } = await lapsed("test|lost-outcome", "developer", DECLINES_CHARGES);
+    await db.billingAccount.update({ where: { id: account.id }, data: { currentPeriodStart: new Date(Date.now() - 40 * DAY), currentPeriodEnd: new Date(Date.now() - 10 * DAY) } });
+    const keys: string[] = [];
+    let lost = true;
+    const flaky: PaymentProvider = {
+      ...testPaymentProvider,
+      charge: async (charge) => {
+        keys.push(charge.idempotencyKey);
+        if (lost) throw new Error("timed out waiting for the provider's answer");
+        return testPaymentProvider.charge(charge);
+      },
+    };
+    const now = new Date();
+    await renewDueAccounts(db, flaky, now); // unknown outcome: tried again in an hour
+    lost = false;
+    await renewDueAccounts(db, flaky, new Date(now.getTime() + 61 * 60_000));
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    // Declined: the next try a day after the restart, not at once.
+    expect(await accountOf(account.id)).toMatchObject({ status: "past_due", renewalAttempts: 1, currentPeriodEnd: now, nextRenewalAt: new Date(now.getTime() + DAY) });
+  });
+
   it("past due, then Free chosen: nothing is owed any more; new cards tried early never move it to Free before the last retry's day", async () => {
     const { caller, account, end } = await lapsed("test|past-due-free", "developer", DECLINES_CHARGES);
     await renewDueAccounts(db, testPaymentProvider, new Date());

@@ -36,6 +36,15 @@ const renewalKey = (accountId: string, tierId: string, periodStart: Date, attemp
  */
 export async function renewAccount(db: Db, payments: PaymentProvider, userId: string, now: Date, { force = false, retryDays = renewalsConfig.RENEWAL_RETRY_DAYS } = {}): Promise<RenewalOutcome> {
   const lastRetryDay = retryDays[retryDays.length - 1] ?? 0;
+  // The next period follows the last one without a gap, unless that ended longer ago than the retries
+  // last (a worker stopped for days, an account from before renewals): then the ended period is taken
+  // to end now, so that no period is billed for time already gone. That is committed before any
+  // charge: the period start, and so the charge's key, is then the same on every try of this renewal
+  // (an outcome lost to a timeout is asked again with the same key), and its retries count from now.
+  await db.billingAccount.updateMany({
+    where: { userId, renewalAttempts: 0, pendingTierId: null, tier: { priceCents: { gt: 0 } }, currentPeriodEnd: { lt: new Date(now.getTime() - lastRetryDay * DAY_MS) } },
+    data: { currentPeriodEnd: now },
+  });
   return db.$transaction(
     async (tx) => {
       const account = await lockBillingAccount(tx, userId, now);
@@ -45,11 +54,7 @@ export async function renewAccount(db: Db, payments: PaymentProvider, userId: st
       });
       if (!isLapsed(account, now) || (!force && row.nextRenewalAt !== null && row.nextRenewalAt > now)) return "not_due";
 
-      // The next period follows the last one without a gap, unless that ended longer ago than the retries
-      // last (a worker stopped for days, an account from before renewals): then it starts now, and no
-      // period is billed for time already gone.
-      const ended = account.currentPeriodEnd;
-      const start = row.renewalAttempts === 0 && now.getTime() - ended.getTime() > lastRetryDay * DAY_MS ? now : ended;
+      const start = account.currentPeriodEnd;
       const invoiceKey = { billingAccountId: account.id, tierId: row.tier.id, periodStart: start };
       const charged = { plan: row.tier.name, amountCents: row.tier.priceCents, currency: row.tier.currency };
       const outcome = account.paymentReference
