@@ -38,7 +38,7 @@ describe("billing", () => {
       currency: "usd",
       interval: "month",
       maxSubscriptions: 25,
-      features: expect.arrayContaining(["Follow up to 25 shows"]),
+      features: expect.arrayContaining(["API access with your own tokens"]),
     });
   });
 
@@ -169,7 +169,47 @@ describe("plan changes by the policy", () => {
     expect(await user.billing.quote({ tierId: "developer" })).toMatchObject({ kind: "upgrade", chargeCents: 900 });
     const { currentPeriodEnd } = await user.billing.changeTier({ tierId: "developer" });
     expect(await user.billing.quote({ tierId: "developer" })).toEqual({ kind: "none" });
-    expect(await user.billing.quote({ tierId: "free" })).toEqual({ kind: "downgrade", effectiveAt: currentPeriodEnd });
+    expect(await user.billing.quote({ tierId: "free" })).toEqual({ kind: "downgrade", effectiveAt: currentPeriodEnd, refusal: null });
+  });
+
+  it("quotes a downgrade that does not fit with changeTier's own refusal", async () => {
+    const bob = callerFor({ sub: "dev|bob" });
+    const quote = await bob.billing.quote({ tierId: "free" });
+    const refused = await bob.billing.changeTier({ tierId: "free" }).catch((error: Error) => error);
+    expect(quote).toMatchObject({ kind: "downgrade", refusal: "The Free plan follows up to 3 shows, and you follow 12. Unfollow 9 shows first." });
+    expect(quote).toMatchObject({ refusal: (refused as Error).message });
+  });
+
+  it("while a downgrade waits, its cap holds from now on: usage, billing.info and a follow's refusal agree", async () => {
+    const user = await payingUser("test|waiting-downgrade");
+    await user.billing.changeTier({ tierId: "developer" });
+    const [a, b, c] = await someShowIds(3);
+    for (const showId of [a!, b!]) await user.subscriptions.add({ showId });
+    const { currentPeriodEnd } = await user.billing.changeTier({ tierId: "free" });
+    expect(await user.subscriptions.usage()).toEqual({ plan: "Developer", following: 2, limit: 3, capReason: "downgrade", refusal: null });
+    await user.subscriptions.add({ showId: c! });
+
+    const usage = await user.subscriptions.usage();
+    const info = await user.billing.info();
+    const refused = (await user.subscriptions.add({ showId: (await someShowIds(4))[3]! }).then(
+      () => new Error("followed"),
+      (error: Error) => error,
+    )) as Error & { code?: string };
+    expect(refused.code).toBe("PRECONDITION_FAILED");
+    const on = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(new Date(currentPeriodEnd));
+    expect(usage).toEqual({
+      plan: "Developer",
+      following: 3,
+      limit: 3,
+      capReason: "downgrade",
+      refusal: `You are switching to Free on ${on}, so from now on you follow up to 3 shows, and you follow 3. Keep Developer to follow more.`,
+    });
+    expect(refused.message).toBe(usage.refusal);
+    expect(info.usage).toEqual({ subscriptions: 3, limit: 3 });
+
+    // Keeping Developer lifts it at once.
+    await user.billing.changeTier({ tierId: "developer" });
+    expect(await user.subscriptions.usage()).toMatchObject({ limit: 25, capReason: "plan", refusal: null });
   });
 
   it("an upgrade between paid plans keeps the period and charges the prorated difference", async () => {
@@ -261,9 +301,10 @@ describe("plan changes by the policy", () => {
     await user.billing.changeTier({ tierId: "developer" });
     for (const showId of ids.slice(0, 3)) await user.subscriptions.add({ showId });
     await user.billing.changeTier({ tierId: "free" });
+    // Said as it is: not on Free yet, and the way out is keeping Developer.
     await expect(user.subscriptions.add({ showId: ids[3]! })).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
-      message: "Your Free plan follows up to 3 shows, and you follow 3. Upgrade to follow more.",
+      message: expect.stringMatching(/^You are switching to Free on \w{3} \d{1,2}, \d{4}, so from now on you follow up to 3 shows, and you follow 3\. Keep Developer to follow more\.$/),
     });
 
     const ended = new Date(Date.now() - 1000);

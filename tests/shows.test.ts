@@ -87,7 +87,7 @@ describe("shows", () => {
   });
 
   it("tells the caller how many shows they follow and their plan's cap, with read:shows", async () => {
-    expect(await callerFor({ sub: "dev|alice" }).subscriptions.usage()).toEqual({ plan: "Free", following: 2, limit: 3 });
+    expect(await callerFor({ sub: "dev|alice" }).subscriptions.usage()).toEqual({ plan: "Free", following: 2, limit: 3, capReason: "plan", refusal: null });
     expect(await callerFor({ sub: "dev|carol" }).subscriptions.usage()).toMatchObject({ plan: "Enterprise", limit: null });
     await expect(callerFor({ sub: "dev|alice", scope: "read:billing" }).subscriptions.usage()).rejects.toMatchObject({ code: "FORBIDDEN" });
   });

@@ -6,7 +6,8 @@ import { loginUrl } from "~/utils/auth-routes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
 import type { ApiScope } from "~/utils/scopes";
-import { showToast } from "~/utils/toasts";
+import { showToast, type Toast } from "~/utils/toasts";
+import { cardSectionHref } from "~/components/PaymentMethod";
 import { errorCode, friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 
 /** The page's one note on why Follow is unavailable; every unavailable button points at it. */
@@ -17,7 +18,21 @@ export type FollowAvailability =
   | { kind: "signed-out" }
   | { kind: "read-only" }
   | { kind: "open"; capped: false }
-  | { kind: "open"; capped: true; following: number; limit: number };
+  | { kind: "open"; capped: true; refusal: string; way: NonNullable<Toast["link"]> };
+
+type Usage = RouterOutputs["subscriptions"]["usage"];
+
+/** The way past a full cap, by why it is full: a bigger plan, keeping the plan one has, or paying for it. */
+function wayPast(usage: Usage): NonNullable<Toast["link"]> {
+  switch (usage.capReason) {
+    case "plan":
+      return { href: "/pricing", label: "See plans" };
+    case "downgrade":
+      return { href: "/pricing", label: `Keep ${usage.plan}` };
+    case "unpaid":
+      return { href: cardSectionHref(), label: "Update card" };
+  }
+}
 
 /**
  * Whether the person may follow shows here: signed out, read-only (no write:shows), or allowed, and
@@ -28,8 +43,10 @@ export function useFollowAvailability({ signedIn, scopes }: { signedIn: boolean;
   const usage = trpc.subscriptions.usage.useQuery(undefined, { enabled: mayFollow && scopes.includes("read:shows") });
   if (!signedIn) return { kind: "signed-out" };
   if (!mayFollow) return { kind: "read-only" };
-  const { following, limit } = usage.data ?? { following: 0, limit: null };
-  return limit !== null && following >= limit ? { kind: "open", capped: true, following, limit } : { kind: "open", capped: false };
+  // The server's own refusal, the words a follow would get back: the notice, the buttons and the
+  // refusal agree, a waiting downgrade's cap included.
+  const refusal = usage.data?.refusal;
+  return usage.data && refusal ? { kind: "open", capped: true, refusal, way: wayPast(usage.data) } : { kind: "open", capped: false };
 }
 
 /** Said once per page, above the shows: why Follow is unavailable (read-only access, or the plan is full). */
@@ -44,7 +61,7 @@ export function FollowNotice({ availability }: { availability: FollowAvailabilit
   if (availability.kind === "open" && availability.capped) {
     return (
       <p className="follow-notice" id={NOTICE_ID}>
-        {availability.following} of {availability.limit} followed — <Link href="/pricing">upgrade to follow more</Link>
+        {availability.refusal} <Link href={availability.way.href}>{availability.way.label}</Link>
       </p>
     );
   }
@@ -54,7 +71,6 @@ export function FollowNotice({ availability }: { availability: FollowAvailabilit
 type ShowPage = RouterOutputs["shows"]["list"];
 type ShowList = InfiniteData<ShowPage>;
 type ShowDetail = RouterOutputs["shows"]["bySlug"];
-type Usage = RouterOutputs["subscriptions"]["usage"];
 
 /** Marks the show followed (or not) in every cached catalogue page, show page and usage count. */
 function useSetFollowing() {
@@ -93,7 +109,7 @@ export function FollowButton({ show, availability }: { show: { id: string; title
       await setFollowing(show.id, !value);
       const code = errorCode(error);
       // UNAUTHORIZED: the query client remembers the change and goes to the login page.
-      if (code === PLAN_LIMIT_CODE) showToast(friendlyMessage(error), { href: "/pricing", label: "See plans" });
+      if (code === PLAN_LIMIT_CODE) showToast(friendlyMessage(error), usage.data ? wayPast(usage.data) : { href: "/pricing", label: "See plans" });
       else if (code === "FORBIDDEN") showToast(READ_ONLY_NOTICE["write:shows"]);
       else if (code !== "UNAUTHORIZED") showToast(friendlyMessage(error));
     },
@@ -105,6 +121,8 @@ export function FollowButton({ show, availability }: { show: { id: string; title
       void utils.me.activity.invalidate();
     },
   });
+  // The page's usage query (useFollowAvailability's), for the way past a refusal.
+  const usage = trpc.subscriptions.usage.useQuery(undefined, { enabled: false });
   const follow = trpc.subscriptions.add.useMutation(optimistic(true));
   const unfollow = trpc.subscriptions.remove.useMutation(optimistic(false));
 
@@ -123,20 +141,22 @@ export function FollowButton({ show, availability }: { show: { id: string; title
   return (
     <button
       type="button"
-      className={`button small follow-button${show.following ? " secondary" : ""}`}
+      // Unavailable buttons are quiet: the page's one notice says why, and so does a click.
+      className={`button small follow-button${show.following || unavailable ? " secondary" : ""}`}
       aria-pressed={show.following}
       aria-busy={busy}
       aria-disabled={unavailable || undefined}
       aria-describedby={unavailable ? NOTICE_ID : undefined}
       onClick={() => {
-        if (busy || unavailable) return;
-        (show.following ? unfollow : follow).mutate({ showId: show.id });
+        if (busy) return;
+        if (availability.kind === "read-only") showToast(READ_ONLY_NOTICE["write:shows"]);
+        else if (planFull) showToast(availability.refusal, availability.way);
+        else (show.following ? unfollow : follow).mutate({ showId: show.id });
       }}
     >
       {show.following ? "Following" : "Follow"}
       {title}
       {show.following ? <span aria-hidden="true"> ✓</span> : null}
-      {planFull ? <span className="follow-reason"> · plan full</span> : null}
     </button>
   );
 }

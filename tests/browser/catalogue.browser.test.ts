@@ -58,6 +58,9 @@ async function signedIn(sub: string, path: string) {
   return browser;
 }
 
+/** What a full Free plan says, on the page before a click and in the server's refusal after one. */
+const FREE_FULL = "Your Free plan follows up to 3 shows, and you follow 3. Upgrade to follow more.";
+
 /** The Follow button of the show `slug` on the current page. */
 const followButton = (page: Page, slug: string) => page.locator(`li[data-show="${slug}"] button.follow-button`);
 
@@ -170,14 +173,16 @@ describe("the catalogue in a browser", () => {
 
     // 3 of 3: said once, above the grid; the other Follow buttons say why they are unavailable.
     const notice = page.locator("#follow-notice");
-    await expect.poll(() => notice.textContent()).toBe("3 of 3 followed — upgrade to follow more");
+    await expect.poll(() => notice.textContent()).toBe(`${FREE_FULL} See plans`);
     expect(await notice.locator('a[href="/pricing"]').count()).toBe(1);
     expect(await page.locator(".follow-notice").count()).toBe(1);
     expect(await page.locator(".grid #follow-notice").count()).toBe(0);
     const full = page.locator('button.follow-button[aria-pressed="false"]').first();
     expect(await full.getAttribute("aria-disabled")).toBe("true");
     expect(await full.getAttribute("aria-describedby")).toBe("follow-notice");
-    expect(await full.textContent()).toMatch(/^Follow .+ · plan full$/);
+    // Quiet, not sixty calls to action: the notice above says why once.
+    expect(await full.textContent()).toMatch(/^Follow .+$/);
+    expect(await full.getAttribute("class")).toContain("secondary");
     // The reason stays inside the button's one line: every card of the first row is as tall as the others.
     const heights = await page.locator(".grid > li.card").evaluateAll((cards) =>
       cards.filter((card) => card.getBoundingClientRect().top === cards[0]!.getBoundingClientRect().top).map((card) => card.getBoundingClientRect().height),
@@ -186,10 +191,12 @@ describe("the catalogue in a browser", () => {
     expect((await full.boundingBox())!.height).toBeLessThan(40);
     expect(await axeViolations(page)).toEqual([]);
 
-    // An unavailable button sends nothing (Playwright would not click it: a keyboard user can press it).
+    // An unavailable button sends nothing, and says why where the person is (Playwright would not
+    // click it: a keyboard user can press it).
     const adds = countRequests(page, "subscriptions.add");
     await full.focus();
     await page.keyboard.press("Enter");
+    await page.locator(".toast", { hasText: FREE_FULL }).waitFor();
     await page.waitForLoadState("networkidle");
     expect(adds).toHaveLength(0);
     expect(await full.getAttribute("aria-pressed")).toBe("false");
@@ -210,10 +217,10 @@ describe("the catalogue in a browser", () => {
     const [refused] = await Promise.all([page.waitForResponse((response) => response.url().includes("subscriptions.add")), button.click()]);
     expect(refused.status()).toBe(412);
     await expect.poll(() => button.getAttribute("aria-pressed")).toBe("false");
-    const toast = page.locator(".toast", { hasText: "Your Free plan follows up to 3 shows, and you follow 3. Upgrade to follow more." });
+    const toast = page.locator(".toast", { hasText: FREE_FULL });
     await toast.waitFor();
     expect(await toast.locator('a[href="/pricing"]').textContent()).toBe("See plans");
-    await expect.poll(() => page.locator("#follow-notice").textContent()).toBe("3 of 3 followed — upgrade to follow more");
+    await expect.poll(() => page.locator("#follow-notice").textContent()).toBe(`${FREE_FULL} See plans`);
     await page.waitForLoadState("networkidle");
     expect(adds).toHaveLength(1);
     expect(await followsOf("dev|alice")).not.toContain(slug);
@@ -365,7 +372,49 @@ describe("the catalogue in a browser", () => {
     const writes = countRequests(page, "subscriptions.");
     await page.locator("button.follow-button").first().focus();
     await page.keyboard.press("Enter");
+    await page.locator(".toast", { hasText: READ_ONLY_NOTICE["write:shows"] }).waitFor();
     await page.waitForLoadState("networkidle");
     expect(writes).toHaveLength(0);
+  }, 120_000);
+  it("tells a waiting downgrade one way: the cap on /account, the notice and the Follow buttons on /shows, and the server's refusal", async () => {
+    // Alice on Developer until a week from now, then Free (3 shows), following 3.
+    await keepFollowing("dev|alice", 2);
+    const alice = await db.user.findUniqueOrThrow({ where: { auth0Sub: "dev|alice" }, select: { id: true } });
+    const third = await db.show.findFirstOrThrow({ where: { subscriptions: { none: { userId: alice.id } } }, orderBy: { title: "desc" } });
+    await db.subscription.create({ data: { userId: alice.id, showId: third.id } });
+    const periodEnd = new Date(Date.now() + 7 * 86_400_000);
+    await db.billingAccount.update({
+      where: { userId: alice.id },
+      data: { tierId: "developer", pendingTierId: "free", currentPeriodStart: new Date(periodEnd.getTime() - 30 * 86_400_000), currentPeriodEnd: periodEnd },
+    });
+    try {
+      const { page } = await signedIn("dev|alice", "/account");
+      expect(await page.locator("#usage").textContent()).toBe("3 of 3");
+      expect(await page.locator("#pending-switch").textContent()).toContain("you can follow up to 3 shows, Free's limit.");
+
+      await page.goto(`${app}/shows`);
+      const notice = page.locator("#follow-notice");
+      const said = (await notice.textContent())!;
+      expect(said).toMatch(/^You are switching to Free on .+, so from now on you follow up to 3 shows, and you follow 3\. Keep Developer to follow more\. Keep Developer$/);
+      expect(await notice.locator('a[href="/pricing"]').textContent()).toBe("Keep Developer");
+      const slug = await page.locator('li.card:has(button.follow-button[aria-pressed="false"])').first().getAttribute("data-show");
+      const button = followButton(page, slug!);
+      expect(await button.getAttribute("aria-disabled")).toBe("true");
+
+      // The server's own answer to a follow, sent from the page as the app would: the same words.
+      const refusal = await page.evaluate(async (showId) => {
+        const response = await fetch("/api/trpc/subscriptions.add", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { showId } }) });
+        return { status: response.status, message: ((await response.json()) as { error: { json: { message: string } } }).error.json.message };
+      }, (await db.show.findUniqueOrThrow({ where: { slug: slug! }, select: { id: true } })).id);
+      expect(refusal.status).toBe(412);
+      expect(`${refusal.message} Keep Developer`).toBe(said);
+      problems.splice(0); // the browser logs that 412
+
+      await button.focus();
+      await page.keyboard.press("Enter");
+      expect(await page.locator(".toast", { hasText: refusal.message }).locator("a").textContent()).toBe("Keep Developer");
+    } finally {
+      await db.billingAccount.update({ where: { userId: alice.id }, data: { tierId: "free", pendingTierId: null } });
+    }
   }, 120_000);
 });

@@ -7,12 +7,20 @@ import { isDowngradeDue, isLapsed, periodEnd, readOpeningAccount } from "~/serve
 import { sqlIn, type Db } from "~/server/platform/db";
 import { LOCKED_ACCOUNT } from "~/server/platform/statements";
 import { PlanLimitReached } from "~/server/domain/errors";
+import { formatDate } from "~/utils/format";
 import { FREE_TIER_ID } from "~/utils/tiers";
 
 export interface Plan {
   name: string;
   maxSubscriptions: number | null;
 }
+
+/**
+ * The plan whose cap new follows must fit, and why it is that one: the account's own plan, the lower
+ * plan a waiting downgrade moves it to on `on` (`from` is the plan kept until then), or Free's while a
+ * paid period is unpaid (`from` is the unpaid plan).
+ */
+export type FollowCap = Plan & ({ reason: "plan" } | { reason: "downgrade"; from: string; on: Date } | { reason: "unpaid"; from: string });
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
@@ -21,27 +29,42 @@ function excess(plan: Plan, following: number): number {
   return plan.maxSubscriptions === null ? 0 : Math.max(0, following - plan.maxSubscriptions);
 }
 
-function planLimitError(plan: Plan & { maxSubscriptions: number }, following: number, attempt: "follow" | "switch") {
-  const limit = `${plan.name} plan follows up to ${plural(plan.maxSubscriptions, "show")}, and you follow ${following}.`;
-  const message =
-    attempt === "follow"
-      ? `Your ${limit} Upgrade to follow more.`
-      : `The ${limit} Unfollow ${plural(excess(plan, following), "show")} first.`;
-  return new PlanLimitReached(message);
+/** Why one more follow is refused under `cap`, in the words every page and client shows. */
+function followRefusal(cap: FollowCap & { maxSubscriptions: number }, following: number): string {
+  const upTo = `up to ${plural(cap.maxSubscriptions, "show")}, and you follow ${following}`;
+  switch (cap.reason) {
+    case "plan":
+      return `Your ${cap.name} plan follows ${upTo}. Upgrade to follow more.`;
+    case "downgrade":
+      return `You are switching to ${cap.name} on ${formatDate(cap.on)}, so from now on you follow ${upTo}. Keep ${cap.from} to follow more.`;
+    case "unpaid":
+      return `Your ${cap.from} plan's renewal is unpaid, so until it is paid you follow as on ${cap.name}: ${upTo}. Update your card to follow more.`;
+  }
 }
 
-/** Refuses one more follow when `following` already fills the plan. */
-export function assertCanFollowAnother(plan: Plan, following: number): void {
-  if (plan.maxSubscriptions !== null && excess(plan, following + 1) > 0) {
-    throw planLimitError({ ...plan, maxSubscriptions: plan.maxSubscriptions }, following, "follow");
-  }
+/** The refusal of one more follow under `cap`, or null while it has room. */
+export function followLimitError(cap: FollowCap, following: number): PlanLimitReached | null {
+  if (cap.maxSubscriptions === null || excess(cap, following + 1) === 0) return null;
+  return new PlanLimitReached(followRefusal({ ...cap, maxSubscriptions: cap.maxSubscriptions }, following));
+}
+
+/** Refuses one more follow when `following` already fills the cap. */
+export function assertCanFollowAnother(cap: FollowCap, following: number): void {
+  const refusal = followLimitError(cap, following);
+  if (refusal) throw refusal;
+}
+
+/** The refusal of a switch to `plan` while one follows more shows than it allows, or null when it fits. */
+export function planFitError(plan: Plan, following: number): PlanLimitReached | null {
+  if (plan.maxSubscriptions === null || excess(plan, following) === 0) return null;
+  const limit = `${plan.name} plan follows up to ${plural(plan.maxSubscriptions, "show")}, and you follow ${following}.`;
+  return new PlanLimitReached(`The ${limit} Unfollow ${plural(excess(plan, following), "show")} first.`);
 }
 
 /** Refuses a switch to `plan` while one follows more shows than it allows. */
 export function assertPlanFits(plan: Plan, following: number): void {
-  if (plan.maxSubscriptions !== null && excess(plan, following) > 0) {
-    throw planLimitError({ ...plan, maxSubscriptions: plan.maxSubscriptions }, following, "switch");
-  }
+  const refusal = planFitError(plan, following);
+  if (refusal) throw refusal;
 }
 
 type LockedAccount = z.infer<typeof LOCKED_ACCOUNT.row>;
@@ -65,17 +88,48 @@ async function applyDueDowngrade(tx: Prisma.TransactionClient, userId: string, a
   await recordEvent(tx, { userId }, { action: "plan_change", target: pendingTierId, details: { from: account.tierName, to: pendingTierName } });
 }
 
+/** What an account's follow cap depends on. */
+type CapFields = Pick<LockedAccount, "tierName" | "priceCents" | "maxSubscriptions" | "pendingTierId" | "pendingTierName" | "pendingMaxSubscriptions" | "currentPeriodEnd" | "freeMaxSubscriptions">;
+
 /**
  * The plan whose cap new follows must fit: while a downgrade waits, the smaller one, so it still fits
  * when it comes; and once a paid period has ended without its renewal (the worker renews it, or
  * retries), Free's: a period nobody paid for keeps nothing of the paid plan.
  */
-function capOf(account: LockedAccount, now: Date): Plan {
-  if (isLapsed(account, now)) return { name: "Free", maxSubscriptions: account.freeMaxSubscriptions };
-  const current = { name: account.tierName, maxSubscriptions: account.maxSubscriptions };
+function capOf(account: CapFields, now: Date): FollowCap {
+  if (isLapsed(account, now)) return { name: "Free", maxSubscriptions: account.freeMaxSubscriptions, reason: "unpaid", from: account.tierName };
+  const current = { name: account.tierName, maxSubscriptions: account.maxSubscriptions, reason: "plan" as const };
   if (!account.pendingTierName || account.pendingMaxSubscriptions === null) return current;
   const pending = { name: account.pendingTierName, maxSubscriptions: account.pendingMaxSubscriptions };
-  return current.maxSubscriptions === null || pending.maxSubscriptions < current.maxSubscriptions ? pending : current;
+  return current.maxSubscriptions === null || pending.maxSubscriptions < current.maxSubscriptions
+    ? { ...pending, reason: "downgrade", from: account.tierName, on: account.currentPeriodEnd }
+    : current;
+}
+
+/** What an account's follow cap is read from, as a Prisma select (pages read it without the lock). */
+export const followCapSelect = {
+  currentPeriodEnd: true,
+  pendingTierId: true,
+  tier: { select: { name: true, priceCents: true, maxSubscriptions: true } },
+  pendingTier: { select: { name: true, maxSubscriptions: true } },
+} satisfies Prisma.BillingAccountSelect;
+
+/**
+ * The follow cap of an account read with `followCapSelect`, by the rule the lock applies: what the
+ * pages show before a click. Free's cap is read only for an unpaid period, the rare case.
+ */
+export async function followCapOf(db: Prisma.TransactionClient, account: Prisma.BillingAccountGetPayload<{ select: typeof followCapSelect }>, now = new Date()): Promise<FollowCap> {
+  const fields = {
+    tierName: account.tier.name,
+    priceCents: account.tier.priceCents,
+    maxSubscriptions: account.tier.maxSubscriptions,
+    pendingTierId: account.pendingTierId,
+    pendingTierName: account.pendingTier?.name ?? null,
+    pendingMaxSubscriptions: account.pendingTier?.maxSubscriptions ?? null,
+    currentPeriodEnd: account.currentPeriodEnd,
+  };
+  const free = isLapsed(fields, now) ? await db.pricingTier.findUniqueOrThrow({ where: { id: FREE_TIER_ID }, select: { maxSubscriptions: true } }) : null;
+  return capOf({ ...fields, freeMaxSubscriptions: free?.maxSubscriptions ?? null }, now);
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   tierSelect,
   toTier,
 } from "~/server/domain/billing";
-import { assertPlanFits, lockBillingAccount } from "~/server/domain/entitlements";
+import { assertPlanFits, followCapOf, lockBillingAccount, planFitError } from "~/server/domain/entitlements";
 import { Conflict, NotFound, PaymentRequired } from "~/server/domain/errors";
 import { PaymentInProgress, type CardDetails, type PaymentProvider } from "~/server/domain/payments";
 import { renewAccount } from "~/server/domain/renewals";
@@ -31,8 +31,9 @@ const billingInfoSelect = {
   paymentBrand: true,
   paymentLast4: true,
   pendingTierId: true,
+  // With the fields above, all followCapSelect reads.
   tier: { select: tierSelect },
-  pendingTier: { select: { id: true, name: true } },
+  pendingTier: { select: { id: true, name: true, maxSubscriptions: true } },
   invoices: { select: invoiceSelect, orderBy: newestInvoicesFirst, take: 5 },
   user: { select: { _count: { select: { subscriptions: true } } } },
 } satisfies Prisma.BillingAccountSelect;
@@ -51,6 +52,7 @@ export async function billingInfo(db: Db, userId: string, now = new Date()) {
     await db.$transaction((tx) => lockBillingAccount(tx, userId, now));
     found = await readInfo(db, userId);
   }
+  const cap = await followCapOf(db, found, now);
   const { tier, invoices, user, paymentBrand, paymentLast4, pendingTierId: _pendingTierId, pendingTier, currentPeriodStart, currentPeriodEnd, ...account } = found;
   return {
     ...account,
@@ -60,7 +62,8 @@ export async function billingInfo(db: Db, userId: string, now = new Date()) {
     /** The lower plan the account moves to at `currentPeriodEnd`, if one was chosen. */
     pendingTier: pendingTier && pendingTierJson(pendingTier),
     paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
-    usage: { subscriptions: user._count.subscriptions, limit: tier.maxSubscriptions },
+    /** Follows, and the cap new ones must fit (a waiting downgrade's, from now on; see entitlements.ts). */
+    usage: { subscriptions: user._count.subscriptions, limit: cap.maxSubscriptions },
     invoices: invoices.map(invoiceJson),
   };
 }
@@ -72,11 +75,13 @@ export async function quotePlanChange(db: Db, userId: string, tierId: string, no
   const quoted = await readOpeningAccount(db, userId, async () => {
     const [row] = await db.sql(PLAN_QUOTE, [tierId, userId]);
     if (!row) throw new NotFound(NO_SUCH_PLAN);
-    const { accountTierId, accountPriceCents, pendingTierId, currentPeriodStart, currentPeriodEnd, ...target } = row;
+    const { accountTierId, accountPriceCents, pendingTierId, currentPeriodStart, currentPeriodEnd, following, ...target } = row;
     if (accountTierId === null || accountPriceCents === null || currentPeriodStart === null || currentPeriodEnd === null) return null;
-    return { target, account: { tierId: accountTierId, priceCents: accountPriceCents, pendingTierId, currentPeriodStart, currentPeriodEnd } };
+    return { target, following, account: { tierId: accountTierId, priceCents: accountPriceCents, pendingTierId, currentPeriodStart, currentPeriodEnd } };
   });
-  return planChangeJson(planChange(quoted.account, quoted.target, now));
+  const change = planChangeJson(planChange(quoted.account, quoted.target, now));
+  // A downgrade changePlan would refuse says so before it is confirmed, in changePlan's words.
+  return change.kind === "downgrade" ? { ...change, refusal: planFitError(quoted.target, quoted.following)?.message ?? null } : change;
 }
 
 async function findTier(tx: Prisma.TransactionClient, id: string) {

@@ -61,22 +61,26 @@ export const ACCOUNT_TIER = statement(
  * account yet).
  */
 export const PLAN_QUOTE = statement(
-  `SELECT t.id, t."priceCents", t.interval::text AS interval,
+  `SELECT t.id, t.name, t."priceCents", t.interval::text AS interval, t."maxSubscriptions",
           a."tierId" AS "accountTierId", c."priceCents" AS "accountPriceCents", a."pendingTierId",
-          a."currentPeriodStart" AT TIME ZONE 'UTC' AS "currentPeriodStart", a."currentPeriodEnd" AT TIME ZONE 'UTC' AS "currentPeriodEnd"
+          a."currentPeriodStart" AT TIME ZONE 'UTC' AS "currentPeriodStart", a."currentPeriodEnd" AT TIME ZONE 'UTC' AS "currentPeriodEnd",
+          (SELECT count(*)::int FROM "Subscription" s WHERE s."userId" = $2) AS following
    FROM "PricingTier" t
    LEFT JOIN "BillingAccount" a ON a."userId" = $2
    LEFT JOIN "PricingTier" c ON c.id = a."tierId"
    WHERE t.id = $1`,
   {
     id: z.string(),
+    name: z.string(),
     priceCents: z.number().int(),
     interval: z.enum(BillingInterval),
+    maxSubscriptions: z.number().int().nullable(),
     accountTierId: z.string().nullable(),
     accountPriceCents: z.number().int().nullable(),
     pendingTierId: z.string().nullable(),
     currentPeriodStart: z.date().nullable(),
     currentPeriodEnd: z.date().nullable(),
+    following: z.number().int(),
   },
 );
 

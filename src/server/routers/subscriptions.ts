@@ -4,7 +4,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import { rowId } from "~/server/inputs";
 import { actorOf, recordEvent } from "~/server/domain/audit";
 import { readOpeningAccount } from "~/server/domain/billing";
-import { assertCanFollowAnother, lockBillingAccount } from "~/server/domain/entitlements";
+import { assertCanFollowAnother, followCapOf, followCapSelect, followLimitError, lockBillingAccount } from "~/server/domain/entitlements";
 import { followedShows } from "~/server/domain/followed-shows";
 import { protectedProcedure, router } from "~/server/trpc";
 
@@ -18,7 +18,7 @@ const subscriptionJson = ({ createdAt, ...subscription }: Prisma.SubscriptionGet
 const followedShowSelect = { id: true, show: { select: { title: true } } } satisfies Prisma.SubscriptionSelect;
 
 const usageSelect = {
-  tier: { select: { name: true, maxSubscriptions: true } },
+  ...followCapSelect,
   user: { select: { _count: { select: { subscriptions: true } } } },
 } satisfies Prisma.BillingAccountSelect;
 
@@ -29,14 +29,18 @@ export const subscriptionsRouter = router({
   list: protectedProcedure.meta({ scope: "read:shows" }).query(({ ctx }) => followedShows(ctx.db, ctx.user.id)),
 
   /**
-   * How many shows the caller follows and how many the plan allows (null: unlimited), so pages can
-   * show the cap before a click. One statement; read:shows, like the follows it counts.
+   * How many shows the caller follows and how many new follows may reach (null: unlimited), by the
+   * rule `add` applies (a waiting downgrade's cap holds from now on); when that is full, the refusal a
+   * follow would get and why (`capReason`), so pages say it before a click. One statement;
+   * read:shows, like the follows it counts.
    */
   usage: protectedProcedure.meta({ scope: "read:shows" }).query(async ({ ctx }) => {
-    const { tier, user } = await readOpeningAccount(ctx.db, ctx.user.id, () =>
+    const account = await readOpeningAccount(ctx.db, ctx.user.id, () =>
       ctx.db.billingAccount.findUnique({ relationLoadStrategy: "join", where: { userId: ctx.user.id }, select: usageSelect }),
     );
-    return { plan: tier.name, following: user._count.subscriptions, limit: tier.maxSubscriptions };
+    const cap = await followCapOf(ctx.db, account);
+    const following = account.user._count.subscriptions;
+    return { plan: account.tier.name, following, limit: cap.maxSubscriptions, capReason: cap.reason, refusal: followLimitError(cap, following)?.message ?? null };
   }),
 
   /** Follows a show; following it again changes nothing. Refused past the plan's cap. */
