@@ -1,11 +1,11 @@
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
 import Link from "next/link";
-import { useRouter } from "next/router";
 import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
 import { ShowCard } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
+import { useAccountJustDeleted } from "~/utils/deleted-account";
 import { trpc } from "~/utils/trpc";
 
 const FEATURED = { limit: 6 };
@@ -17,8 +17,8 @@ export const getServerSideProps = (async (context) => {
 }) satisfies GetServerSideProps<SsrProps>;
 
 export default function Home() {
-  // Where the account page lands after deleting the account (src/pages/account.tsx).
-  const deleted = useRouter().query.deleted === "1";
+  // Where the account page lands after deleting the account (src/components/account/AccountView.tsx).
+  const deleted = useAccountJustDeleted();
   const tiers = trpc.billing.pricingTiers.useQuery();
   const featured = trpc.shows.list.useQuery(FEATURED);
   return (

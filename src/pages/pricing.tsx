@@ -1,6 +1,7 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import Link from "next/link";
+import { useRouter } from "next/router";
 import { useState } from "react";
 import { PlanSwitchDialog } from "~/components/PlanSwitchDialog";
 import { LoadError } from "~/components/LoadError";
@@ -23,17 +24,43 @@ export const getServerSideProps = (async (context) => {
 export default function PricingPage({ user, scopes, paymentsAvailable }: InferGetServerSidePropsType<typeof getServerSideProps>) {
   const tiers = trpc.billing.pricingTiers.useQuery();
   const billing = trpc.billing.info.useQuery(undefined, { enabled: Boolean(user) });
-  const [choosing, setChoosing] = useState<Tier | null>(null);
+  const [chosen, setChoosing] = useState<Tier | null>(null);
   const readOnly = Boolean(user) && !scopes.includes("write:billing");
   const info = billing.data;
+  // Back from adding a card (/account's "Continue switching to …"): the switch that needed it, asked again.
+  const [resumed, setResumed] = useState(false);
+  const wanted = useRouter().query.switch;
+  const resume = !resumed && !readOnly ? tiers.data?.find((tier) => tier.id === wanted && tier.id !== info?.tier.id) : undefined;
+  const choosing = chosen ?? resume ?? null;
+  const choose = (tier: Tier | null) => {
+    setResumed(true);
+    setChoosing(tier);
+  };
 
   const switchButton = (tier: Tier) => {
     if (!info) return null;
-    if (tier.id === info.tier.id && !info.pendingTier) return null;
     if (tier.id === info.pendingTier?.id) return <p className="muted">Yours from {formatDate(info.currentPeriodEnd)}</p>;
+    if (tier.id === info.tier.id) {
+      if (info.pendingTier) {
+        return (
+          <button type="button" className="button" disabled={readOnly} onClick={() => choose(tier)}>
+            Keep {tier.name}
+          </button>
+        );
+      }
+      // Canceling a paid plan is a switch to Free at the period's end, offered where one looks for it.
+      const free = tiers.data?.find((other) => other.priceCents === 0);
+      return tier.priceCents > 0 && free ? (
+        <button type="button" className="button secondary" disabled={readOnly} onClick={() => choose(free)}>
+          Cancel plan
+        </button>
+      ) : null;
+    }
+    // A move down is never the page's main call to action.
+    const down = tier.priceCents < info.tier.priceCents;
     return (
-      <button type="button" className="button" disabled={readOnly} onClick={() => setChoosing(tier)}>
-        {tier.id === info.tier.id ? `Keep ${tier.name}` : `Switch to ${tier.name}`}
+      <button type="button" className={down ? "button secondary" : "button"} disabled={readOnly} onClick={() => choose(tier)}>
+        Switch to {tier.name}
       </button>
     );
   };
@@ -45,20 +72,13 @@ export default function PricingPage({ user, scopes, paymentsAvailable }: InferGe
       </Head>
       <h1>Pricing</h1>
       <p className="lead">Every plan includes the whole catalogue. Plans differ in how many shows you can follow.</p>
-      <p id="billing-policy">
-        <strong>How switching works.</strong> Moving up takes effect at once: from Free you pay the new plan&apos;s price for a
-        period starting today; between paid plans you pay only the difference for the days left in your current period. Moving
-        down takes effect when your current period ends: you keep the plan you paid for until then, nothing is refunded and nothing
-        more is charged, and you can change your mind until that day at no cost. You are never charged twice for the same plan and
-        period. Paid plans need a card on file.
-      </p>
       {paymentsAvailable ? null : (
         <p className="notice" id="no-payments">
           {NO_PAYMENTS}
         </p>
       )}
       {readOnly ? (
-        <p className="notice" id="read-only-notice">
+        <p className="follow-notice" id="read-only-notice">
           {READ_ONLY_NOTICE["write:billing"]}
         </p>
       ) : null}
@@ -90,7 +110,15 @@ export default function PricingPage({ user, scopes, paymentsAvailable }: InferGe
           }
         />
       ) : null}
-      {choosing && info ? <PlanSwitchDialog tier={choosing} billing={info} onClose={() => setChoosing(null)} /> : null}
+      <section aria-labelledby="policy-heading" id="billing-policy">
+        <h2 id="policy-heading">How switching works</h2>
+        <ul>
+          <li>Moving up takes effect at once. From Free you pay the new plan&apos;s price for a period starting today; between paid plans you pay only the difference for the days left in your current period.</li>
+          <li>Moving down, or canceling, takes effect when your current period ends: you keep the plan you paid for until then, and from now on you can follow only as many shows as the lower plan allows. Nothing is refunded and nothing more is charged, and you can change your mind until that day at no cost.</li>
+          <li>You are never charged twice for the same plan and period. Paid plans need a card on file.</li>
+        </ul>
+      </section>
+      {choosing && info ? <PlanSwitchDialog key={choosing.id} tier={choosing} billing={info} onClose={() => choose(null)} /> : null}
     </>
   );
 }

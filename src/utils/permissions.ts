@@ -5,6 +5,6 @@ import type { ApiScope } from "~/utils/scopes";
  * these instead of the permission's name.
  */
 export const READ_ONLY_NOTICE = {
-  "write:billing": "Your account can view plans but not change them — ask your admin.",
-  "write:shows": "Your account can browse shows but not follow them — ask your admin.",
+  "write:billing": "You are signed in with view-only access: you can see plans and billing, but not change them.",
+  "write:shows": "You are signed in with view-only access: you can browse shows, but not follow them.",
 } as const satisfies Partial<Record<ApiScope, string>>;

@@ -42,13 +42,13 @@ async function addCard(number: string) {
   await page.getByRole("button", { name: "Save card" }).click();
 }
 
-const dialog = () => page.getByRole("dialog", { name: /Switch to/ });
+const dialog = () => page.getByRole("dialog", { name: /^(Switch to|Keep|Cancel the)/ });
 const focusIsInDialog = () => page.evaluate(() => document.activeElement?.closest("dialog[open]") !== null);
 
 describe("plan changes in the browser", () => {
   it("asks before a switch: no card yet, then a card added on /account, an upgrade charged and a downgrade scheduled", async () => {
     await signInAs("dev|alice", "/pricing");
-    await expect.poll(() => page.locator("#billing-policy").textContent()).toContain("Moving down takes effect when your current period ends");
+    await expect.poll(() => page.locator("#billing-policy").textContent()).toContain("takes effect when your current period ends");
 
     const toDeveloper = page.getByRole("button", { name: "Switch to Developer" });
     await toDeveloper.click();
@@ -73,15 +73,30 @@ describe("plan changes in the browser", () => {
     await dialog().waitFor({ state: "detached" });
     await page.locator('section[data-tier="developer"] .badge').waitFor();
 
-    await page.getByRole("button", { name: "Switch to Free" }).click();
+    // Canceling is the same switch to Free, offered on one's own plan as a secondary action.
+    const cancelPlan = page.locator('section[data-tier="developer"]').getByRole("button", { name: "Cancel plan" });
+    expect(await cancelPlan.getAttribute("class")).toContain("secondary");
+    expect(await page.getByRole("button", { name: "Switch to Free" }).getAttribute("class")).toContain("secondary");
+    await cancelPlan.click();
+    expect(await dialog().getByRole("heading").textContent()).toBe("Cancel the Developer plan?");
     await expect.poll(() => dialog().textContent()).toContain("You keep the Developer plan until");
-    expect(await dialog().textContent()).toContain("Nothing is charged now, and the rest of this period is not refunded.");
+    expect(await dialog().textContent()).toContain("then you move to Free. From now on you can follow up to 3 shows");
+    expect(await dialog().textContent()).toContain("Nothing is charged now, and the rest of this period is not refunded");
     await dialog().getByRole("button", { name: "Confirm" }).click();
     await expect.poll(() => page.locator("#pending-switch").textContent()).toMatch(/^Switching to Free on \w{3} \d{1,2}, \d{4}\.$/);
 
     const invoices = await db.invoice.findMany({ where: { billingAccount: { user: { auth0Sub: "dev|alice" } } }, select: { tierId: true, amountCents: true } });
     expect(invoices).toEqual([{ tierId: "developer", amountCents: 900 }]);
   }, 120_000);
+
+  it("says up front that a downgrade does not fit, with Confirm disabled", async () => {
+    await signInAs("dev|bob", "/pricing");
+    await page.getByRole("button", { name: "Switch to Free" }).click();
+    await expect.poll(() => dialog().locator("#switch-refusal").textContent()).toContain("The Free plan follows up to 3 shows, and you follow 12. Unfollow 9 shows first.");
+    expect(await dialog().getByRole("button", { name: "Confirm" }).isDisabled()).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog().waitFor({ state: "detached" });
+  }, 60_000);
 
   it("a declined card leaves the plan as it was, and says so", async () => {
     await signInAs("dev|dave", "/account");

@@ -1,7 +1,8 @@
 // The main flows under `next dev`, as the README's first command runs the app: React's strict mode
 // mounts each component twice and runs its effects twice there, which a production build never does.
 // The plan dialog opens and stays open until the person closes it, a card is saved, a show is
-// followed, and a plan is changed. Fails on a CSP violation or a console error of the app.
+// followed, a plan is changed, and an account is deleted (its notice for that person only, once).
+// Fails on a CSP violation or a console error of the app.
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../helpers";
@@ -81,5 +82,25 @@ describe("the main flows under next dev", () => {
     await dialog().waitFor({ state: "detached" });
     await page.locator('section[data-tier="developer"] .badge').waitFor();
     expect(await db.billingAccount.findFirstOrThrow({ where: { user: { auth0Sub: "dev|alice" } }, select: { tierId: true } })).toEqual({ tierId: "developer" });
+  }, 600_000);
+
+  it("thanks the person who deleted their account on /, once, and not whoever signs in next from there", async () => {
+    await signInWithOneClick(browser, app, "dev|dave", "/account");
+    await page.fill('input[name="confirmEmail"]', "dave@example.test");
+    await Promise.all([page.waitForURL(`${app}/`), page.getByRole("button", { name: "Delete my account" }).click()]);
+    expect(await page.textContent("#deleted-notice")).toBe("Your account and all its data were deleted.");
+    expect(await db.user.count({ where: { auth0Sub: "dev|dave" } })).toBe(0);
+
+    // Not again after a reload, and "Log in" carries nothing of it to the next person.
+    await page.reload();
+    await page.locator("#login").waitFor();
+    expect(await page.locator("#deleted-notice").count()).toBe(0);
+    expect(await page.locator("#login").getAttribute("href")).toBe("/auth/login?returnTo=%2F");
+    await browser.context.clearCookies(); // no single sign-on left at the provider: Carol picks herself
+    await page.click("#login");
+    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+    await Promise.all([page.waitForURL(`${app}/`), page.click('button[data-sub="dev|carol"]')]);
+    await page.locator("#logout").waitFor();
+    expect(await page.locator("#deleted-notice").count()).toBe(0);
   }, 600_000);
 });

@@ -6,12 +6,13 @@ import { PaymentMethod } from "~/components/PaymentMethod";
 import { describeChannel } from "~/components/account/activityChannel";
 import type { ApiScope } from "~/utils/scopes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
-import { formatCard, formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
+import { describeActivity } from "~/utils/activity";
+import { formatDate, formatPrice, formatTimeAgo } from "~/utils/format";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 import { loginUrl, RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
+import { markAccountDeleted } from "~/utils/deleted-account";
 
 type Subscriptions = RouterOutputs["subscriptions"]["list"];
-type Activity = RouterOutputs["me"]["activity"]["items"][number];
 
 /** How many of the person's latest actions the page shows (the me.activity input). */
 export const RECENT_ACTIVITY = { limit: 10 };
@@ -62,7 +63,10 @@ function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Su
   if (subscriptions.isError) return <LoadError what="Your shows" query={subscriptions} />;
   if (!subscriptions.data) return <Loading what="your shows" />;
   if (subscriptions.data.length === 0) {
-    return (
+    // Someone who may not follow is not invited to: the notice above says why.
+    return readOnly ? (
+      <p className="muted">You do not follow any show.</p>
+    ) : (
       <p className="muted">
         You do not follow any show yet. <Link href="/shows">Browse the catalogue</Link>.
       </p>
@@ -93,35 +97,6 @@ function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Su
   );
 }
 
-function describeActivity(event: Activity): string {
-  switch (event.action) {
-    case "follow":
-      return `You followed ${event.details.showTitle}`;
-    case "unfollow":
-      return `You unfollowed ${event.details.showTitle}`;
-    case "notify_on":
-      return `You turned on reminders for ${event.details.showTitle}`;
-    case "notify_off":
-      return `You turned off reminders for ${event.details.showTitle}`;
-    case "plan_change":
-      return `You switched from the ${event.details.from} plan to ${event.details.to}`;
-    case "plan_change_scheduled":
-      return `You chose to switch from the ${event.details.from} plan to ${event.details.to} on ${formatDate(event.details.on)}`;
-    case "plan_change_canceled":
-      return `You canceled the switch to the ${event.details.to} plan`;
-    case "card_change":
-      return `You added a card: ${formatCard(event.details)}`;
-    case "token_created":
-      return `You created the API token '${event.details.name}'`;
-    case "token_revoked":
-      return `You revoked the API token '${event.details.name}'`;
-    case "session_signed_in":
-      return `You signed in on ${event.details.browser} on ${event.details.os}`;
-    case "session_ended":
-      return `You signed out ${event.details.browser} on ${event.details.os}`;
-  }
-}
-
 /** The latest things the person did (the audit trail; as many as RECENT_ACTIVITY says), newest first. */
 function RecentActivity({ activity }: { activity: AccountViewProps["activity"] }) {
   if (activity.isError) return <LoadError what="Your recent activity" query={activity} />;
@@ -149,9 +124,12 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
   const [confirmation, setConfirmation] = useState("");
   const deleteAccount = trpc.me.delete.useMutation({
     meta: { ownErrorMessage: true },
-    // A full navigation: the signed-in header and every cached query go with the session.
-    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-    onSuccess: () => window.location.assign("/?deleted=1"),
+    onSuccess: () => {
+      markAccountDeleted();
+      // A full navigation: the signed-in header and every cached query go with the session.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+      window.location.assign("/");
+    },
   });
   const error = deleteAccount.error;
   // The server's own words about the confirmation, rather than the whole validation report.
@@ -209,6 +187,7 @@ function YourData({ email, canExport }: { email: string | null; canExport: boole
 /** The account page as it renders its data, fed by /account's queries. */
 export function AccountView({ profile, billing, subscriptions, activity, scopes, sessions, reminderLead }: AccountViewProps) {
   const info = billing.data;
+  const canChangePlan = scopes.includes("write:billing");
   return (
     <>
       <Head>
@@ -234,20 +213,25 @@ export function AccountView({ profile, billing, subscriptions, activity, scopes,
             </div>
             <div>
               <dt>Shows followed</dt>
-              <dd>
+              <dd id="usage">
                 {info.usage.subscriptions} of {info.usage.limit ?? "unlimited"}
               </dd>
             </div>
-            <div>
-              <dt>Current period</dt>
-              <dd>
-                {formatDate(info.currentPeriodStart)} – {formatDate(info.currentPeriodEnd)}
-              </dd>
-            </div>
-            <div>
-              <dt>Status</dt>
-              <dd>{info.status.replace("_", " ")}</dd>
-            </div>
+            {/* A free plan has no billing period: it neither renews nor is paid. */}
+            {info.tier.priceCents > 0 ? (
+              <div>
+                <dt>Current period</dt>
+                <dd>
+                  {formatDate(info.currentPeriodStart)} – {formatDate(info.currentPeriodEnd)}
+                </dd>
+              </div>
+            ) : null}
+            {info.status === "past_due" ? (
+              <div>
+                <dt>Status</dt>
+                <dd>Past due</dd>
+              </div>
+            ) : null}
           </dl>
           {info.status === "past_due" ? (
             <p className="notice" id="past-due" role="status">
@@ -257,14 +241,20 @@ export function AccountView({ profile, billing, subscriptions, activity, scopes,
           ) : null}
           {info.pendingTier ? (
             <p className="notice ok" id="pending-switch">
-              Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}.
+              Switching to {info.pendingTier.name} on {formatDate(info.currentPeriodEnd)}: until then you keep {info.tier.name}
+              {info.usage.limit === null ? ". " : ", and "}
+              {info.usage.limit === null ? "" : `you can follow up to ${info.usage.limit} shows, ${info.pendingTier.name}'s limit. `}
+              {canChangePlan ? <Link href="/pricing">Keep {info.tier.name}</Link> : null}
             </p>
           ) : null}
-          <PaymentMethod card={info.paymentMethod} readOnly={!scopes.includes("write:billing")} />
-          {scopes.includes("write:billing") ? null : <p className="follow-notice">{READ_ONLY_NOTICE["write:billing"]}</p>}
-          <p>
-            <Link href="/pricing">Change plan</Link>
-          </p>
+          <PaymentMethod card={info.paymentMethod} readOnly={!canChangePlan} />
+          {canChangePlan ? (
+            <p>
+              <Link href="/pricing">Change plan</Link>
+            </p>
+          ) : (
+            <p className="follow-notice">{READ_ONLY_NOTICE["write:billing"]}</p>
+          )}
         </section>
       ) : billing.isError ? (
         // A failed billing.info (its prefetch failed, then the browser's fetch) says so, with a retry.
@@ -283,32 +273,40 @@ export function AccountView({ profile, billing, subscriptions, activity, scopes,
 
       <RecentActivity activity={activity} />
 
-      {info && info.invoices.length > 0 ? (
-        <>
-          <h2>Latest invoices</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Issued</th>
-                <th scope="col">Period</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {info.invoices.map((invoice) => (
-                <tr key={invoice.id}>
-                  <td>{formatDate(invoice.issuedAt)}</td>
-                  <td>
-                    {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}
-                  </td>
-                  <td>{formatPrice(invoice.amountCents, invoice.currency)}</td>
-                  <td>{invoice.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
+      {info ? (
+        <section aria-labelledby="invoices-heading" id="invoices">
+          <h2 id="invoices-heading">Latest invoices</h2>
+          {info.invoices.length > 0 ? (
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Issued</th>
+                    <th scope="col">Period</th>
+                    <th scope="col">Amount</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {info.invoices.map((invoice) => (
+                    <tr key={invoice.id}>
+                      <td>{formatDate(invoice.issuedAt)}</td>
+                      <td>
+                        {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}
+                      </td>
+                      <td>{formatPrice(invoice.amountCents, invoice.currency)}</td>
+                      <td>{invoice.status.charAt(0).toUpperCase() + invoice.status.slice(1).replace("_", " ")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p className="muted" id="no-invoices">
+              No invoices yet: the first comes with your first paid plan.
+            </p>
+          )}
+        </section>
       ) : null}
 
       {sessions}

@@ -1,6 +1,7 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import { useRouter } from "next/router";
+import { keepPreviousData } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { FollowButton, FollowNotice, useFollowAvailability } from "~/components/FollowButton";
 import { LoadError } from "~/components/LoadError";
@@ -38,7 +39,9 @@ export default function ShowsPage({ user, scopes }: InferGetServerSidePropsType<
   const availability = useFollowAvailability({ signedIn: user !== null, scopes });
   const [search, setSearch] = useState(input.search ?? "");
   const genres = trpc.shows.genres.useQuery();
-  const shows = trpc.shows.list.useInfiniteQuery(input, { getNextPageParam: (page) => page.nextCursor });
+  // A new search keeps the shown results, dimmed, until its own arrive: the grid never goes blank.
+  const shows = trpc.shows.list.useInfiniteQuery(input, { getNextPageParam: (page) => page.nextCursor, placeholderData: keepPreviousData });
+  const searching = shows.isPlaceholderData;
 
   // The search box updates the URL (shareable, back button) shortly after typing stops.
   useEffect(() => {
@@ -97,10 +100,12 @@ export default function ShowsPage({ user, scopes }: InferGetServerSidePropsType<
       </form>
       <FollowNotice availability={availability} />
       {shows.isError ? <LoadError what="The shows" query={shows} /> : null}
-      {shows.isSuccess && items.length === 0 ? <p className="muted">No show matches. Try another title or genre.</p> : null}
+      <p className="muted search-status" role="status">
+        {searching ? "Searching…" : shows.isSuccess && items.length === 0 ? "No show matches. Try another title or genre." : ""}
+      </p>
       {/* The cards' h3 titles sit under a heading of their own (axe heading-order). */}
       <h2 className="sr-only">Results</h2>
-      <ul className="grid" aria-busy={shows.isFetching}>
+      <ul className={`grid${searching ? " stale" : ""}`} aria-busy={shows.isFetching}>
         {items.map((show) => (
           <ShowCard key={show.id} show={show}>
             <FollowButton show={{ ...show, following: show.following ?? false }} availability={availability} />
