@@ -19,12 +19,13 @@ beforeAll(async () => {
 /** Fetches a route and checks the body against the document's schema for that status. */
 async function get(path: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${api.origin}${path}`, { headers });
-  const body: unknown = await response.json();
+  const text = await response.text();
+  const body: unknown = JSON.parse(text);
   const pointer = `openapi.json#/paths/${path.replaceAll("/", "~1")}/get/responses/${response.status}/content/application~1json/schema`;
   const valid = ajv.validate({ $ref: pointer }, body);
   expect({ path, status: response.status, errors: ajv.errors ?? null }).toEqual({ path, status: response.status, errors: null });
   expect(valid).toBe(true);
-  return { status: response.status, body, headers: response.headers };
+  return { status: response.status, body, text, headers: response.headers };
 }
 
 const ROUTES = ["/api/pricing-tiers", "/api/billing-info", "/api/my/shows", "/api/me", "/api/me/export"];
@@ -90,7 +91,7 @@ describe("REST routes", () => {
   });
 
   it("GET /api/me/export: all of Bob's data, as a dated attachment", async () => {
-    const { status, body, headers } = await get("/api/me/export", { cookie: await sessionCookie({ sub: "dev|bob", name: "Bob Developer", email: "bob@example.test" }) });
+    const { status, body, text, headers } = await get("/api/me/export", { cookie: await sessionCookie({ sub: "dev|bob", name: "Bob Developer", email: "bob@example.test" }) });
     expect(status).toBe(200);
     expect(headers.get("content-disposition")).toBe(`attachment; filename="showtrack-export-${new Date().toISOString().slice(0, 10)}.json"`);
     expect(headers.get("cache-control")).toBe("private, no-store");
@@ -108,6 +109,11 @@ describe("REST routes", () => {
     expect(invoices).toBe(3);
     expect(data.activity).toHaveLength(bob._count.auditEvents);
     expect(JSON.stringify(body)).not.toContain("dev|bob"); // no auth0Sub
+    // For a person too: indented, amounts and events in words beside the machine's values.
+    expect(text).toContain('\n  "profile": {\n');
+    expect(body).toMatchObject({ plan: { price: "$9.00 / month" }, invoices: expect.arrayContaining([expect.objectContaining({ amountCents: 900, amount: "$9.00" })]) });
+    const activity = data.activity as { action: string; target: string; description: string }[];
+    expect(activity.every((event) => event.description.startsWith("You "))).toBe(true);
   });
 
   it("GET /api/me/export needs read:shows and read:billing both", async () => {

@@ -112,14 +112,14 @@ const Activity = z
     sessionId: z.string().nullable().describe("the web session's id, as sessions.list names it"),
     ip: z.string().nullable().describe("the client's address, truncated (IPv4 /24, IPv6 /48)"),
     createdAt: date,
-  })
-  .register(schemas, { id: "Activity" });
+  });
 
 z
   .object({
     profile: z.object({ id: z.string(), email: z.string().nullable(), emailVerified: z.boolean(), name: z.string().nullable(), picture: z.string().nullable(), createdAt: date }),
     plan: z.object({
       tier: z.object({ id: z.string(), name: z.string() }),
+      price: z.string().describe("the plan's price in words, e.g. `$9.00 / month`"),
       status: z.enum(["active", "past_due", "canceled"]),
       currentPeriodStart: date,
       currentPeriodEnd: date,
@@ -128,8 +128,8 @@ z
     follows: z.array(
       z.object({ show: z.object({ id: z.string(), slug: z.string(), title: z.string() }), followedAt: date, reminders: z.boolean() }),
     ),
-    invoices: z.array(Invoice).describe("all of them, newest first"),
-    activity: z.array(Activity).describe("all of it, newest first"),
+    invoices: z.array(Invoice.extend({ amount: z.string().describe("`amountCents` in words, e.g. `$9.00`") })).describe("all of them, newest first"),
+    activity: z.array(Activity.extend({ description: z.string().describe("the event in words") })).describe("all of it, newest first"),
   })
   .register(schemas, { id: "Export" });
 

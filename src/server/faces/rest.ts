@@ -34,6 +34,8 @@ export function restRoute<T>(
   cache: keyof typeof CACHE_CONTROL,
   call: (caller: Caller, req: NextApiRequest) => Promise<T>,
   headers: () => Record<string, string> = () => ({}),
+  /** Indents the JSON for a person to read (a download), rather than the compact form. */
+  { indent }: { indent?: number } = {},
 ) {
   return async function handler(req: NextApiRequest, res: NextApiResponse) {
     let ctx: Context | undefined;
@@ -57,7 +59,8 @@ export function restRoute<T>(
       res.setHeader("Cache-Control", CACHE_CONTROL[shared ? "public" : "private"]);
       if (!shared) res.appendHeader("Vary", "Cookie, Authorization");
       res.setHeaders(new Map(Object.entries(headers())));
-      res.status(200).json(data);
+      if (indent) res.status(200).setHeader("Content-Type", "application/json; charset=utf-8").send(JSON.stringify(data, null, indent));
+      else res.status(200).json(data);
     } catch (cause) {
       const error = toTRPCError(cause);
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ requestId, url: req.url, err: error.cause ?? error }, "REST route failed");

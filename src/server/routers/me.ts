@@ -10,7 +10,9 @@ import { logger, userHash } from "~/server/platform/logger";
 import { revokeRefreshToken, sessionStore } from "~/server/platform/auth0";
 import { takeSessionsOf } from "~/server/platform/session-store";
 import { protectedProcedure, router, sessionOnlyProcedure } from "~/server/trpc";
+import { describeActivity } from "~/utils/activity";
 import { RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
+import { formatPrice } from "~/utils/format";
 import { pageArgs, toPage } from "~/server/pagination";
 
 const newestFirst = { seq: "desc" } satisfies Prisma.AuditEventOrderByWithRelationInput;
@@ -30,7 +32,7 @@ const exportSelect = {
       currentPeriodEnd: true,
       paymentBrand: true,
       paymentLast4: true,
-      tier: { select: { id: true, name: true } },
+      tier: { select: { id: true, name: true, priceCents: true, currency: true, interval: true } },
       invoices: { select: invoiceSelect, orderBy: newestInvoicesFirst },
     },
   },
@@ -95,19 +97,21 @@ export const meRouter = router({
       const user = await ctx.db.user.findUniqueOrThrow({ relationLoadStrategy: "join", where: { id: ctx.user.id }, select: exportSelect });
       return user.billingAccount ? { ...user, billingAccount: user.billingAccount } : null;
     });
-    const { tier, status, currentPeriodStart, currentPeriodEnd, paymentBrand, paymentLast4, invoices } = billingAccount;
+    const { tier: { priceCents, currency, interval, ...tier }, status, currentPeriodStart, currentPeriodEnd, paymentBrand, paymentLast4, invoices } = billingAccount;
     return {
       profile: { ...profile, createdAt: createdAt.toISOString() },
       plan: {
         tier,
+        price: formatPrice(priceCents, currency, interval),
         status,
         currentPeriodStart: currentPeriodStart.toISOString(),
         currentPeriodEnd: currentPeriodEnd.toISOString(),
         paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
       },
       follows: subscriptions.map(({ show, createdAt, notify }) => ({ show, followedAt: createdAt.toISOString(), reminders: notify })),
-      invoices: invoices.map(invoiceJson),
-      activity: auditEvents.map(toActivity),
+      // Beside each amount in cents and each event's codes, what a person reads.
+      invoices: invoices.map((invoice) => ({ ...invoiceJson(invoice), amount: formatPrice(invoice.amountCents, invoice.currency) })),
+      activity: auditEvents.map(toActivity).map((event) => ({ ...event, description: describeActivity(event) })),
     };
   }),
 
