@@ -10,21 +10,21 @@ export const PRICING_TIERS = [
     name: "Free",
     priceCents: 0,
     maxSubscriptions: 3,
-    features: ["Follow up to 3 shows", "Episode reminders by email"],
+    features: ["Episode reminders by email"],
   },
   {
     id: "developer",
     name: "Developer",
     priceCents: 900,
     maxSubscriptions: 25,
-    features: ["Follow up to 25 shows", "Episode reminders by email", "API access with your own tokens"],
+    features: ["Episode reminders by email", "API access with your own tokens"],
   },
   {
     id: "enterprise",
     name: "Enterprise",
     priceCents: 4900,
     maxSubscriptions: null,
-    features: ["Unlimited shows", "Episode reminders by email", "API access with your own tokens", "Priority support"],
+    features: ["Episode reminders by email", "API access with your own tokens", "Priority support"],
   },
 ] as const;
 
@@ -72,6 +72,13 @@ export const DEMO_USERS = [
 ] as const;
 
 const DAY_MS = 86_400_000;
+
+/** The date `months` calendar months before `time` (UTC). */
+function monthsBefore(time: number, months: number): Date {
+  const date = new Date(time);
+  date.setUTCMonth(date.getUTCMonth() - months);
+  return date;
+}
 const MINUTE_MS = 60_000;
 const EPISODE_TITLES = ["The Arrival", "Low Tide", "Ledger", "What the Fog Took", "Night Shift", "Homecoming", "The Long Way", "Static"];
 
@@ -119,7 +126,7 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
   for (const [userIndex, demo] of DEMO_USERS.entries()) {
     const profile = { email: demo.email, emailVerified: true, name: demo.name };
     // A member since before their first follow and first invoice (issued 10, 40, 70… days ago).
-    const memberSince = new Date(now - (Math.max(demo.shows, 10 + 30 * (demo.invoices - 1)) + 1) * DAY_MS);
+    const memberSince = new Date(now - (Math.max(demo.shows, 10 + 31 * (demo.invoices - 1)) + 1) * DAY_MS);
     const user = await db.user.upsert({
       where: { auth0Sub: demo.auth0Sub },
       create: { auth0Sub: demo.auth0Sub, ...profile, createdAt: memberSince },
@@ -162,8 +169,10 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
 
     if (demo.invoices > 0 && (await db.invoice.count({ where: { billingAccountId: billing.id } })) === 0) {
       await db.invoice.createMany({
+        // Back to back, newest first: each period ends where the next one starts, a month after it.
         data: Array.from({ length: demo.invoices }, (_, i) => {
-          const start = new Date(now - (10 + 30 * i) * DAY_MS);
+          const end = i === 0 ? periodEnd(new Date(now - 10 * DAY_MS), "month") : monthsBefore(now - 10 * DAY_MS, i - 1);
+          const start = monthsBefore(now - 10 * DAY_MS, i);
           return {
             billingAccountId: billing.id,
             tierId: tier.id,
@@ -171,7 +180,7 @@ export async function seedDatabase(db: PrismaClient): Promise<void> {
             currency: "usd",
             status: "paid" as const,
             periodStart: start,
-            periodEnd: periodEnd(start, "month"),
+            periodEnd: end,
             issuedAt: start,
           };
         }),

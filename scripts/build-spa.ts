@@ -77,6 +77,8 @@ const result = await build({
 
 const [entryFile, entry] = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint)!;
 const href = (file: string) => `./${path.relative(outDir, path.resolve(root, file)).split(path.sep).join("/")}`;
+// The app's icon beside it: a static host answers the browser's icon request from the folder.
+fs.copyFileSync(path.join(root, "public", "favicon.svg"), path.join(outDir, "favicon.svg"));
 // Relative URLs: the folder can be served under any path.
 fs.writeFileSync(
   path.join(outDir, "index.html"),
@@ -86,6 +88,7 @@ fs.writeFileSync(
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Showtrack · browser app</title>
+    <link rel="icon" href="favicon.svg" type="image/svg+xml">
     ${entry.cssBundle ? `<link rel="stylesheet" href="${href(entry.cssBundle)}">` : ""}
     <script type="module" src="${href(entryFile)}"></script>
   </head>

@@ -1,7 +1,11 @@
 // The provider's own HTML pages: self-contained (no fonts, scripts or images from anywhere).
+import fs from "node:fs";
 import { TEST_PASSWORD, TEST_USERS } from "./users";
 
 export const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// The app's icon (public/favicon.svg), inline: the provider serves no files, and the browser asks for one.
+const ICON = `data:image/svg+xml,${encodeURIComponent(fs.readFileSync(new URL("../../public/favicon.svg", import.meta.url), "utf8"))}`;
 
 const STYLE = `
   body{font:16px/1.5 system-ui,sans-serif;background:#f4f5fb;color:#1c1d29;margin:0;display:grid;place-items:center;min-height:100vh}
@@ -21,7 +25,7 @@ const STYLE = `
 
 export function page(title: string, body: string): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+<title>${escapeHtml(title)}</title><link rel="icon" href="${ICON}"><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 export function loginPage({ uid, error, email }: { uid: string; error?: string; email?: string }): string {
