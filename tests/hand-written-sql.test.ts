@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FREE_TIER_ID } from "~/utils/tiers";
 import { accountTier, planChange } from "~/server/domain/billing";
+import { planFitError } from "~/server/domain/entitlements";
 import { followedShows } from "~/server/domain/followed-shows";
 import { quotePlanChange } from "~/server/domain/plans";
 import { showSelect, toShow } from "~/server/domain/shows";
@@ -78,14 +79,16 @@ describe("accountTier", () => {
 });
 
 describe("billing.quote's statement", () => {
-  /** What the quote was as Prisma queries: the target plan, and the account with its plan's price. */
+  /** What the quote was as Prisma queries: the target plan, the account with its plan's price, and its follows. */
   async function byPrismaQuote(userId: string, tierId: string, now: Date) {
-    const target = await db.pricingTier.findUniqueOrThrow({ where: { id: tierId }, select: { id: true, priceCents: true, interval: true } });
+    const target = await db.pricingTier.findUniqueOrThrow({ where: { id: tierId }, select: { id: true, name: true, priceCents: true, interval: true, maxSubscriptions: true } });
     const { tier, ...account } = await db.billingAccount.findUniqueOrThrow({
       where: { userId },
       select: { tierId: true, pendingTierId: true, currentPeriodStart: true, currentPeriodEnd: true, tier: { select: { priceCents: true } } },
     });
-    return planChange({ ...account, priceCents: tier.priceCents }, target, now);
+    const change = planChange({ ...account, priceCents: tier.priceCents }, target, now);
+    const following = await db.subscription.count({ where: { userId } });
+    return change.kind === "downgrade" ? { ...change, refusal: planFitError(target, following)?.message ?? null } : change;
   }
 
   it("quotes as the Prisma queries do, from every plan to every plan, with and without a downgrade waiting", async () => {
@@ -95,6 +98,9 @@ describe("billing.quote's statement", () => {
     const end = new Date(Date.UTC(2026, 11, 1, 23, 30, 0, 123));
     const now = new Date(Date.UTC(2026, 10, 17, 5));
     await quotePlanChange(db, userId, FREE_TIER_ID, now); // opens the account
+    // Five follows: a switch to Free is refused, to the others not.
+    const shows = await db.show.findMany({ take: 5, select: { id: true } });
+    await db.subscription.createMany({ data: shows.map((show) => ({ userId, showId: show.id })) });
     for (const current of tiers) {
       for (const pending of [null, ...tiers]) {
         await db.billingAccount.update({ where: { userId }, data: { tierId: current, pendingTierId: pending, currentPeriodStart: start, currentPeriodEnd: end } });
