@@ -4,6 +4,7 @@ import type { IncomingMessage } from "node:http";
 import pg from "pg";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
 import { invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, pendingTierJson, tierSelect, toTier } from "~/server/domain/billing";
+import { listTokens } from "~/server/domain/api-tokens";
 import { listSessions } from "~/server/domain/sessions";
 import { showSelect, toShow } from "~/server/domain/shows";
 import { pageArgs, toPage } from "~/server/pagination";
@@ -35,7 +36,7 @@ export async function followedShowsByPrisma(req: IncomingMessage) {
 
 /**
  * The /account twin: the reads of the page's prefetches (me.profile, subscriptions.list,
- * billing.info, me.activity, sessions.list, me.reminders) with Prisma and no tRPC, mapped to the JSON its view takes (the
+ * billing.info, me.activity, sessions.list, tokens.list, me.reminders) with Prisma and no tRPC, mapped to the JSON its view takes (the
  * procedures' outputs). Null when signed out.
  */
 export async function accountByPrisma(req: IncomingMessage, activityLimit: number) {
@@ -68,7 +69,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
   });
   // Opening an account (the API does it on a first visit) is no read: the bench user has one.
   if (!user?.billingAccount) throw new Error(`No billing account for ${session.user.sub}`);
-  const [shows, events, sessions] = await Promise.all([
+  const [shows, events, sessions, tokens] = await Promise.all([
     db.subscription.findMany({
       where: { userId: user.id },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -81,6 +82,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       select: auditEventSelect,
     }),
     listSessions(db, session),
+    listTokens(db, user.id),
   ]);
   const { billingAccount: account, createdAt, reminderLeadMinutes, ...profile } = user;
   const { tier, pendingTier, paymentBrand, paymentLast4, invoices } = account;
@@ -103,6 +105,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
     subscriptions: shows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) })),
     activity: toPage(events, activityLimit, toActivity),
     sessions,
+    tokens,
     reminders: { leadMinutes: reminderLeadMinutes },
   };
 }

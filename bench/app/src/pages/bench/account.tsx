@@ -2,6 +2,7 @@
 // instead of prefetching through tRPC.
 import type { GetServerSideProps } from "next";
 import { AccountView, RECENT_ACTIVITY, type Loadable } from "~/components/account/AccountView";
+import { ApiTokens } from "~/components/account/ApiTokens";
 import { ReminderLead } from "~/components/account/ReminderLead";
 import { SignedInSessions } from "~/components/account/SignedInSessions";
 import { accountByPrisma } from "../../bench/hand-written";
@@ -18,7 +19,7 @@ export const getServerSideProps: GetServerSideProps<AccountTwinProps> = async ({
   return props ? { props } : { redirect: { destination: "/auth/login", permanent: false } };
 };
 
-export default function AccountTwin({ profile, billing, subscriptions, activity, scopes, sessions, reminders }: AccountTwinProps) {
+export default function AccountTwin({ profile, billing, subscriptions, activity, scopes, sessions, tokens, reminders }: AccountTwinProps) {
   return (
     <AccountView
       profile={loaded(profile)}
@@ -26,7 +27,12 @@ export default function AccountTwin({ profile, billing, subscriptions, activity,
       subscriptions={loaded(subscriptions)}
       activity={loaded(activity)}
       scopes={scopes}
-      sessions={<SignedInSessions list={loaded(sessions)} />}
+      sessions={
+        <>
+          <SignedInSessions list={loaded(sessions)} />
+          <ApiTokens list={loaded(tokens)} held={scopes} />
+        </>
+      }
       reminderLead={scopes.includes("read:shows") ? <ReminderLead lead={loaded(reminders)} readOnly={!scopes.includes("write:shows")} /> : null}
     />
   );
