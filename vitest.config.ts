@@ -28,15 +28,39 @@ export const TEST_ENV = {
   RATE_LIMIT_SIGNINS_PER_MINUTE: "100000",
 };
 
+/** The test files that use no database (each of the others gets a database of its own). */
+const UNIT_TESTS = [
+  "tests/architecture.test.ts",
+  "tests/client-address.test.ts",
+  "tests/env.test.ts",
+  "tests/env-file.test.ts",
+  "tests/exit-code.test.ts",
+  "tests/jwks.test.ts",
+  "tests/signin-budget.test.ts",
+  "dev/identity-provider/identity-provider.test.ts",
+];
+
 export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname, "src") } },
   test: {
     environment: "node",
-    include: ["tests/**/*.test.ts", "dev/**/*.test.ts"],
-    globalSetup: ["tests/setup/template-database.ts", "tests/setup/identity-provider.ts"],
-    setupFiles: ["tests/setup/database-per-file.ts"],
     env: TEST_ENV,
     testTimeout: 20_000,
     hookTimeout: 120_000,
+    projects: [
+      // Files that use no database and no test identity provider: nothing to set up for them.
+      { extends: true, test: { name: "unit", include: UNIT_TESTS } },
+      // The others: the template database and the test identity provider once per run, a database per file.
+      {
+        extends: true,
+        test: {
+          name: "database",
+          include: ["tests/**/*.test.ts", "dev/**/*.test.ts"],
+          exclude: UNIT_TESTS,
+          globalSetup: ["tests/setup/template-database.ts", "tests/setup/identity-provider.ts"],
+          setupFiles: ["tests/setup/database-per-file.ts"],
+        },
+      },
+    ],
   },
 });

@@ -16,15 +16,20 @@ import { isRunning, waitUntil } from "./processes";
 // imports this module (a red test run, a failed db:* command) into a success. Its `exit` handler
 // throws ("done is not a function"). Signals stay hooked (they stop the servers gracefully); on a
 // plain exit, startEmbeddedPostgres stops its own server.
-exitHook.unhookEvent("beforeExit");
-exitHook.unhookEvent("exit");
+unhook("beforeExit", "exit");
+
+/** Takes async-exit-hook's handlers off these events (once: a module evaluated again, as by each vitest project, finds them gone). */
+function unhook(...events: string[]) {
+  const hooked = exitHook.hookedEvents();
+  for (const event of events) if (hooked.includes(event)) exitHook.unhookEvent(event);
+}
 
 /**
  * For a process that stops its server itself on SIGHUP, SIGINT and SIGTERM (scripts/dev.ts): the
  * library's handlers would stop the server and exit at once, before that process ends its others.
  */
 export function leaveSignalsToCaller(): void {
-  for (const signal of ["SIGHUP", "SIGINT", "SIGTERM"]) exitHook.unhookEvent(signal);
+  unhook("SIGHUP", "SIGINT", "SIGTERM");
 }
 
 /** The laptop stack's own files (the embedded server's data, scripts/dev.ts's list of what it runs); gitignored. */
