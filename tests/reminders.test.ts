@@ -160,6 +160,22 @@ describe("reminders", () => {
     expect(failed.sentAt).toBeNull();
   });
 
+  it("an address the SMTP server defers (451) waits for a later run and holds up none of the others", async () => {
+    const airsAt = new Date(Date.now() + 13 * 60 * MINUTE);
+    const { episode: deferred } = await followedEpisode("deferred-first", 1, new Date(airsAt.getTime() - 5 * MINUTE));
+    await db.user.update({ where: { id: "deferred-first-u0" }, data: { email: "someone@later.example" } });
+    await followedEpisode("deferred", 3, airsAt);
+    const now = new Date(airsAt.getTime() - 30 * MINUTE);
+    await createDueReminders(db, now);
+    expect(await sendDueEmails(db, mailer, now)).toBe(3);
+    expect(mailsFor("deferred")).toHaveLength(3);
+    expect(await db.notification.findFirstOrThrow({ where: { episodeId: deferred.id, channel: "email" } })).toMatchObject({ sentAt: null, failedAt: null });
+    // The server takes it now: the next run sends it.
+    smtp.later.accept();
+    expect(await sendDueEmails(db, mailer, now)).toBe(1);
+    expect(mailsFor("deferred-first")).toHaveLength(1);
+  });
+
   it("in the app: a page of reminders newest first, the unread count, and mark as read", async () => {
     const airsAt = new Date(Date.now() + 9 * 60 * MINUTE);
     await followedEpisode("inapp", 1, airsAt);

@@ -4,20 +4,24 @@ import { SMTPServer } from "smtp-server";
 
 /**
  * A real SMTP server on a loopback port that keeps every message it takes, parsed. Recipients at
- * `@reject.example` are refused for good (550), as a server refuses a mailbox that does not exist.
+ * `@reject.example` are refused for good (550), as a server refuses a mailbox that does not exist;
+ * those at `@later.example` for now (451), as a server does that is busy, until `later.accept()`.
  * With `takeOnly`, it takes that many messages and then leaves every later one unanswered, never
  * taken, as a server does that is slow to answer.
  */
 export async function startSmtpServer({ takeOnly = Infinity } = {}) {
   const received: ParsedMail[] = [];
   let taking = 0;
+  let acceptLater = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     closeTimeout: 100, // the mailer keeps its pooled connections open: do not wait for them at the end
     logger: false,
     onRcptTo(address, _session, callback) {
-      callback(address.address.endsWith("@reject.example") ? Object.assign(new Error("No such mailbox"), { responseCode: 550 }) : undefined);
+      if (address.address.endsWith("@reject.example")) return callback(Object.assign(new Error("No such mailbox"), { responseCode: 550 }));
+      if (address.address.endsWith("@later.example") && !acceptLater) return callback(Object.assign(new Error("Busy, try later"), { responseCode: 451 }));
+      callback();
     },
     onData(stream, _session, callback) {
       if (taking++ >= takeOnly) return void stream.resume();
@@ -31,6 +35,7 @@ export async function startSmtpServer({ takeOnly = Infinity } = {}) {
   return {
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
     received,
+    later: { accept: () => void (acceptLater = true) },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -49,7 +49,7 @@ interface AccountEmailRow {
 /** Emails the account emails not sent yet, to verified addresses (src/server/domain/mail-delivery.ts says how each goes once); how many were sent. */
 export async function sendAccountEmails(db: Db, mailer: Mailer, now: Date, { appBaseUrl = env.APP_BASE_URL, batch = 200 } = {}): Promise<number> {
   return deliver<AccountEmailRow>(db, mailer, now, {
-    claim: async (tx) => (await sqlIn(tx)(CLAIM_ACCOUNT_EMAIL, [new Date(now.getTime() - STALE_AFTER_MS)]))[0],
+    claim: async (tx, skip) => (await sqlIn(tx)(CLAIM_ACCOUNT_EMAIL, [new Date(now.getTime() - STALE_AFTER_MS), skip]))[0],
     compose: (row) => accountMail(row, appBaseUrl),
     settle: (tx, row, outcome) => tx.accountEmail.update({ where: { id: row.id }, data: outcome, select: { id: true } }),
   }, batch);

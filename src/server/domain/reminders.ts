@@ -63,7 +63,7 @@ const airFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "nume
  */
 export async function sendDueEmails(db: Db, mailer: Mailer, now: Date, { appBaseUrl = env.APP_BASE_URL, batch = 200 } = {}): Promise<number> {
   return deliver<ReminderRow>(db, mailer, now, {
-    claim: async (tx) => (await sqlIn(tx)(CLAIM_REMINDER_EMAIL, [now, horizon(now)]))[0],
+    claim: async (tx, skip) => (await sqlIn(tx)(CLAIM_REMINDER_EMAIL, [now, horizon(now), skip]))[0],
     compose: (row) => reminderMail(row, appBaseUrl),
     settle: (tx, row, outcome) => tx.notification.update({ where: { id: row.id }, data: outcome, select: { id: true } }),
   }, batch);

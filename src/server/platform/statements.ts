@@ -160,7 +160,7 @@ export const DUE_REMINDERS = statement(
   { made: z.number().int() },
 );
 
-/** Claims one unsent reminder email due before the horizon ($1 now, $2 the horizon), locked until the transaction ends. */
+/** Claims one unsent reminder email due before the horizon ($1 now, $2 the horizon), none of $3, locked until the transaction ends. */
 export const CLAIM_REMINDER_EMAIL = statement(
   `SELECT n."id", n."userId", u."email", sh."title", sh."id" AS "showId", sh."slug", e."season", e."number", e."title" AS "episodeTitle", e."airsAt"
    FROM "Notification" n
@@ -171,6 +171,7 @@ export const CLAIM_REMINDER_EMAIL = statement(
    WHERE n."channel" = 'email' AND n."sentAt" IS NULL AND n."failedAt" IS NULL
      AND e."airsAt" > $1 AND e."airsAt" <= $2
      AND u."email" IS NOT NULL AND u."emailVerified" AND u."reminderLeadMinutes" IS NOT NULL
+     AND n."id" <> ALL($3::text[])
    LIMIT 1
    FOR UPDATE OF n SKIP LOCKED`,
   {
@@ -187,13 +188,14 @@ export const CLAIM_REMINDER_EMAIL = statement(
   },
 );
 
-/** Claims one unsent account email not older than $1, to a verified address, locked until the transaction ends. */
+/** Claims one unsent account email not older than $1, to a verified address, none of $2, locked until the transaction ends. */
 export const CLAIM_ACCOUNT_EMAIL = statement(
   `SELECT m."id", u."email", m."kind"::text AS "kind", m."details"
    FROM "AccountEmail" m
    JOIN "User" u ON u."id" = m."userId"
    WHERE m."sentAt" IS NULL AND m."failedAt" IS NULL AND m."createdAt" > $1
      AND u."email" IS NOT NULL AND u."emailVerified"
+     AND m."id" <> ALL($2::text[])
    LIMIT 1
    FOR UPDATE OF m SKIP LOCKED`,
   { id: z.string(), email: z.string(), kind: z.enum(AccountEmailKind), details: z.unknown() },
