@@ -76,7 +76,10 @@ const env: NodeJS.ProcessEnv = {
 
 console.log("[soak] building…");
 execFileSync(bin("next"), ["build"], { cwd: root, env, stdio: "ignore" });
-const server = spawn(bin("next"), ["start", "-p", String(appPort), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+// The app's and the worker's logs (warnings and errors: LOG_LEVEL=warn), kept for a failed run's reader.
+const logFile = path.join(os.tmpdir(), `showtrack-soak-${process.pid}.log`);
+const logs = fs.openSync(logFile, "a");
+const server = spawn(bin("next"), ["start", "-p", String(appPort), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", logs, "inherit"] });
 const app = `http://127.0.0.1:${appPort}`;
 for (let ready = false; !ready; ) {
   ready = await fetch(`${app}/api/health`).then((r) => r.ok, () => false);
@@ -104,7 +107,7 @@ const smtp = new SMTPServer({
 });
 await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
 const smtpPort = (smtp.server.address() as import("node:net").AddressInfo).port;
-const worker = spawn(bin("tsx"), ["scripts/worker.ts"], { cwd: root, env: { ...env, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }, stdio: ["ignore", "ignore", "inherit"] });
+const worker = spawn(bin("tsx"), ["scripts/worker.ts"], { cwd: root, env: { ...env, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }, stdio: ["ignore", logs, "inherit"] });
 const workerExited = new Promise((resolve) => worker.once("exit", resolve));
 const stopWorker = () => (worker.kill("SIGTERM"), workerExited);
 
@@ -244,5 +247,6 @@ try {
   await database.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
+console.log(`[soak] the app's and the worker's logs: ${logFile}`);
 console.log(failed ? "[soak] FAILED" : "[soak] passed: no 5xx, RSS growth under 50 MB, no duplicate email, data consistent");
 process.exit(failed ? 1 : 0);
