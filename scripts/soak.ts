@@ -142,11 +142,16 @@ const feed = async () => {
 };
 
 const now = Math.floor(Date.now() / 1000);
+const accessTokenFor = (sub: string) =>
+  [{ alg: "none", typ: "at+jwt" }, { sub, aud: env.AUTH0_AUDIENCE, exp: now + 24 * 3600, permissions: API_SCOPES }, ""]
+    .map((part) => (part === "" ? "" : Buffer.from(JSON.stringify(part)).toString("base64url")))
+    .join(".");
 const cookies = await Promise.all(
   USERS.map(async (sub) => {
     const session = {
       user: { sub, name: sub, email: `${sub.replace(/\W/g, "")}@example.test`, email_verified: true },
-      tokenSet: { accessToken: "soak", idToken: "soak", expiresAt: now + 24 * 3600, scope: ["openid", ...API_SCOPES].join(" "), audience: env.AUTH0_AUDIENCE },
+      // The app reads the permissions of a session's access token (Auth0 RBAC) without verifying it: the SDK took it from the issuer.
+      tokenSet: { accessToken: accessTokenFor(sub), idToken: "soak", expiresAt: now + 24 * 3600, scope: ["openid", ...API_SCOPES].join(" "), audience: env.AUTH0_AUDIENCE },
       internal: { sid: `soak-${sub}`, createdAt: now },
     };
     return `__session=${await generateSessionCookie(session, { secret })}`;
