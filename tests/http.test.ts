@@ -25,7 +25,7 @@ describe("authentication over HTTP", () => {
       ["billing.pricingTiers", "health.check", "shows.bySlug", "shows.genres", "shows.list"].sort(),
     );
     expect(protectedPaths.sort()).toEqual(
-      ["billing.changeTier", "billing.info", "billing.invoices", "billing.quote", "billing.setCard", "me.activity", "me.delete", "me.export", "me.profile", "me.reminders", "me.setReminderLead", "notifications.list", "notifications.markRead", "notifications.unreadCount", "sessions.end", "sessions.endOthers", "sessions.list", "subscriptions.add", "subscriptions.list", "subscriptions.remove", "subscriptions.setNotify", "subscriptions.usage"].sort(),
+      ["billing.changeTier", "billing.info", "billing.invoices", "billing.quote", "billing.setCard", "me.activity", "me.delete", "me.export", "me.profile", "me.reminders", "me.setReminderLead", "notifications.list", "notifications.markRead", "notifications.unreadCount", "sessions.end", "sessions.endOthers", "sessions.list", "subscriptions.add", "subscriptions.list", "subscriptions.remove", "subscriptions.setNotify", "subscriptions.usage", "tokens.create", "tokens.list", "tokens.revoke"].sort(),
     );
   });
 

@@ -32,7 +32,7 @@ afterAll(() => {
 });
 
 const token = (kid: string) =>
-  new SignJWT({ scope: "read:shows", azp: process.env.AUTH0_CLIENT_ID })
+  new SignJWT({ scope: "read:shows", permissions: ["read:shows"], azp: process.env.AUTH0_CLIENT_ID })
     .setProtectedHeader({ alg: "RS256", kid, typ: "at+jwt" })
     .setIssuer(issuer)
     .setAudience(process.env.AUTH0_AUDIENCE!)
