@@ -113,6 +113,34 @@ describe("personal access tokens", () => {
     expect((await asPerson("dev|carol", "tokens.create", { name: "x", scopes: [], expiresInDays: 30 })).status).toBe(400);
   });
 
+  it("carries no more than its person holds now: a permission taken from them (a role removed) leaves their tokens too", async () => {
+    const token = await makeToken("dev|carol", { name: "carol-writer", scopes: ["read:shows", "write:shows"] });
+    const show = await db.show.findFirstOrThrow({ where: { subscriptions: { none: { user: { auth0Sub: "dev|carol" } } } }, select: { id: true } });
+    // Carol's next sign-in carries read permissions only.
+    await callProcedure(api.url, "me.profile", { headers: { cookie: await sessionCookie({ sub: "dev|carol", scope: "read:shows read:billing" }) } });
+    expect((await call(token, "subscriptions.add", { showId: show.id })).status).toBe(403);
+    expect((await call(token, "subscriptions.list")).status).toBe(200);
+    // Given back: the token writes again.
+    await asPerson("dev|carol", "me.profile");
+    expect((await call(token, "subscriptions.add", { showId: show.id })).status).toBe(200);
+  });
+
+  it("is made only after a recent sign-in, at most 25 a person; an export fetched with one leaves out what only the app's pages show", async () => {
+    const old = await callProcedure(api.url, "tokens.create", {
+      input: { name: "late", scopes: ["read:shows"], expiresInDays: 30 },
+      headers: { cookie: await sessionCookie({ sub: "dev|carol", auth_time: Math.floor(Date.now() / 1000) - 20 * 60 }) },
+    });
+    expect({ status: old.status, message: old.body.error?.json.message }).toEqual({ status: 412, message: "To make a token, please sign in again first: it makes sure it is you." });
+    const reader = await makeToken("dev|carol", { name: "export-reader", scopes: ["read:shows", "read:billing"] });
+    const held = await db.apiToken.count({ where: { user: { auth0Sub: "dev|carol" } } });
+    for (let i = held; i < 25; i++) await makeToken("dev|carol", { name: `many-${i}`, scopes: ["read:shows"] });
+    expect((await asPerson("dev|carol", "tokens.create", { name: "one-too-many", scopes: ["read:shows"], expiresInDays: 30 })).status).toBe(400);
+    const exported = JSON.stringify((await call(reader, "me.export")).data);
+    expect(exported).not.toContain("token_created");
+    expect(JSON.stringify((await asPerson("dev|carol", "me.export")).body)).toContain("token_created");
+    await db.apiToken.deleteMany({ where: { name: { startsWith: "many-" } } });
+  });
+
   it("a guessed, truncated or bit-flipped token is 401", async () => {
     const token = await makeToken("dev|carol", { name: "carol-ci", scopes: ["read:shows"] });
     expect((await call(token, "subscriptions.list")).status).toBe(200);

@@ -4,8 +4,10 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
+import { RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
 import type { ApiScope } from "~/utils/scopes";
 import { transformer } from "~/utils/transformer";
+import type { SessionData } from "@auth0/nextjs-auth0/types";
 import type { Context } from "~/server/context";
 import { refusalOf, toTRPCError } from "~/server/errors";
 import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
@@ -152,7 +154,10 @@ const requireUser = t.middleware(async ({ ctx, meta, next }) => {
   const { session } = ctx;
   // A session's user is made only while that session still exists (not for a request racing the
   // deletion of its account, which ends every session first).
-  const user = await provisionUser(ctx.db, auth.sub, session?.user, session ? { mayCreate: () => stillStored(ctx.db, session) } : {});
+  // The person's permissions are kept from their own requests (a session, an access token of theirs),
+  // never a personal token's: its scopes are bounded by them (src/server/domain/api-tokens.ts).
+  const permissions = auth.via === "token" ? undefined : auth.scopes;
+  const user = await provisionUser(ctx.db, auth.sub, session?.user, { permissions, ...(session && { mayCreate: () => stillStored(ctx.db, session) }) });
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
   return next({ ctx: { auth, user } });
 });
@@ -177,3 +182,15 @@ export const sessionOnlyProcedure = protectedProcedure.use(({ ctx, next }) => {
   }
   return next({ ctx: { session: ctx.session } });
 });
+
+/**
+ * Refuses (412) unless the session's person entered their credentials in the last few minutes: for
+ * what a session left open on a shared computer, or a stolen cookie, must not be enough to do
+ * (`doing`). The page sends them to sign in again.
+ */
+export function requireRecentSignIn(session: SessionData, doing: string, now = Date.now()): void {
+  const authTime = session.user.auth_time;
+  if (typeof authTime !== "number" || now / 1000 - authTime > RECENT_SIGN_IN_SECONDS) {
+    throw new TRPCError({ code: "PRECONDITION_FAILED", message: `To ${doing}, please sign in again first: it makes sure it is you.` });
+  }
+}

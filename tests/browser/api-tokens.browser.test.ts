@@ -37,7 +37,7 @@ it("Bob makes a token on /account, sees it once with a curl line, uses it, and r
   await panel.getByRole("button", { name: "Create token" }).click();
   const token = (await page.locator("#new-token-value").textContent())!;
   expect(token).toMatch(/^stk_[A-Za-z0-9_-]{43}$/);
-  expect(await page.locator("#new-token-curl").textContent()).toBe(`curl -H "Authorization: Bearer ${token}" ${app}/api/my/shows`);
+  expect(await page.locator("#new-token-curl").textContent()).toBe(`export SHOWTRACK_TOKEN=${token}\ncurl -H "Authorization: Bearer $SHOWTRACK_TOKEN" ${app}/api/my/shows`);
   const listed = panel.locator("#token-list li", { hasText: "ci-script" });
   await expect.poll(() => listed.textContent()).toContain(`${token.slice(0, 12)}…`);
   expect(await listed.textContent()).toContain("last used never");

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { LoadError, Loading } from "~/components/LoadError";
 import { API_TOKEN_EXPIRIES } from "~/utils/api-tokens";
+import { loginUrl } from "~/utils/auth-routes";
 import { formatDate, formatTimeAgo } from "~/utils/format";
 import type { ApiScope } from "~/utils/scopes";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
@@ -10,7 +11,8 @@ import type { Loadable } from "~/components/account/AccountView";
 type Created = RouterOutputs["tokens"]["create"];
 
 /** The line a person copies to try their new token: their followed shows, from a terminal. */
-const curlLine = (token: string) => `curl -H "Authorization: Bearer ${token}" ${window.location.origin}/api/my/shows`;
+// The token in a variable, not in the command: it stays out of the shell's history and of `ps`.
+const curlLine = (token: string) => `export SHOWTRACK_TOKEN=${token}\ncurl -H "Authorization: Bearer $SHOWTRACK_TOKEN" ${window.location.origin}/api/my/shows`;
 
 /**
  * "API tokens": personal access tokens for scripts, on plans with API access. A new token is shown
@@ -91,8 +93,12 @@ export function ApiTokens({ list, held }: { list: Loadable<RouterOutputs["tokens
             Create token
           </button>
           {create.error ? (
-            <p className="notice inline" role="alert">
-              {friendlyMessage(create.error)}
+            <p className="notice inline" role="alert" id="token-error">
+              {friendlyMessage(create.error)}{" "}
+              {create.error.data?.code === "PRECONDITION_FAILED" ? (
+                // max_age=0: the identity provider asks for the person's credentials again, then brings them back here.
+                <a href={loginUrl("/account#api-tokens", { maxAgeSeconds: 0 })}>Sign in again</a>
+              ) : null}
             </p>
           ) : null}
         </form>

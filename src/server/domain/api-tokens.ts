@@ -83,6 +83,9 @@ export async function listTokens(db: Db, userId: string, now = new Date()) {
   return { allowed: planAllowsTokens(planOf(billingAccount), now), tokens: apiTokens.map(toListed) };
 }
 
+/** How many tokens one person may hold at once. */
+export const MAX_TOKENS_PER_PERSON = 25;
+
 export interface NewToken {
   name: string;
   scopes: ApiScope[];
@@ -101,6 +104,10 @@ export async function createToken(db: Db, actor: Actor, held: readonly ApiScope[
   const row = await db.$transaction(async (tx) => {
     const account = await tx.billingAccount.findUnique({ where: { userId: actor.userId }, select: accountPlanSelect });
     if (!planAllowsTokens(planOf(account), now)) throw new NotAllowed(NO_API_ACCESS);
+    // Each token has a rate-limit budget of its own: without a bound, more tokens would be more budget.
+    if ((await tx.apiToken.count({ where: { userId: actor.userId } })) >= MAX_TOKENS_PER_PERSON) {
+      throw new InvalidRequest(`You have ${MAX_TOKENS_PER_PERSON} tokens, the most one person may have. Revoke one you no longer use first.`);
+    }
     const created = await tx.apiToken.create({
       data: {
         userId: actor.userId,
@@ -145,7 +152,7 @@ export type TokenCheck =
 export async function checkToken(db: Db, token: string, now = new Date()): Promise<TokenCheck> {
   const row = await db.apiToken.findUnique({
     where: { hash: hashOf(token) },
-    select: { id: true, name: true, scopes: true, expiresAt: true, lastUsedAt: true, user: { select: { auth0Sub: true, billingAccount: { select: accountPlanSelect } } } },
+    select: { id: true, name: true, scopes: true, expiresAt: true, lastUsedAt: true, user: { select: { auth0Sub: true, permissions: true, billingAccount: { select: accountPlanSelect } } } },
   });
   if (!row) return { ok: false, reason: "unknown_token", message: "The access token is invalid or expired." };
   if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired", message: "The access token is invalid or expired." };
@@ -153,5 +160,7 @@ export async function checkToken(db: Db, token: string, now = new Date()): Promi
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
     await db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { ok: true, sub: row.user.auth0Sub, scopes: row.scopes.filter(isApiScope), token: { id: row.id, name: row.name } };
+  // Never more than the person holds now: a permission taken from them (a role removed) leaves their tokens too.
+  const scopes = row.scopes.filter(isApiScope).filter((scope) => row.user.permissions.includes(scope));
+  return { ok: true, sub: row.user.auth0Sub, scopes, token: { id: row.id, name: row.name } };
 }

@@ -9,13 +9,15 @@ const userSelect = {
   auth0Sub: true,
   email: true,
   emailVerified: true,
+  permissions: true,
   name: true,
   picture: true,
   createdAt: true,
 } satisfies Prisma.UserSelect;
 
 type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
-type Profile = Pick<DbUser, "email" | "emailVerified" | "name" | "picture">;
+/** What a request says of its person: the ID token's profile (sessions), the permissions (sessions and their bearer tokens). */
+type Profile = Partial<Pick<DbUser, "email" | "emailVerified" | "name" | "picture" | "permissions">>;
 
 // Users provisioned in the last minute, by database client and sub: a signed-in call then costs no
 // user lookup, only its own statement. A user deleted by another instance may keep their id here for
@@ -29,21 +31,30 @@ function recentUsersOf(db: Db): LRUCache<string, DbUser> {
   return cache;
 }
 
-const profileChanged = (user: DbUser, profile: Profile | undefined) =>
-  profile !== undefined && (Object.keys(profile) as (keyof Profile)[]).some((key) => user[key] !== profile[key]);
+const same = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? a.join(" ") === b.join(" ") : a === b);
+const profileChanged = (user: DbUser, profile: Profile) => (Object.keys(profile) as (keyof Profile)[]).some((key) => !same(user[key], profile[key]));
 
 /**
  * The database user for a caller (just-in-time provisioning). A session's ID token claims refresh
- * the profile, written only when they changed: most requests read nothing at all (a user seen in the
+ * the profile, and the person's own requests (a session, or an access token of theirs) their
+ * permissions; written only when they changed: most requests read nothing at all (a user seen in the
  * last minute), or one row. Bearer callers carry no profile claims, so theirs is left as it is.
  * Null when there is no user and `mayCreate` refuses one.
  */
-export async function provisionUser(db: Db, sub: string, claims?: SessionUser, { mayCreate }: { mayCreate?: () => Promise<boolean> } = {}): Promise<DbUser | null> {
-  const profile = claims && {
-    email: claims.email ?? null,
-    emailVerified: claims.email !== undefined && claims.email_verified === true,
-    name: claims.name ?? null,
-    picture: claims.picture ?? null,
+export async function provisionUser(
+  db: Db,
+  sub: string,
+  claims?: SessionUser,
+  { mayCreate, permissions }: { mayCreate?: () => Promise<boolean>; permissions?: string[] } = {},
+): Promise<DbUser | null> {
+  const profile: Profile = {
+    ...(claims && {
+      email: claims.email ?? null,
+      emailVerified: claims.email !== undefined && claims.email_verified === true,
+      name: claims.name ?? null,
+      picture: claims.picture ?? null,
+    }),
+    ...(permissions && { permissions: [...permissions].sort() }),
   };
   const recent = recentUsersOf(db);
   const known = recent.get(sub);
@@ -69,7 +80,7 @@ export async function deleteUser(db: Db, user: Pick<DbUser, "id" | "auth0Sub">):
  * a request that read its session just before the account was deleted (and its sessions ended) must
  * not bring the account back.
  */
-async function findOrCreateUser(db: Db, sub: string, profile: Profile | undefined, mayCreate?: () => Promise<boolean>): Promise<DbUser | null> {
+async function findOrCreateUser(db: Db, sub: string, profile: Profile, mayCreate?: () => Promise<boolean>): Promise<DbUser | null> {
   const where = { auth0Sub: sub };
   const existing = await db.user.findUnique({ where, select: userSelect });
   if (!existing) {
@@ -84,5 +95,5 @@ async function findOrCreateUser(db: Db, sub: string, profile: Profile | undefine
       throw error;
     }
   }
-  return profile && profileChanged(existing, profile) ? db.user.update({ where, data: profile, select: userSelect }) : existing;
+  return profileChanged(existing, profile) ? db.user.update({ where, data: profile, select: userSelect }) : existing;
 }

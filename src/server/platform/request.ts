@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { IncomingMessage } from "node:http";
 import { env } from "~/server/platform/env";
 import { newRequestId, REQUEST_ID_HEADER } from "~/server/platform/security-headers";
@@ -48,7 +49,18 @@ export function clientAddress(forwardedFor: string | null | undefined, direct: s
   const trusted = env.TRUST_PROXY ?? 0;
   if (trusted === 0) return direct;
   const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
-  return hops.at(-trusted) ?? direct;
+  const hop = hops.at(-trusted);
+  return (hop && bareAddress(hop)) ?? direct;
+}
+
+/**
+ * The IP address alone, from what a proxy may write in X-Forwarded-For (`203.0.113.7:51234`,
+ * `[2001:db8::1]:443`): a port would make every connection another client (its own rate limit).
+ * Null when it is no IP address.
+ */
+export function bareAddress(address: string): string | null {
+  const bare = /^\[([^\]]+)\](?::\d+)?$/.exec(address)?.[1] ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(address)?.[1] ?? address;
+  return isIP(bare) === 0 ? null : bare;
 }
 
 /** The app's own origin (scheme, host and port of APP_BASE_URL). */

@@ -6,6 +6,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/platform/db";
 import { SESSION_DATA, TAKE_SESSIONS } from "~/server/platform/statements";
 import { env } from "~/server/platform/env";
+import { bareAddress } from "~/server/platform/request";
 
 /** A session as it begins or ends: whose, its row key, and the browser behind it. */
 export interface SessionMoment {
@@ -45,7 +46,8 @@ export const storeKeyOf = (session: SessionData): string | undefined =>
 const rowKey = (id: string) => createHash("sha256").update(id).digest("base64url");
 
 /** An IPv4 address to its /24, an IPv6 one to its /48: a person recognises it, nobody is located by it. */
-export function truncateAddress(address: string | undefined): string | null {
+export function truncateAddress(raw: string | undefined): string | null {
+  const address = raw && bareAddress(raw);
   if (!address) return null;
   const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.\d+$/i.exec(address);
   if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;

@@ -9,9 +9,8 @@ import { rowId, text } from "~/server/inputs";
 import { logger, userHash } from "~/server/platform/logger";
 import { revokeRefreshToken, sessionStore } from "~/server/platform/auth0";
 import { takeSessionsOf } from "~/server/platform/session-store";
-import { protectedProcedure, router, sessionOnlyProcedure } from "~/server/trpc";
+import { protectedProcedure, requireRecentSignIn, router, sessionOnlyProcedure } from "~/server/trpc";
 import { describeActivity } from "~/utils/activity";
-import { RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
 import { formatPrice } from "~/utils/format";
 import { pageArgs, toPage } from "~/server/pagination";
 
@@ -94,7 +93,10 @@ export const meRouter = router({
   export: protectedProcedure.meta({ scope: ["read:shows", "read:billing"] }).query(async ({ ctx }) => {
     // One statement (LATERAL joins); a second only for a person whose billing account was never opened.
     const { billingAccount, subscriptions, auditEvents, createdAt, ...profile } = await readOpeningAccount(ctx.db, ctx.user.id, async () => {
-      const user = await ctx.db.user.findUniqueOrThrow({ relationLoadStrategy: "join", where: { id: ctx.user.id }, select: exportSelect });
+      // The activity the caller may read, as on /account: what the app's own pages only show (tokens
+      // made, sessions begun) stays out of an export fetched with a token.
+      const select = { ...exportSelect, auditEvents: { ...exportSelect.auditEvents, where: { action: { in: readableActions(ctx.auth) } } } };
+      const user = await ctx.db.user.findUniqueOrThrow({ relationLoadStrategy: "join", where: { id: ctx.user.id }, select });
       return user.billingAccount ? { ...user, billingAccount: user.billingAccount } : null;
     });
     const { tier: { priceCents, currency, interval, ...tier }, status, currentPeriodStart, currentPeriodEnd, paymentBrand, paymentLast4, invoices } = billingAccount;
@@ -125,10 +127,7 @@ export const meRouter = router({
   delete: sessionOnlyProcedure.input(z.object({ confirmEmail: text({ min: 1, max: 320 }) })).mutation(async ({ ctx, input }) => {
     // A session left open on a shared computer, or a stolen cookie, must not be enough: the person
     // proves it is them with a sign-in of the last few minutes (the page sends them to sign in again).
-    const authTime = ctx.session.user.auth_time;
-    if (typeof authTime !== "number" || Date.now() / 1000 - authTime > RECENT_SIGN_IN_SECONDS) {
-      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "To delete your account, please sign in again first: it makes sure it is you." });
-    }
+    requireRecentSignIn(ctx.session, "delete your account");
     if (!ctx.user.email || input.confirmEmail.toLowerCase() !== ctx.user.email.trim().toLowerCase()) {
       throw fieldError("confirmEmail", "Type your account's email address to confirm.");
     }

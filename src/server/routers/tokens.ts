@@ -2,7 +2,7 @@ import { z } from "zod";
 import { actorOf } from "~/server/domain/audit";
 import { createToken, listTokens, revokeToken } from "~/server/domain/api-tokens";
 import { rowId, text } from "~/server/inputs";
-import { router, sessionOnlyProcedure } from "~/server/trpc";
+import { requireRecentSignIn, router, sessionOnlyProcedure } from "~/server/trpc";
 import { MAX_API_TOKEN_DAYS } from "~/utils/api-tokens";
 import { API_SCOPES } from "~/utils/scopes";
 
@@ -23,7 +23,11 @@ export const tokensRouter = router({
         expiresInDays: z.number().int().min(1).max(MAX_API_TOKEN_DAYS),
       }),
     )
-    .mutation(({ ctx, input }) => createToken(ctx.db, actorOf(ctx), ctx.auth.scopes, input)),
+    .mutation(({ ctx, input }) => {
+      // A token outlives the session that made it: a cookie left open or stolen must not be enough.
+      requireRecentSignIn(ctx.session, "make a token");
+      return createToken(ctx.db, actorOf(ctx), ctx.auth.scopes, input);
+    }),
 
   /** Revokes one of the person's tokens at once; one revoked already is no error (`revoked: false`). */
   revoke: sessionOnlyProcedure
