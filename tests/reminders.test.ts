@@ -43,10 +43,11 @@ describe("reminders", () => {
     expect(await notificationsOf(episode.id, "email")).toBe(500);
     expect(mailsFor("busy")).toHaveLength(500);
     expect(new Set(mailsFor("busy").map((mail) => mail.to && "text" in mail.to ? mail.to.text : "")).size).toBe(500);
-    // Run again, later: nothing more.
+    // Run again, later: nothing more for this episode (the seed's own episodes may have reminders due by then).
     await createDueReminders(db, new Date(now.getTime() + 10 * MINUTE));
-    expect(await sendDueEmails(db, mailer, new Date(now.getTime() + 10 * MINUTE))).toBe(0);
+    await sendDueEmails(db, mailer, new Date(now.getTime() + 10 * MINUTE));
     expect(mailsFor("busy")).toHaveLength(500);
+    expect(await notificationsOf(episode.id, "email")).toBe(500);
   }, 60_000);
 
   it("a worker killed mid-batch changes neither count: its held reminders go out once, from the two workers after it", async () => {

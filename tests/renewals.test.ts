@@ -87,7 +87,7 @@ describe("renewals", () => {
     await renewDueAccounts(db, provider, at(0));
     expect(await accountOf(account.id)).toMatchObject({ tierId: "enterprise", status: "past_due", renewalAttempts: 1, nextRenewalAt: new Date(end.getTime() + DAY) });
     // An ended period nobody paid for keeps nothing of the paid plan: no fifth follow.
-    await expect(caller.subscriptions.add({ showId: shows[4]!.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("Free plan") });
+    await expect(caller.subscriptions.add({ showId: shows[4]!.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("renewal is unpaid, so until it is paid you follow as on Free") });
     // Not before the retry is due.
     await renewDueAccounts(db, provider, at(0.5));
     expect(charges).toHaveLength(1);

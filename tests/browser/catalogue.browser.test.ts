@@ -130,7 +130,7 @@ describe("the catalogue in a browser", () => {
     apiRequests.length = 0;
     await page.goto(`${app}/account`, { waitUntil: "networkidle" });
     await expect(page.locator("#my-shows").textContent()).resolves.toContain(title);
-    await expect(page.locator("#activity li").first().textContent()).resolves.toMatch(new RegExp(`^You followed ${title} · (just now|\\d+ seconds? ago)$`));
+    await expect(page.locator("#activity li").first().textContent()).resolves.toMatch(new RegExp(`^You followed ${title} · Chrome \\d+ on Linux · (just now|\\d+ seconds? ago)$`));
     expect(apiRequests.map((request) => request.url())).toEqual([]); // hydrated from the server's prefetch: no second fetch
 
     // /profile renders without user data, then fetches profile and plan in one batched request.

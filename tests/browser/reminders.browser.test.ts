@@ -223,16 +223,18 @@ describe("Dave's reminders and renewal in the browser", () => {
 
     await page.reload();
     const plan = page.locator("#plan");
+    // The plan's status is shown only when it is not simply active.
+    const status = plan.locator("div", { has: page.locator("dt", { hasText: "Status" }) }).locator("dd");
     await page.locator("#past-due").waitFor();
     expect(await page.locator("#past-due").textContent()).toContain("Your plan's renewal was declined");
-    expect(await plan.locator("dd").nth(3).textContent()).toBe("past due");
+    expect(await status.textContent()).toBe("Past due");
 
     // A card that pays: setCard retries the renewal at once, and the page shows its answer.
     await addCard("4242 4242 4242 4242");
     await expect.poll(() => page.locator("#card-on-file").textContent()).toBe("Visa ending 4242");
     await page.locator("#past-due").waitFor({ state: "detached" });
     expect(await plan.locator("h2").textContent()).toBe("Plan: Developer");
-    expect(await plan.locator("dd").nth(3).textContent()).toBe("active");
+    expect(await status.count()).toBe(0);
     const account = await db.billingAccount.findUniqueOrThrow({ where: { userId }, select: { id: true, status: true, currentPeriodStart: true, renewalAttempts: true } });
     expect(account).toMatchObject({ status: "active", currentPeriodStart: end, renewalAttempts: 0 });
     expect(await db.invoice.findMany({ where: { billingAccountId: account.id, periodStart: end }, select: { tierId: true, amountCents: true, status: true } })).toEqual([
@@ -243,6 +245,6 @@ describe("Dave's reminders and renewal in the browser", () => {
     await page.reload();
     await page.locator("#plan").waitFor();
     expect(await page.locator("#past-due").count()).toBe(0);
-    expect(await plan.locator("dd").nth(3).textContent()).toBe("active");
+    expect(await status.count()).toBe(0);
   }, 120_000);
 });

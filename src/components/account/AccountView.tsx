@@ -97,6 +97,13 @@ function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Su
   );
 }
 
+/** What was done, and how, unless what was done says it already (a sign-in names its browser). */
+function describeWithChannel(event: Parameters<typeof describeActivity>[0] & Parameters<typeof describeChannel>[0]) {
+  const what = describeActivity(event);
+  const how = describeChannel(event);
+  return how && !what.endsWith(how) ? `${what} · ${how}` : what;
+}
+
 /** The latest things the person did (the audit trail; as many as RECENT_ACTIVITY says), newest first. */
 function RecentActivity({ activity }: { activity: AccountViewProps["activity"] }) {
   if (activity.isError) return <LoadError what="Your recent activity" query={activity} />;
@@ -107,7 +114,7 @@ function RecentActivity({ activity }: { activity: AccountViewProps["activity"] }
       <ul className="activity" id="activity">
         {activity.data.items.map((event) => (
           <li key={event.id}>
-            {[describeActivity(event), describeChannel(event)].filter(Boolean).join(" · ")} ·{" "}
+            {describeWithChannel(event)} ·{" "}
             {/* Relative to the clock of whoever renders it: the server's and the browser's may differ by a minute. */}
             <time dateTime={event.createdAt} title={formatDate(event.createdAt)} suppressHydrationWarning>
               {formatTimeAgo(event.createdAt)}
