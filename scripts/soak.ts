@@ -143,7 +143,7 @@ const feed = async () => {
 
 const now = Math.floor(Date.now() / 1000);
 const accessTokenFor = (sub: string) =>
-  [{ alg: "none", typ: "at+jwt" }, { sub, aud: env.AUTH0_AUDIENCE, exp: now + 24 * 3600, permissions: API_SCOPES }, ""]
+  [{ alg: "none", typ: "at+jwt" }, { iss: `${env.AUTH0_DOMAIN}/`, sub, aud: env.AUTH0_AUDIENCE, exp: now + 24 * 3600, permissions: API_SCOPES }, ""]
     .map((part) => (part === "" ? "" : Buffer.from(JSON.stringify(part)).toString("base64url")))
     .join(".");
 const cookies = await Promise.all(

@@ -27,6 +27,8 @@ describe("AUTH0_M2M_CLIENT_IDS=nightly-sync,reporting", () => {
     expect((await call(await m2mToken("nightly-sync", { permissions: undefined }))).status).toBe(200);
     expect((await call(await m2mToken("nightly-sync", { permissions: undefined, scope: "read:billing" }))).status).toBe(403);
     expect((await call(await accessToken({ permissions: undefined }))).status).toBe(403);
+    // A person's token that a listed client obtained (another grant type): the person's permissions, not its scope.
+    expect((await call(await m2mToken("nightly-sync", { sub: "dev|carol", gty: undefined, permissions: undefined }))).status).toBe(403);
   });
 
   it("still takes the app's own clients", async () => {

@@ -290,5 +290,10 @@ describe("scopes", () => {
     const session = sessionFor({ sub: "dev|carol" });
     const opaque = await cookieFor({ ...session, tokenSet: { ...session.tokenSet, accessToken: "an-opaque-token" } });
     expect((await call("subscriptions.list", { headers: { cookie: opaque } })).status).toBe(403);
+    // A session whose token is for another API (the tenant's default one, when the sign-in asked for none) grants nothing here.
+    const claims = JSON.parse(Buffer.from(session.tokenSet.accessToken.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    const otherApi = [{ alg: "none", typ: "at+jwt" }, { ...claims, aud: "https://another-api.example" }].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".") + ".";
+    const elsewhere = await cookieFor({ ...session, tokenSet: { ...session.tokenSet, accessToken: otherApi, audience: undefined } });
+    expect((await call("subscriptions.list", { headers: { cookie: elsewhere } })).status).toBe(403);
   });
 });

@@ -64,7 +64,7 @@ export function sessionFor({ scope = ALL_SCOPES, ...user }: TestUser) {
   return {
     user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, email_verified: true, name: user.sub, auth_time: now, ...user },
     tokenSet: {
-      accessToken: unsignedAccessToken({ sub: user.sub, aud: process.env.AUTH0_AUDIENCE, exp: now + 3600, scope, permissions }),
+      accessToken: unsignedAccessToken({ iss: `${process.env.AUTH0_DOMAIN}/`, sub: user.sub, aud: process.env.AUTH0_AUDIENCE, exp: now + 3600, scope, permissions }),
       idToken: "test-id-token",
       expiresAt: now + 3600,
       scope: `openid profile email offline_access ${scope}`,

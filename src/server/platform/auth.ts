@@ -115,7 +115,10 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
   });
   checkTokenType(protectedHeader.typ);
   const clients = checkClient(payload);
-  const scopes = permissionsFromClaims(payload, { scopeIsGranted: clients.every((client) => machineClients.has(client)) });
+  // A machine client's scope is the grant an administrator gave it: only for its own client-credentials
+  // tokens (sub "<client>@clients"), never a person's token that such a client happened to obtain.
+  const machine = clients.every((client) => machineClients.has(client)) && payload.sub === `${clients[0]}@clients`;
+  const scopes = permissionsFromClaims(payload, { scopeIsGranted: machine });
   return { sub: payload.sub!, scopes, via: "bearer", clientId: clients[0]! };
 }
 
@@ -128,9 +131,12 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
  * nothing.
  */
 export function authFromSession(session: SessionData): Auth {
-  const { accessToken, audience } = session.tokenSet;
-  const forThisApi = !audience || audience === env.AUTH0_AUDIENCE;
-  return { sub: session.user.sub, scopes: forThisApi ? permissionsFromClaims(decodedClaims(accessToken)) : [], via: "session" };
+  const claims = decodedClaims(session.tokenSet.accessToken);
+  // For this API by what the token itself says: the audience the sign-in asked for may be empty, and
+  // the issuer's default API's token carries permissions of its own.
+  const audiences = [claims.aud ?? []].flat();
+  const forThisApi = audiences.includes(env.AUTH0_AUDIENCE) && claims.iss === issuerUrl();
+  return { sub: session.user.sub, scopes: forThisApi ? permissionsFromClaims(claims) : [], via: "session" };
 }
 
 function decodedClaims(token: string): JWTPayload {
