@@ -27,6 +27,19 @@ describe("shows", () => {
     expect(titles).toEqual([...titles].sort((a, b) => a.localeCompare(b)));
   });
 
+  it("sorts by newest premiere (the landing page's featured shows), paging as stably", async () => {
+    const caller = callerFor();
+    const all = await db.show.findMany({ orderBy: [{ premiered: "desc" }, { id: "asc" }], select: { id: true } });
+    const seen: string[] = [];
+    for (let cursor: string | null | undefined = undefined; ; ) {
+      const page = await caller.shows.list({ limit: 7, sort: "newest", cursor });
+      seen.push(...page.items.map((show) => show.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(all.map((show) => show.id));
+  });
+
   it("filters by search text and by genre", async () => {
     const caller = callerFor();
     const { items: harbors } = await caller.shows.list({ search: "harbor", limit: 50 });

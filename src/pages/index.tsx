@@ -8,7 +8,8 @@ import { createSsr, type SsrProps } from "~/server/faces/ssr";
 import { useAccountJustDeleted } from "~/utils/deleted-account";
 import { trpc } from "~/utils/trpc";
 
-const FEATURED = { limit: 6 };
+// The newest premieres: a first look at the catalogue that is not its alphabetical start.
+const FEATURED = { limit: 6, sort: "newest" } as const;
 
 export const getServerSideProps = (async (context) => {
   const ssr = await createSsr(context);

@@ -17,8 +17,12 @@ import {
 import { publicProcedure, router } from "~/server/trpc";
 import { pageArgs, toPage } from "~/server/pagination";
 
-// Stable order for paging: title, then id to break ties.
-const showOrder = [{ title: "asc" }, { id: "asc" }] satisfies Prisma.ShowOrderByWithRelationInput[];
+// Stable orders for paging, id breaking ties: by title (the catalogue), or newest premiere first (the
+// landing page's featured shows).
+const SHOW_ORDERS = {
+  title: [{ title: "asc" }, { id: "asc" }],
+  newest: [{ premiered: "desc" }, { id: "asc" }],
+} satisfies Record<string, Prisma.ShowOrderByWithRelationInput[]>;
 
 export const showsRouter = router({
   list: publicProcedure
@@ -28,6 +32,7 @@ export const showsRouter = router({
         limit: z.number().int().min(1).max(50).default(20),
         search: text({ max: 100 }).optional(),
         genre: text({ min: 1, max: 50 }).optional(),
+        sort: z.enum(["title", "newest"]).default("title"),
       }),
     )
     .query(async ({ ctx, input }) => {
@@ -40,7 +45,7 @@ export const showsRouter = router({
           ...(input.search ? { titleSearch: { contains: containsFolded(input.search) } } : {}),
           ...(input.genre ? { genres: { some: { name: input.genre } } } : {}),
         },
-        orderBy: showOrder,
+        orderBy: SHOW_ORDERS[input.sort],
         ...pageArgs(input),
         select: { ...showSelect, subscriptions: followedBySelect(follower), episodes: nextEpisodeSelect(now) },
       });

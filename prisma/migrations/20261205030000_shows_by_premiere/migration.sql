@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Show_premiered_id_idx" ON "Show"("premiered" DESC, "id");
+
