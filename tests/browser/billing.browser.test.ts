@@ -120,6 +120,17 @@ describe("plan changes in the browser", () => {
       expect.stringMatching(/billing\.setCard.*: Failed to load resource: .* 402 /),
       expect.stringMatching(/billing\.changeTier.*: Failed to load resource: .* 402 /),
     ]);
+
+    // The error's link: the card form, open, and once a card is saved, the way back to the switch.
+    await page.goto(`${app}/account?switch=enterprise#payment-method`);
+    await page.getByLabel("Card number").waitFor();
+    await addCard("4242 4242 4242 4242");
+    const saved = page.locator("#card-saved");
+    await expect.poll(() => saved.textContent()).toContain("Card saved: Visa ending 4242");
+    await Promise.all([page.waitForURL(`${app}/pricing?switch=enterprise`), saved.getByRole("link", { name: "Continue switching to Enterprise" }).click()]);
+    await expect.poll(() => dialog().locator("#charged-now").textContent()).toBe("$49.00");
+    await page.keyboard.press("Escape");
+    await dialog().waitFor({ state: "detached" });
   }, 120_000);
 
   it("shows a read-only person the plans with the switches disabled, and why, once", async () => {
