@@ -71,7 +71,7 @@ export function ApiTokens({ list, held }: { list: Loadable<RouterOutputs["tokens
             Name
             <input name="name" required maxLength={60} placeholder="ci-script" />
           </label>
-          <fieldset>
+          <fieldset className="choices">
             <legend>Permissions</legend>
             {held.map((scope) => (
               <label key={scope}>
