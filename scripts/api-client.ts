@@ -20,9 +20,21 @@ export function createShowtrackClient(baseUrl: string, accessToken: string) {
   });
 }
 
+/** Every show I follow, page after page (each page's nextCursor asks for the next). */
+async function allFollows(client: ReturnType<typeof createShowtrackClient>) {
+  const shows = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.subscriptions.list.query({ cursor, limit: 100 });
+    shows.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return shows;
+}
+
 /** What the example prints: who I am, my plan, and the shows I follow (fully typed). */
 export async function summary(client: ReturnType<typeof createShowtrackClient>) {
-  const [profile, shows] = await Promise.all([client.me.profile.query(), client.subscriptions.list.query()]);
+  const [profile, shows] = await Promise.all([client.me.profile.query(), allFollows(client)]);
   return [
     `${profile.name ?? profile.email} (${profile.tier.name} plan) follows ${shows.length} show(s):`,
     ...shows.map(({ show, createdAt }) => `- ${show.title} on ${show.network}, since ${createdAt.slice(0, 10)}`),

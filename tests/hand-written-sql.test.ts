@@ -6,21 +6,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FREE_TIER_ID } from "~/utils/tiers";
 import { accountTier, planChange } from "~/server/domain/billing";
 import { planFitError } from "~/server/domain/entitlements";
-import { followedShows } from "~/server/domain/followed-shows";
+import { followedShows, followsCursorInput } from "~/server/domain/followed-shows";
 import { quotePlanChange } from "~/server/domain/plans";
 import { showSelect, toShow } from "~/server/domain/shows";
 import { sqlIn } from "~/server/platform/db";
 import * as statements from "~/server/platform/statements";
 import { db } from "./helpers";
 
-/** What subscriptions.list answered as a Prisma query: the reference the statement must match. */
-async function byPrisma(userId: string) {
+/**
+ * A page of subscriptions.list as a Prisma query, by Prisma's own cursor paging (after the follow of
+ * id `after`): the reference the statement must match, with the id of the page's last follow.
+ */
+async function byPrisma(userId: string, after: string | undefined, limit: number) {
   const rows = await db.subscription.findMany({
     where: { userId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { notify: true, createdAt: true, show: { select: showSelect } },
+    ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    take: limit,
+    select: { id: true, notify: true, createdAt: true, show: { select: showSelect } },
   });
-  return rows.map(({ notify, createdAt, show }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) }));
+  return { items: rows.map(({ notify, createdAt, show }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) })), last: rows.at(-1)?.id };
 }
 
 const timeZone = process.env.TZ;
@@ -42,7 +47,7 @@ afterAll(() => {
 });
 
 describe("followedShows", () => {
-  it("answers what the Prisma query answers, in the same order and shape", async () => {
+  it("answers, page after page, what the Prisma query answers, in the same order and shape", async () => {
     // A few instants only, so that follows often share one and the id must settle their order.
     const instants = [Date.UTC(2026, 0, 1, 23, 30), Date.UTC(2026, 5, 15, 0, 0, 0, 1), Date.UTC(2026, 10, 27, 12)];
     const follows = fc.uniqueArray(
@@ -50,12 +55,22 @@ describe("followedShows", () => {
       { selector: (follow) => follow.show, maxLength: showIds.length },
     );
     await fc.assert(
-      fc.asyncProperty(follows, async (picked) => {
+      fc.asyncProperty(follows, fc.integer({ min: 1, max: 8 }), async (picked, limit) => {
         await db.subscription.deleteMany({ where: { userId } });
         await db.subscription.createMany({
           data: picked.map(({ show, notify, at }) => ({ userId, showId: showIds[show]!, notify, createdAt: new Date(at) })),
         });
-        expect(JSON.stringify(await followedShows(db, userId))).toBe(JSON.stringify(await byPrisma(userId)));
+        // Every page, until the statement says there is none after: then Prisma has none either.
+        let cursor: string | null = null;
+        let after: string | undefined;
+        do {
+          const page: Awaited<ReturnType<typeof followedShows>> = await followedShows(db, userId, { after: cursor === null ? undefined : followsCursorInput.parse(cursor), limit });
+          const reference = await byPrisma(userId, after, limit);
+          expect(JSON.stringify(page.items)).toBe(JSON.stringify(reference.items));
+          cursor = page.nextCursor;
+          after = reference.last;
+        } while (cursor !== null);
+        expect((await byPrisma(userId, after, limit)).items).toEqual([]);
       }),
       { numRuns: 60 },
     );

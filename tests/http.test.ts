@@ -92,12 +92,12 @@ describe("one user cannot touch another's data over HTTP", () => {
   it("subscriptions, billing and invoices stay with their owner", async () => {
     const alice = await sessionCookie({ sub: "dev|alice" });
     const bob = await sessionCookie({ sub: "dev|bob" });
-    const aliceShows = (await call("subscriptions.list", undefined, alice)).body.result!.data.json as { show: { id: string } }[];
-    const aliceShowId = aliceShows[0]!.show.id;
+    const aliceShows = (await call("subscriptions.list", undefined, alice)).body.result!.data.json as { items: { show: { id: string } }[] };
+    const aliceShowId = aliceShows.items[0]!.show.id;
     const bobFollowsIt = await db.subscription.count({ where: { showId: aliceShowId, user: { auth0Sub: "dev|bob" } } });
 
-    const bobsList = (await call("subscriptions.list", undefined, bob)).body.result!.data.json as { show: { id: string } }[];
-    expect(bobsList).toHaveLength(12);
+    const bobsList = (await call("subscriptions.list", undefined, bob)).body.result!.data.json as { items: { show: { id: string } }[] };
+    expect(bobsList.items).toHaveLength(12);
     await call("subscriptions.remove", { showId: aliceShowId }, bob);
     expect(await db.subscription.count({ where: { showId: aliceShowId, user: { auth0Sub: "dev|alice" } } })).toBe(1);
     if (!bobFollowsIt) {

@@ -21,7 +21,8 @@ async function get(path: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${api.origin}${path}`, { headers });
   const text = await response.text();
   const body: unknown = JSON.parse(text);
-  const pointer = `openapi.json#/paths/${path.replaceAll("/", "~1")}/get/responses/${response.status}/content/application~1json/schema`;
+  const route = path.split("?")[0]!;
+  const pointer = `openapi.json#/paths/${route.replaceAll("/", "~1")}/get/responses/${response.status}/content/application~1json/schema`;
   const valid = ajv.validate({ $ref: pointer }, body);
   expect({ path, status: response.status, errors: ajv.errors ?? null }).toEqual({ path, status: response.status, errors: null });
   expect(valid).toBe(true);
@@ -83,9 +84,38 @@ describe("REST routes", () => {
     });
   }
 
+  it("GET /api/my/shows pages through the follows with cursor and limit, once each, in the list's order", async () => {
+    const headers = await bearer();
+    const expected = (
+      await db.subscription.findMany({ where: { user: { auth0Sub: "dev|bob" } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { showId: true } })
+    ).map((s) => s.showId);
+    const seen: string[] = [];
+    let query = "?limit=5";
+    for (;;) {
+      const { status, body } = await get(`/api/my/shows${query}`, headers);
+      expect(status).toBe(200);
+      const page = body as { items: { show: { id: string } }[]; nextCursor: string | null };
+      seen.push(...page.items.map((s) => s.show.id));
+      if (page.nextCursor === null) break;
+      expect(page.items).toHaveLength(5);
+      query = `?limit=5&cursor=${encodeURIComponent(page.nextCursor)}`;
+    }
+    expect(seen).toEqual(expected);
+    expect(expected).toHaveLength(12);
+  });
+
+  it("GET /api/my/shows answers a bad limit or cursor with a 400 that says so", async () => {
+    const headers = await bearer();
+    for (const query of ["limit=0", "limit=101", "limit=ten", "limit=", "cursor=nonsense", "cursor="]) {
+      const { status, body } = await get(`/api/my/shows?${query}`, headers);
+      expect({ query, status }).toEqual({ query, status: 400 });
+      expect((body as { error: { code: string; message: string } }).error).toMatchObject({ code: "BAD_REQUEST", message: expect.not.stringContaining("    at ") });
+    }
+  });
+
   it("bodies carry what each route promises", async () => {
     const headers = await bearer();
-    expect((await get("/api/my/shows", headers)).body).toHaveLength(12);
+    expect((await get("/api/my/shows", headers)).body).toMatchObject({ items: expect.toSatisfy((items: unknown[]) => items.length === 12), nextCursor: null });
     expect((await get("/api/billing-info", headers)).body).toMatchObject({ tier: { id: "developer" }, usage: { subscriptions: 12, limit: 25 } });
     expect((await get("/api/me", headers)).body).toMatchObject({ email: "bob@example.test", tier: { id: "developer" } });
   });

@@ -75,7 +75,7 @@ describe("shows", () => {
   });
 
   it("says which shows the signed-in caller follows", async () => {
-    const followed = new Set((await callerFor({ sub: "dev|alice" }).subscriptions.list()).map((s) => s.show.id));
+    const followed = new Set((await callerFor({ sub: "dev|alice" }).subscriptions.list()).items.map((s) => s.show.id));
     expect(followed.size).toBe(2);
     const { items } = await callerFor({ sub: "dev|alice" }).shows.list({ limit: 50 });
     const { items: more } = await callerFor({ sub: "dev|alice" }).shows.list({ limit: 50, cursor: items.at(-1)!.id });
@@ -85,7 +85,7 @@ describe("shows", () => {
   });
 
   it("reveals which shows one follows only with read:shows, in the list and on a show's page", async () => {
-    const [followed] = await callerFor({ sub: "dev|alice" }).subscriptions.list();
+    const [followed] = (await callerFor({ sub: "dev|alice" }).subscriptions.list()).items;
     const slug = followed!.show.slug;
     const withRead = callerFor({ sub: "dev|alice", scope: "read:shows" });
     expect((await withRead.shows.list({ limit: 50 })).items.filter((show) => show.following)).not.toEqual([]);

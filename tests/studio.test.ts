@@ -74,7 +74,7 @@ describe("seeding a follow in Studio", () => {
     expect(insertError).toBeNull();
     expect(inserted!.rows).toMatchObject([{ id: "seeded-in-studio", userId: alice.id, showId: show.id, notify: true }]);
 
-    const [newest, ...rest] = await callerFor({ sub: "dev|alice" }).subscriptions.list();
+    const [newest, ...rest] = (await callerFor({ sub: "dev|alice" }).subscriptions.list()).items;
     expect({ show: newest?.show.id, notify: newest?.notify, follows: rest.length + 1 }).toEqual({ show: show.id, notify: true, follows: 3 });
   });
 });

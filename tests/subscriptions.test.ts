@@ -8,8 +8,9 @@ const followCount = (sub: string) => db.subscription.count({ where: { user: { au
 
 describe("subscriptions", () => {
   it("lists the caller's shows with show fields, newest first", async () => {
-    const list = await callerFor({ sub: "dev|bob" }).subscriptions.list();
+    const { items: list, nextCursor } = await callerFor({ sub: "dev|bob" }).subscriptions.list();
     expect(list).toHaveLength(12);
+    expect(nextCursor).toBeNull();
     const times = list.map((s) => Date.parse(s.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(list[0]).toEqual({
@@ -18,6 +19,39 @@ describe("subscriptions", () => {
       show: expect.objectContaining({ id: expect.any(String), slug: expect.any(String), title: expect.any(String), genres: expect.any(Array) }),
     });
     expect(list[0]!.show.genres.length).toBeGreaterThan(0);
+  });
+
+  it("pages through a person's follows once, newest first, follows of one instant settled by id, with no duplicates or gaps", async () => {
+    const pager = callerFor({ sub: "test|pager" });
+    const { id: userId } = await pager.me.profile();
+    // Three instants for 23 follows: most pages end between follows of the same instant.
+    const instants = [Date.UTC(2026, 2, 1), Date.UTC(2026, 5, 1), Date.UTC(2026, 8, 1)].map((at) => new Date(at));
+    await db.subscription.createMany({ data: (await showIds(23)).map((showId, i) => ({ userId, showId, createdAt: instants[i % 3]! })) });
+    const expected = (await db.subscription.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { showId: true } })).map((s) => s.showId);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await pager.subscriptions.list({ cursor, limit: 5 });
+      if (page.nextCursor !== null) expect(page.items).toHaveLength(5);
+      seen.push(...page.items.map((s) => s.show.id));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(expected).toHaveLength(23);
+    expect({ pages, seen }).toEqual({ pages: Math.ceil(expected.length / 5), seen: expected });
+    // Without input: the first page of the default size, here all of them.
+    expect((await pager.subscriptions.list()).items.map((s) => s.show.id)).toEqual(expected);
+  });
+
+  it("refuses a limit outside 1–100 and a cursor no page gave", async () => {
+    const bob = callerFor({ sub: "dev|bob" });
+    for (const limit of [0, 101, 2.5]) await expect(bob.subscriptions.list({ limit })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    for (const cursor of ["nonsense", Buffer.from(JSON.stringify(["yesterday", "x"])).toString("base64url"), "x".repeat(201)]) {
+      await expect(bob.subscriptions.list({ cursor })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    expect((await bob.subscriptions.list({ limit: 100 })).items).toHaveLength(12);
   });
 
   it("add and remove are idempotent; setNotify changes one row", async () => {
@@ -106,12 +140,12 @@ describe("subscriptions", () => {
   it("user B cannot see, change or remove user A's subscriptions", async () => {
     const alice = callerFor({ sub: "dev|alice" });
     const mallory = callerFor({ sub: "test|mallory" });
-    const [aliceFirst] = await alice.subscriptions.list();
+    const [aliceFirst] = (await alice.subscriptions.list()).items;
     const showId = aliceFirst!.show.id;
 
-    expect(await mallory.subscriptions.list()).toEqual([]);
+    expect(await mallory.subscriptions.list()).toEqual({ items: [], nextCursor: null });
     await expect(mallory.subscriptions.setNotify({ showId, notify: false })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await mallory.subscriptions.remove({ showId })).toEqual({ showId, removed: false });
-    expect((await alice.subscriptions.list()).map((s) => [s.show.id, s.notify])).toContainEqual([showId, true]);
+    expect((await alice.subscriptions.list()).items.map((s) => [s.show.id, s.notify])).toContainEqual([showId, true]);
   });
 });

@@ -1,5 +1,5 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
-import { AccountView, RECENT_ACTIVITY } from "~/components/account/AccountView";
+import { AccountView, FOLLOWS_PAGES, RECENT_ACTIVITY } from "~/components/account/AccountView";
 import { ReminderLead } from "~/components/account/ReminderLead";
 import { SignedInSessions } from "~/components/account/SignedInSessions";
 import { ApiTokens } from "~/components/account/ApiTokens";
@@ -14,7 +14,7 @@ export const getServerSideProps = (async (context) => {
   const { scopes } = ssr.props();
   await Promise.all([
     ssr.helpers.me.profile.prefetch(),
-    ssr.helpers.subscriptions.list.prefetch(),
+    ssr.helpers.subscriptions.list.prefetchInfinite(FOLLOWS_PAGES),
     ssr.helpers.billing.info.prefetch(),
     ssr.helpers.me.activity.prefetch(RECENT_ACTIVITY),
     ssr.helpers.sessions.list.prefetch(),
@@ -29,7 +29,7 @@ export default function AccountPage({ scopes }: InferGetServerSidePropsType<type
   // refetches, invalidations and optimistic updates re-render it.
   const profile = trpc.me.profile.useQuery();
   const billing = trpc.billing.info.useQuery();
-  const subscriptions = trpc.subscriptions.list.useQuery();
+  const subscriptions = trpc.subscriptions.list.useInfiniteQuery(FOLLOWS_PAGES, { getNextPageParam: (page) => page.nextCursor });
   const activity = trpc.me.activity.useQuery(RECENT_ACTIVITY);
   const sessions = trpc.sessions.list.useQuery();
   const tokens = trpc.tokens.list.useQuery();

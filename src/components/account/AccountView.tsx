@@ -13,9 +13,13 @@ import { loginUrl, RECENT_SIGN_IN_SECONDS } from "~/utils/auth-routes";
 import { markAccountDeleted } from "~/utils/deleted-account";
 
 type Subscriptions = RouterOutputs["subscriptions"]["list"];
+type Follows = Subscriptions["items"];
 
 /** How many of the person's latest actions the page shows (the me.activity input). */
 export const RECENT_ACTIVITY = { limit: 10 };
+
+/** The follows' pages the page loads (the subscriptions.list input, each page giving the next's cursor): of the API's default size. */
+export const FOLLOWS_PAGES = {};
 
 /** A section's data and how loading it went: the part of a query's result the view reads. */
 export interface Loadable<T> extends Retryable {
@@ -23,10 +27,17 @@ export interface Loadable<T> extends Retryable {
   isError: boolean;
 }
 
+/** The follows' pages loaded so far, and how to load the next (an infinite query's result). */
+export interface FollowsPages extends Loadable<{ pages: Subscriptions[] }> {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => unknown;
+}
+
 export interface AccountViewProps {
   profile: Loadable<RouterOutputs["me"]["profile"]>;
   billing: Loadable<RouterOutputs["billing"]["info"]>;
-  subscriptions: Loadable<Subscriptions>;
+  subscriptions: FollowsPages;
   activity: Loadable<RouterOutputs["me"]["activity"]>;
   scopes: readonly ApiScope[];
   /** The panel of the person's sessions (SignedInSessions). */
@@ -35,18 +46,21 @@ export interface AccountViewProps {
   reminderLead?: ReactNode;
 }
 
-function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Subscriptions>; readOnly: boolean }) {
+function FollowedShows({ subscriptions, readOnly }: { subscriptions: FollowsPages; readOnly: boolean }) {
   const utils = trpc.useUtils();
 
-  const optimistic = (update: (list: Subscriptions, showId: string, notify?: boolean) => Subscriptions) => ({
+  // Each loaded page changes in place; the refetch that follows brings the pages back in step.
+  const optimistic = (update: (list: Follows, showId: string, notify?: boolean) => Follows) => ({
     async onMutate({ showId, notify }: { showId: string; notify?: boolean }) {
       await utils.subscriptions.list.cancel();
-      const previous = utils.subscriptions.list.getData();
-      utils.subscriptions.list.setData(undefined, (list) => list && update(list, showId, notify));
+      const previous = utils.subscriptions.list.getInfiniteData(FOLLOWS_PAGES);
+      utils.subscriptions.list.setInfiniteData(FOLLOWS_PAGES, (data) =>
+        data && { ...data, pages: data.pages.map((page) => ({ ...page, items: update(page.items, showId, notify) })) },
+      );
       return { previous };
     },
-    onError(_error: unknown, _variables: unknown, context?: { previous?: Subscriptions }) {
-      utils.subscriptions.list.setData(undefined, context?.previous);
+    onError(_error: unknown, _variables: unknown, context?: { previous?: ReturnType<typeof utils.subscriptions.list.getInfiniteData> }) {
+      utils.subscriptions.list.setInfiniteData(FOLLOWS_PAGES, context?.previous);
     },
     onSettled() {
       void utils.subscriptions.list.invalidate();
@@ -62,7 +76,8 @@ function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Su
 
   if (subscriptions.isError) return <LoadError what="Your shows" query={subscriptions} />;
   if (!subscriptions.data) return <Loading what="your shows" />;
-  if (subscriptions.data.length === 0) {
+  const follows = subscriptions.data.pages.flatMap((page) => page.items);
+  if (follows.length === 0) {
     // Someone who may not follow is not invited to: the notice above says why.
     return readOnly ? (
       <p className="muted">You do not follow any show.</p>
@@ -73,27 +88,36 @@ function FollowedShows({ subscriptions, readOnly }: { subscriptions: Loadable<Su
     );
   }
   return (
-    <ul className="grid" id="my-shows">
-      {subscriptions.data.map(({ show, notify, createdAt }) => (
-        <li className="card" key={show.id} data-show={show.slug}>
-          <h3>
-            <Link href={`/shows/${show.slug}`}>{show.title}</Link>
-          </h3>
-          <p className="muted">
-            {show.network} · following since {formatDate(createdAt)}
-          </p>
-          <div className="actions">
-            <label className="reminder-toggle">
-              <input type="checkbox" checked={notify} disabled={readOnly} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
-              Episode reminders
-            </label>
-            <button type="button" className="button small secondary" aria-label={`Unfollow ${show.title}`} disabled={readOnly} onClick={() => unfollow.mutate({ showId: show.id })}>
-              Unfollow
-            </button>
-          </div>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="grid" id="my-shows">
+        {follows.map(({ show, notify, createdAt }) => (
+          <li className="card" key={show.id} data-show={show.slug}>
+            <h3>
+              <Link href={`/shows/${show.slug}`}>{show.title}</Link>
+            </h3>
+            <p className="muted">
+              {show.network} · following since {formatDate(createdAt)}
+            </p>
+            <div className="actions">
+              <label className="reminder-toggle">
+                <input type="checkbox" checked={notify} disabled={readOnly} onChange={(event) => setNotify.mutate({ showId: show.id, notify: event.target.checked })} />{" "}
+                Episode reminders
+              </label>
+              <button type="button" className="button small secondary" aria-label={`Unfollow ${show.title}`} disabled={readOnly} onClick={() => unfollow.mutate({ showId: show.id })}>
+                Unfollow
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      {subscriptions.hasNextPage ? (
+        <p>
+          <button type="button" className="button secondary" id="more-shows" disabled={subscriptions.isFetchingNextPage} onClick={() => void subscriptions.fetchNextPage()}>
+            {subscriptions.isFetchingNextPage ? "Loading…" : "Show more"}
+          </button>
+        </p>
+      ) : null}
+    </>
   );
 }
 

@@ -28,7 +28,7 @@ interface FollowedShow {
 type State =
   | { status: "starting" }
   | { status: "signed-out" }
-  | { status: "signed-in"; name: string; shows: FollowedShow[] | null; tokenIssuedAt: string }
+  | { status: "signed-in"; name: string; shows: FollowedShow[] | null; more: boolean; tokenIssuedAt: string }
   | { status: "error"; message: string };
 
 const SCOPE = "openid profile email offline_access read:shows";
@@ -52,11 +52,12 @@ export function SpaApp({ config }: { config: SpaConfig }) {
           throw new Error(`The API at ${apiBaseUrl || window.location.origin} could not be reached from this page.`, { cause });
         },
       );
-      const body = (await response.json()) as FollowedShow[] | { error: { message: string } };
-      if (!response.ok) throw new Error("error" in body ? body.error.message : `HTTP ${response.status}`);
+      // The first page of the follows (GET /api/my/shows answers a page and the next one's cursor).
+      const body = (await response.json()) as { items: FollowedShow[]; nextCursor: string | null } | { error: { message: string } };
+      if (!response.ok || "error" in body) throw new Error("error" in body ? body.error.message : `HTTP ${response.status}`);
       const user = await auth0.getUser();
       const issuedAt = new Date(JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).iat * 1000);
-      setState({ status: "signed-in", name: user?.name ?? user?.email ?? "you", shows: body as FollowedShow[], tokenIssuedAt: issuedAt.toLocaleTimeString() });
+      setState({ status: "signed-in", name: user?.name ?? user?.email ?? "you", shows: body.items, more: body.nextCursor !== null, tokenIssuedAt: issuedAt.toLocaleTimeString() });
     },
     [apiBaseUrl],
   );
@@ -119,6 +120,7 @@ export function SpaApp({ config }: { config: SpaConfig }) {
           ) : (
             <p className="muted">You follow no show yet.</p>
           )}
+          {state.more ? <p className="muted">Your newest follows: the others are on your account page.</p> : null}
           <p className="actions">
             <button type="button" className="button secondary" id="spa-refresh" onClick={() => run(() => loadShows("off"))}>
               Renew the token and reload

@@ -6,6 +6,7 @@ import { API_TOKEN_PREFIX } from "~/utils/api-tokens";
 import { env } from "~/server/platform/env";
 import { TIER_IDS } from "~/utils/tiers";
 import { AuditAction, AuditChannel } from "~/generated/prisma/enums";
+import { FOLLOWS_PAGE } from "~/server/domain/followed-shows";
 
 // The REST routes' response shapes (dates as ISO strings, as JSON carries them), turned into the
 // OpenAPI 3.1 document served at /api/openapi.json. tests/rest.test.ts checks real responses
@@ -77,9 +78,16 @@ z
   })
   .register(schemas, { id: "Episodes" });
 
-z
+const FollowedShow = z
   .object({ notify: z.boolean(), createdAt: date, show: Show })
   .register(schemas, { id: "FollowedShow" });
+
+z
+  .object({
+    items: z.array(FollowedShow).describe("newest follow first"),
+    nextCursor: z.string().nullable().describe("the `cursor` of the next page; null: this is the last page"),
+  })
+  .register(schemas, { id: "FollowedShowsPage" });
 
 z
   .object({
@@ -157,12 +165,14 @@ const errors = {
   503: json("Error", "A service the route needs (the database, the issuer's keys) cannot be reached now; try again"),
 };
 const everyRoute = { 405: errors[405], 429: errors[429], 500: errors[500], 503: errors[503] };
-const protectedGet = (operationId: string, summary: string, scopes: string[], ok: object) => ({
+/** A protected GET; one with query parameters says what they are, and that bad ones get a 400. */
+const protectedGet = (operationId: string, summary: string, scopes: string[], ok: object, query?: { parameters: object[]; badRequest: string }) => ({
   get: {
     operationId,
     summary,
     security: [{ bearerAuth: scopes }, { personalToken: [] }, { sessionCookie: [] }],
-    responses: { 200: ok, 401: errors[401], 403: errors[403], ...everyRoute },
+    ...(query ? { parameters: query.parameters } : {}),
+    responses: { 200: ok, ...(query ? { 400: json("Error", query.badRequest) } : {}), 401: errors[401], 403: errors[403], ...everyRoute },
   },
 });
 
@@ -199,7 +209,19 @@ export function openApiDocument() {
         },
       },
       "/api/billing-info": protectedGet("getBillingInfo", "The caller's plan, usage and latest invoices", ["read:billing"], json("BillingInfo", "Billing information")),
-      "/api/my/shows": protectedGet("listMyShows", "The shows the caller follows, newest first", ["read:shows"], jsonArray("FollowedShow", "Followed shows")),
+      "/api/my/shows": protectedGet("listMyShows", "A page of the shows the caller follows, newest follow first", ["read:shows"], json("FollowedShowsPage", "A page of followed shows"), {
+        parameters: [
+          { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "the `nextCursor` of the previous page; without it, the first page" },
+          {
+            name: "limit",
+            in: "query",
+            required: false,
+            schema: { type: "integer", minimum: 1, maximum: FOLLOWS_PAGE.maxLimit, default: FOLLOWS_PAGE.defaultLimit },
+            description: "how many follows the page holds at most",
+          },
+        ],
+        badRequest: `The cursor is not one a page gave, or the limit is not a whole number from 1 to ${FOLLOWS_PAGE.maxLimit}`,
+      }),
       "/api/me": protectedGet("getMe", "The caller's profile", [], json("Profile", "Profile")),
       "/api/me/export": protectedGet(
         "exportMyData",

@@ -24,18 +24,23 @@ export const SESSION_DATA = statement(`SELECT "data" FROM "Session" WHERE "id" =
 export const TAKE_SESSIONS = statement(`DELETE FROM "Session" WHERE "sub" = $1 RETURNING "id", "data"`, { id: z.string(), data: z.string() });
 
 /**
- * The shows a user follows (subscriptions.list, the API's hottest read), newest follow first, the id
- * settling follows of the same instant; genres by name. The genres come from Prisma's join table of
- * the implicit Genre–Show relation (docs/data.md says why it stays implicit).
+ * A page of the shows a user follows (subscriptions.list, the API's hottest read), newest follow
+ * first, the follow's id settling follows of the same instant; genres by name. By user, then keyset:
+ * the follows strictly after ($2 createdAt as an ISO instant, $3 follow id) in that order ('infinity'
+ * and '' for the first page), at most $4 of them, on the (userId, createdAt, id) index. The genres
+ * come from Prisma's join table of the implicit Genre–Show relation (docs/data.md says why it stays
+ * implicit).
  */
 export const FOLLOWED_SHOWS = statement(
-  `SELECT s.notify, s."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
+  `SELECT s.id AS "followId", s.notify, s."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
           sh.id, sh.slug, sh.title, sh.network, sh.summary, sh.premiered, sh.status::text AS status,
           ARRAY(SELECT g.name FROM "_GenreToShow" gs JOIN "Genre" g ON g.id = gs."A" WHERE gs."B" = sh.id ORDER BY g.name) AS genres
    FROM "Subscription" s JOIN "Show" sh ON sh.id = s."showId"
-   WHERE s."userId" = $1
-   ORDER BY s."createdAt" DESC, s.id DESC`,
+   WHERE s."userId" = $1 AND (s."createdAt", s.id) < ($2::timestamptz AT TIME ZONE 'UTC', $3::text)
+   ORDER BY s."createdAt" DESC, s.id DESC
+   LIMIT $4`,
   {
+    followId: z.string(),
     notify: z.boolean(),
     createdAt: z.date(),
     id: z.string(),

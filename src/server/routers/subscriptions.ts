@@ -5,10 +5,18 @@ import { rowId } from "~/server/inputs";
 import { actorOf, recordEvent } from "~/server/domain/audit";
 import { readOpeningAccount } from "~/server/domain/billing";
 import { assertCanFollowAnother, followCapOf, followCapSelect, followLimitError, lockBillingAccount } from "~/server/domain/entitlements";
-import { followedShows } from "~/server/domain/followed-shows";
+import { followedShows, followsCursorInput, FOLLOWS_PAGE } from "~/server/domain/followed-shows";
 import { protectedProcedure, router } from "~/server/trpc";
 
 const showIdInput = z.object({ showId: rowId("a show") });
+
+/** A page of the list: after the cursor a previous page gave (none: the first page), `limit` follows. */
+const listInput = z
+  .object({
+    cursor: followsCursorInput.optional(),
+    limit: z.int().min(1).max(FOLLOWS_PAGE.maxLimit).default(FOLLOWS_PAGE.defaultLimit),
+  })
+  .default({ limit: FOLLOWS_PAGE.defaultLimit });
 
 const subscriptionSelect = { showId: true, notify: true, createdAt: true } satisfies Prisma.SubscriptionSelect;
 const subscriptionJson = ({ createdAt, ...subscription }: Prisma.SubscriptionGetPayload<{ select: typeof subscriptionSelect }>) => ({
@@ -25,8 +33,14 @@ const usageSelect = {
 const followKey = (userId: string, showId: string) => ({ userId_showId: { userId, showId } });
 
 export const subscriptionsRouter = router({
-  /** The caller's shows, newest follow first: one hand-written SQL statement (see followedShows). */
-  list: protectedProcedure.meta({ scope: "read:shows" }).query(({ ctx }) => followedShows(ctx.db, ctx.user.id)),
+  /**
+   * A page of the caller's shows, newest follow first, `{ items, nextCursor }` (null: the last page):
+   * one hand-written SQL statement (see followedShows).
+   */
+  list: protectedProcedure
+    .meta({ scope: "read:shows" })
+    .input(listInput)
+    .query(({ ctx, input }) => followedShows(ctx.db, ctx.user.id, { after: input.cursor, limit: input.limit })),
 
   /**
    * How many shows the caller follows and how many new follows may reach (null: unlimited), by the

@@ -5,6 +5,8 @@ import pg from "pg";
 import { auditEventSelect, readableActions, toActivity } from "~/server/domain/audit";
 import { invoiceJson, invoiceSelect, newestInvoicesFirst, paymentMethodOf, pendingTierJson, tierSelect, toTier } from "~/server/domain/billing";
 import { listTokens } from "~/server/domain/api-tokens";
+import { encodeFollowsCursor, FOLLOWS_PAGE } from "~/server/domain/followed-shows";
+import type { Prisma } from "~/generated/prisma/client";
 import { listSessions } from "~/server/domain/sessions";
 import { showSelect, toShow } from "~/server/domain/shows";
 import { pageArgs, toPage } from "~/server/pagination";
@@ -22,16 +24,32 @@ export async function followedShowsBySql(req: IncomingMessage) {
   return readFollowedShows(session.user.sub);
 }
 
+const FIRST_PAGE = FOLLOWS_PAGE.defaultLimit;
+
+/**
+ * The first page of the follows (subscriptions.list without input) by an ordinary Prisma findMany
+ * (show and genres included), one row more telling whether a next page is there.
+ */
+async function firstFollowsPage(where: Prisma.SubscriptionWhereInput) {
+  const rows = await db.subscription.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: FIRST_PAGE + 1,
+    select: { id: true, notify: true, createdAt: true, show: { select: showSelect } },
+  });
+  const page = rows.slice(0, FIRST_PAGE);
+  const last = page.at(-1);
+  return {
+    items: page.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) })),
+    nextCursor: rows.length > FIRST_PAGE && last ? encodeFollowsCursor({ createdAt: last.createdAt, followId: last.id }) : null,
+  };
+}
+
 /** B: the session and an ordinary Prisma findMany (show and genres included). */
 export async function followedShowsByPrisma(req: IncomingMessage) {
   const session = await auth0.getSession(req);
   if (!session) return null;
-  const rows = await db.subscription.findMany({
-    where: { user: { auth0Sub: session.user.sub } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { notify: true, createdAt: true, show: { select: showSelect } },
-  });
-  return rows.map(({ show, ...subscription }) => ({ ...subscription, show: toShow(show) }));
+  return firstFollowsPage({ user: { auth0Sub: session.user.sub } });
 }
 
 /**
@@ -53,6 +71,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       picture: true,
       createdAt: true,
       reminderLeadMinutes: true,
+      _count: { select: { subscriptions: true } },
       billingAccount: {
         select: {
           status: true,
@@ -70,11 +89,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
   // Opening an account (the API does it on a first visit) is no read: the bench user has one.
   if (!user?.billingAccount) throw new Error(`No billing account for ${session.user.sub}`);
   const [shows, events, sessions, tokens] = await Promise.all([
-    db.subscription.findMany({
-      where: { userId: user.id },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      select: { notify: true, createdAt: true, show: { select: showSelect } },
-    }),
+    firstFollowsPage({ userId: user.id }),
     db.auditEvent.findMany({
       where: { userId: user.id, action: { in: readableActions(auth) } },
       orderBy: { seq: "desc" },
@@ -84,7 +99,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
     listSessions(db, session),
     listTokens(db, user.id),
   ]);
-  const { billingAccount: account, createdAt, reminderLeadMinutes, ...profile } = user;
+  const { billingAccount: account, createdAt, reminderLeadMinutes, _count, ...profile } = user;
   const { tier, pendingTier, paymentBrand, paymentLast4, invoices } = account;
   return {
     // The header's user, which _app reads from every server-rendered page's props (as createSsr gives it).
@@ -98,11 +113,10 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       tier: toTier(tier),
       pendingTier: pendingTier && pendingTierJson(pendingTier),
       paymentMethod: paymentMethodOf({ paymentBrand, paymentLast4 }),
-      // The list is at hand: no count of its own.
-      usage: { subscriptions: shows.length, limit: tier.maxSubscriptions },
+      usage: { subscriptions: _count.subscriptions, limit: tier.maxSubscriptions },
       invoices: invoices.map(invoiceJson),
     },
-    subscriptions: shows.map(({ show, notify, createdAt }) => ({ notify, createdAt: createdAt.toISOString(), show: toShow(show) })),
+    subscriptions: shows,
     activity: toPage(events, activityLimit, toActivity),
     sessions,
     tokens,

@@ -24,7 +24,7 @@ export default function AccountTwin({ profile, billing, subscriptions, activity,
     <AccountView
       profile={loaded(profile)}
       billing={loaded(billing)}
-      subscriptions={loaded(subscriptions)}
+      subscriptions={{ ...loaded({ pages: [subscriptions] }), hasNextPage: subscriptions.nextCursor !== null, isFetchingNextPage: false, fetchNextPage: () => undefined }}
       activity={loaded(activity)}
       scopes={scopes}
       sessions={
