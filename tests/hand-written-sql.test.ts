@@ -1,6 +1,6 @@
 // Every hand-written statement (src/server/platform/statements.ts) answers what the Prisma query it
-// stands for answers. subscriptions.list, as a property: on any follows — ties in time, shows without
-// genres, a server clock in another time zone.
+// stands for answers. subscriptions.list, as a property, page after page of any size: on any follows —
+// ties in time, shows without genres, a server clock in another time zone.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FREE_TIER_ID } from "~/utils/tiers";

@@ -58,7 +58,7 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
     output: transformer.output,
   },
   errorFormatter({ shape, error, ctx }) {
-    const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
+    const zodError = inputErrorOf(error);
     const hideMessage = error.code === "INTERNAL_SERVER_ERROR" && process.env.NODE_ENV === "production";
     const requestId = ctx?.request?.id ?? null;
     // Stack traces stay in the server log (see the API handler's onError), in every environment; the
@@ -67,7 +67,7 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
     return {
       ...shape,
       message: zodError
-        ? z.prettifyError(zodError)
+        ? inputErrorMessage(zodError)
         : hideMessage
           ? `${INTERNAL_ERROR_MESSAGE}${requestId ? ` (request id ${requestId})` : ""}`
           : shape.message,
@@ -76,6 +76,12 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
     };
   },
 });
+
+/** The validation report behind a refused input, if that is what the error is. */
+export const inputErrorOf = (error: TRPCError) => (error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null);
+
+/** What a refused input says to the caller: each field and what is wrong with it, in words. */
+export const inputErrorMessage = (error: ZodError) => z.prettifyError(error);
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

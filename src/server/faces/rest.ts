@@ -7,6 +7,7 @@ import { beginApiRequest } from "~/server/platform/api-request";
 import { logger, userHash } from "~/server/platform/logger";
 import { RateLimitExceeded, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { createCaller } from "~/server/routers/_app";
+import { inputErrorMessage, inputErrorOf } from "~/server/trpc";
 
 type Caller = ReturnType<typeof createCaller>;
 
@@ -19,7 +20,14 @@ const CACHE_CONTROL = {
 
 function sendError(res: NextApiResponse, error: TRPCError, requestId: string) {
   const status = getHTTPStatusCodeFromError(error);
-  const message = error.code === "INTERNAL_SERVER_ERROR" ? `Something went wrong on our side. Please try again. (request id ${requestId})` : error.message;
+  const inputError = inputErrorOf(error);
+  // A refused input says which field and why, in words, as the tRPC handler's answer does.
+  const message =
+    error.code === "INTERNAL_SERVER_ERROR"
+      ? `Something went wrong on our side. Please try again. (request id ${requestId})`
+      : inputError
+        ? inputErrorMessage(inputError)
+        : error.message;
   res.setHeader("Cache-Control", CACHE_CONTROL.private);
   res.status(status).json({ error: { code: error.code, message } });
 }
