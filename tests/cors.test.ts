@@ -42,7 +42,7 @@ describe("CORS for browser apps on other origins", () => {
     const authorization = `Bearer ${await accessToken({ sub: "dev|bob" })}`;
     const rest = await fetch(`${api.origin}/api/my/shows`, { headers: { origin: ALLOWED, authorization } });
     expect(rest.status).toBe(200);
-    expect((await rest.json()) as unknown[]).toHaveLength(12);
+    expect(((await rest.json()) as { items: unknown[] }).items).toHaveLength(12);
     expect(rest.headers.get("access-control-allow-origin")).toBe(ALLOWED);
     expect(rest.headers.get("access-control-expose-headers")).toMatch(/x-request-id/);
     expect(rest.headers.get("access-control-allow-credentials")).toBeNull();

@@ -45,7 +45,7 @@ it("Bob makes a token on /account, sees it once with a curl line, uses it, and r
   // The token works from outside the browser, with the read permissions checked by default.
   const shows = await fetch(`${app}/api/my/shows`, { headers: { authorization: `Bearer ${token}` } });
   expect(shows.status).toBe(200);
-  expect(((await shows.json()) as unknown[]).length).toBe(12);
+  expect(((await shows.json()) as { items: unknown[] }).items.length).toBe(12);
 
   // Shown once: after a reload only its prefix is there, and its last use.
   await page.reload();
