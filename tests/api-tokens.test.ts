@@ -141,6 +141,19 @@ describe("personal access tokens", () => {
     await db.apiToken.deleteMany({ where: { name: { startsWith: "many-" } } });
   });
 
+  it("holds at most 25 a person when many are asked for at once", async () => {
+    const sub = "test|racer";
+    expect((await asPerson(sub, "billing.setCard", VISA)).status).toBe(200);
+    expect((await asPerson(sub, "billing.changeTier", { tierId: "developer" })).status).toBe(200);
+    const cookie = await sessionCookie({ sub });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => callProcedure(api.url, "tokens.create", { input: { name: `burst-${i}`, scopes: ["read:shows"], expiresInDays: 30 }, headers: { cookie } })),
+    );
+    expect(answers.filter(({ status }) => status === 200)).toHaveLength(25);
+    expect(answers.filter(({ status }) => status === 400)).toHaveLength(15);
+    expect(await db.apiToken.count({ where: { user: { auth0Sub: sub } } })).toBe(25);
+  });
+
   it("a guessed, truncated or bit-flipped token is 401", async () => {
     const token = await makeToken("dev|carol", { name: "carol-ci", scopes: ["read:shows"] });
     expect((await call(token, "subscriptions.list")).status).toBe(200);

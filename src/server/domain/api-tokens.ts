@@ -14,7 +14,8 @@ import type { Prisma } from "~/generated/prisma/client";
 import { recordEvent, type Actor } from "~/server/domain/audit";
 import { InvalidRequest, NotAllowed } from "~/server/domain/errors";
 import { isDowngradeDue, isLapsed } from "~/server/domain/billing";
-import type { Db } from "~/server/platform/db";
+import { sqlIn, type Db } from "~/server/platform/db";
+import { LOCK_ACCOUNT_ROW } from "~/server/platform/statements";
 import { isApiScope, type ApiScope } from "~/utils/scopes";
 import { API_TOKEN_PREFIX, MAX_API_TOKEN_DAYS } from "~/utils/api-tokens";
 import { FREE_TIER_ID } from "~/utils/tiers";
@@ -102,6 +103,9 @@ export async function createToken(db: Db, actor: Actor, held: readonly ApiScope[
   if (input.expiresInDays > MAX_API_TOKEN_DAYS) throw new InvalidRequest(`A token lasts at most ${MAX_API_TOKEN_DAYS} days.`);
   const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
   const row = await db.$transaction(async (tx) => {
+    // The account row's lock first, as a plan change or the account's deletion takes it: two tokens
+    // made at once are counted one after the other, and neither passes the bound unseen.
+    await sqlIn(tx)(LOCK_ACCOUNT_ROW, [actor.userId]);
     const account = await tx.billingAccount.findUnique({ where: { userId: actor.userId }, select: accountPlanSelect });
     if (!planAllowsTokens(planOf(account), now)) throw new NotAllowed(NO_API_ACCESS);
     // Each token has a rate-limit budget of its own: without a bound, more tokens would be more budget.
