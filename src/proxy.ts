@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader, errors } from "jose";
 import { NextResponse, type NextRequest } from "next/server";
 import { logAuthFailure } from "~/server/platform/auth";
 import { auth0, FORMER_SESSION_COOKIE, SESSION_COOKIE, sessionStore } from "~/server/platform/auth0";
-import { RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
+import { addressKey, RateLimitExceeded, rateLimiter, rateLimitHeaders } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
 import { carriesSeveralSessions, cookieNames, dueForRoll, expiredCookie, forgetLegacyCookies, needsRefresh, rolled, sessionCookieClearing } from "~/server/platform/session";
 import { withDevice, type DeviceInfo } from "~/server/platform/session-store";
@@ -157,7 +157,7 @@ async function signInBudgetRefusal(request: NextRequest): Promise<NextResponse |
     // production) an address here would be whatever X-Forwarded-For the caller wrote, so the
     // instance's sign-ins share one budget (a laptop's, or the local provider's production build).
     const address = clientAddress(request.headers.get("x-forwarded-for"), undefined);
-    await rateLimiter().consume("signin", address ? `ip:${address}` : "instance");
+    await rateLimiter().consume("signin", address ? addressKey(address) : "instance");
     return null;
   } catch (error) {
     if (!(error instanceof RateLimitExceeded)) throw error;

@@ -23,4 +23,14 @@ describe("sign-in budget", () => {
     expect((await signInFrom("203.0.113.5", "198.51.100.7, ")).status).toBe(429);
     expect((await signInFrom("198.51.100.7")).status).toBe(307);
   });
+
+  it("counts an IPv6 client by its /64: each of its addresses is the same client's", async () => {
+    const statuses = [];
+    for (let i = 0; i < 21; i++) statuses.push((await signInFrom(`2001:db8:5:7:${i.toString(16)}::1`)).status);
+    expect(statuses.slice(19)).toEqual([307, 429]);
+    // Its IPv4-mapped address too is the IPv4 client it maps, with a port or without.
+    for (let i = 0; i < 20; i++) await signInFrom("198.51.100.9");
+    expect((await signInFrom("[::ffff:198.51.100.9]:443")).status).toBe(429);
+    expect((await signInFrom("2001:db8:5:8::1")).status).toBe(307);
+  });
 });

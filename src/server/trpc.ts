@@ -10,7 +10,7 @@ import { transformer } from "~/utils/transformer";
 import type { SessionData } from "@auth0/nextjs-auth0/types";
 import type { Context } from "~/server/context";
 import { refusalOf, toTRPCError } from "~/server/errors";
-import { RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
+import { addressKey, RateLimitExceeded, rateLimiter } from "~/server/platform/rate-limit";
 import { fromAnotherOrigin } from "~/server/platform/cors";
 import { isSameOrigin } from "~/server/platform/request";
 import { provisionUser } from "~/server/domain/users";
@@ -137,7 +137,7 @@ const requireOwnPagesForCookieCalls = t.middleware(({ ctx, type, next }) => {
 const rateLimit = t.middleware(async ({ ctx, type, next }) => {
   if (!ctx.request) return next();
   // A personal token has a budget of its own: a runaway script spends its token's, not its person's.
-  const key = ctx.auth?.via === "token" ? `token:${ctx.auth.token.id}` : ctx.auth ? `user:${ctx.auth.sub}` : `ip:${ctx.request.ip}`;
+  const key = ctx.auth?.via === "token" ? `token:${ctx.auth.token.id}` : ctx.auth ? `user:${ctx.auth.sub}` : addressKey(ctx.request.ip);
   try {
     ctx.rateLimit.state = await rateLimiter().consume(type === "mutation" ? "write" : "read", key);
   } catch (error) {

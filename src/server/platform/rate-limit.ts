@@ -3,6 +3,7 @@
 // REDIS_URL is set, so every instance draws on one budget. An unreachable Redis never fails a
 // request: its insurance limiter (memory) takes over and a warning is logged.
 import { Redis } from "ioredis";
+import ipaddr from "ipaddr.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { rateLimitConfig } from "~/server/platform/config";
 import { logger } from "~/server/platform/logger";
@@ -116,6 +117,18 @@ export function rateLimiter(): RateLimiter {
     redisUrl: rateLimitConfig.REDIS_URL,
   });
   return appLimiter;
+}
+
+/**
+ * The budget key of a caller known by its address alone. An IPv6 address counts by its /64, the
+ * block a network gives one host or household, whose holder may use each of its addresses in turn;
+ * an IPv4-mapped one as the IPv4 address it is.
+ */
+export function addressKey(address: string): string {
+  if (!ipaddr.isValid(address)) return `ip:${address}`;
+  const parsed = ipaddr.process(address);
+  if (parsed instanceof ipaddr.IPv4) return `ip:${parsed.toString()}`;
+  return `ip:${new ipaddr.IPv6([...parsed.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
 }
 
 /** `RateLimit-*` (IETF draft) and, when refused, `Retry-After` headers for a budget's state. */
