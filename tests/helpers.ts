@@ -49,6 +49,8 @@ export interface TestUser {
   scope?: string;
   /** When the person entered their credentials (seconds; default: now, as right after a sign-in). */
   auth_time?: number;
+  /** When the session's access token was issued (seconds; default: now, to the millisecond). */
+  iat?: number;
 }
 
 /**
@@ -58,13 +60,15 @@ export interface TestUser {
 const unsignedAccessToken = (claims: JWTPayload) =>
   [{ alg: "none", typ: "at+jwt" }, claims, ""].map((part) => (part === "" ? "" : Buffer.from(JSON.stringify(part)).toString("base64url"))).join(".");
 
-export function sessionFor({ scope = ALL_SCOPES, ...user }: TestUser) {
+export function sessionFor({ scope = ALL_SCOPES, iat = Date.now() / 1000, ...user }: TestUser) {
   const now = Math.floor(Date.now() / 1000);
   const permissions = scope.split(" ").filter(Boolean);
   return {
     user: { email: `${user.sub.replace(/\W/g, "")}@example.test`, email_verified: true, name: user.sub, auth_time: now, ...user },
     tokenSet: {
-      accessToken: unsignedAccessToken({ iss: `${process.env.AUTH0_DOMAIN}/`, sub: user.sub, aud: process.env.AUTH0_AUDIENCE, exp: now + 3600, scope, permissions }),
+      // `iat` to the millisecond (a JWT's times may be fractional): sessions a test makes one after the
+      // other are issued in that order, as sign-ins are.
+      accessToken: unsignedAccessToken({ iss: `${process.env.AUTH0_DOMAIN}/`, sub: user.sub, aud: process.env.AUTH0_AUDIENCE, iat, exp: now + 3600, scope, permissions }),
       idToken: "test-id-token",
       expiresAt: now + 3600,
       scope: `openid profile email offline_access ${scope}`,

@@ -6,6 +6,7 @@ import { checkToken, isPersonalToken } from "~/server/domain/api-tokens";
 import { createPaymentProvider } from "~/server/domain/payment-provider";
 import type { PaymentProvider } from "~/server/domain/payments";
 import { db as defaultDb, type Db } from "~/server/platform/db";
+import { env } from "~/server/platform/env";
 import { toTRPCError } from "~/server/errors";
 import type { RateLimitState } from "~/server/platform/rate-limit";
 import { requestInfo, type RequestInfo } from "~/server/platform/request";
@@ -17,7 +18,10 @@ export interface InnerContextOptions {
   auth?: Auth | null;
   /** Credentials were presented but are not valid: every procedure refuses the request (401). */
   authError?: string | null;
-  /** Credentials are valid but may not be used now (a personal token on a plan without API access): 403. */
+  /**
+   * Credentials are valid but may not be used now (a personal token on a plan without API access,
+   * or whose person has not signed in for too long): 403.
+   */
   authForbidden?: string | null;
   db?: Db;
   /** The HTTP request behind the call; none for server-side callers (tests, scripts). */
@@ -53,12 +57,15 @@ async function bearerContext(token: string, request: RequestInfo): Promise<Conte
   }
 }
 
-/** A personal access token: looked up by its hash in the database at every request. */
+/**
+ * A personal access token: looked up by its hash in the database at every request. Its person's
+ * permissions count for as long as a session may last without signing in again.
+ */
 async function personalTokenContext(token: string, request: RequestInfo): Promise<Context> {
-  const checked = await checkToken(defaultDb, token);
+  const checked = await checkToken(defaultDb, token, { permissionsMaxAgeSeconds: env.AUTH0_SESSION_ABSOLUTE_DURATION });
   if (checked.ok) return createInnerContext({ request, auth: { sub: checked.sub, scopes: checked.scopes, via: "token", token: checked.token } });
   logAuthFailure(checked.reason, { requestId: request.id });
-  return checked.reason === "plan_without_api_access"
+  return checked.reason === "plan_without_api_access" || checked.reason === "permissions_unconfirmed"
     ? createInnerContext({ request, authForbidden: checked.message })
     : createInnerContext({ request, authError: checked.message });
 }

@@ -14,6 +14,7 @@ import { addressKey, RateLimitExceeded, rateLimiter } from "~/server/platform/ra
 import { fromAnotherOrigin } from "~/server/platform/cors";
 import { isSameOrigin } from "~/server/platform/request";
 import { provisionUser } from "~/server/domain/users";
+import type { Auth } from "~/server/platform/auth";
 import { stillStored } from "~/server/platform/session-store";
 
 // ─── 1. Init ────────────────────────────────────────────────────────────────────────────────────
@@ -149,6 +150,17 @@ const rateLimit = t.middleware(async ({ ctx, type, next }) => {
 });
 
 /**
+ * Whether a caller with no user yet may have one made. A session's only while that session still
+ * exists, and a personal token's never (its person had a user to make it, and the token was found
+ * through that user): neither a request racing the deletion of its account, which ends every session
+ * and token first, brings the account back. An issuer's access token makes its person's first user.
+ */
+function mayCreateUser(db: Context["db"], auth: Auth, session: SessionData | null): (() => Promise<boolean>) | undefined {
+  if (auth.via === "token") return async () => false;
+  return session ? () => stillStored(db, session) : undefined;
+}
+
+/**
  * Requires a caller (session or bearer token) holding every scope of the procedure's `meta.scope`, then
  * provisions the database user for them (just in time).
  */
@@ -158,13 +170,13 @@ const requireUser = t.middleware(async ({ ctx, meta, next }) => {
   const missing = [meta?.scope ?? []].flat().find((scope) => !auth.scopes.includes(scope));
   if (missing) throw new TRPCError({ code: "FORBIDDEN", message: `Your access does not include the ${missing} permission.` });
   const { session } = ctx;
-  // A session's user is made only while that session still exists (not for a request racing the
-  // deletion of its account, which ends every session first).
-  // The person's permissions are kept from their own requests (a session, an access token of theirs),
-  // never a personal token's: its scopes are bounded by them (src/server/domain/api-tokens.ts).
-  const permissions = auth.via === "token" ? undefined : auth.scopes;
-  const user = await provisionUser(ctx.db, auth.sub, session?.user, { permissions, ...(session && { mayCreate: () => stillStored(ctx.db, session) }) });
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
+  // The person's permissions are kept from their own requests (a session, an access token of theirs)
+  // with the issue time of the token that carried them, never a personal token's: its scopes are
+  // bounded by them (src/server/domain/api-tokens.ts). A token without an issue time cannot be
+  // ordered against the others, so it says nothing of them.
+  const permissions = auth.via !== "token" && auth.issuedAt ? { scopes: auth.scopes, issuedAt: auth.issuedAt } : undefined;
+  const user = await provisionUser(ctx.db, auth.sub, session?.user, { permissions, mayCreate: mayCreateUser(ctx.db, auth, session) });
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: auth.via === "token" ? "The access token is invalid or expired." : "Your session has ended. Please sign in again." });
   return next({ ctx: { auth, user } });
 });
 

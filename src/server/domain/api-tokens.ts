@@ -52,6 +52,21 @@ export function planAllowsTokens(account: PlanOfAccount | null, now: Date): bool
 const NO_API_ACCESS =
   "Your plan does not include API access: personal access tokens work on the Developer and Enterprise plans. Upgrade on /pricing and your tokens work again.";
 
+/**
+ * The other rule, in one place: a token carries its person's permissions only while the identity
+ * provider confirmed them lately, i.e. while the person made a request of their own (a session, an
+ * access token of theirs) in the last `maxAgeSeconds`. The app learns what a person holds only from
+ * their own tokens; without this, someone whose role was taken away (or who was blocked) at the
+ * identity provider, and who never signs in again, would keep their tokens' permissions until the
+ * tokens expire. Null: never confirmed since the app began recording when.
+ */
+export function permissionsConfirmedUntil(permissionsAt: Date | null, maxAgeSeconds: number): Date | null {
+  return permissionsAt && new Date(permissionsAt.getTime() + maxAgeSeconds * 1000);
+}
+
+const PERMISSIONS_UNCONFIRMED =
+  "Your personal access tokens need you to sign in to Showtrack now and then: it has not seen you signed in lately, so it cannot tell what you may still do. Sign in to Showtrack and your tokens work again.";
+
 const accountPlanSelect = {
   tierId: true,
   pendingTierId: true,
@@ -73,15 +88,24 @@ const toListed = (row: Prisma.ApiTokenGetPayload<{ select: typeof tokenListSelec
 });
 
 /**
- * The person's tokens, newest first (expired ones too, until revoked), and whether their plan lets
- * them use (and make) any now: one statement.
+ * The person's tokens, newest first (expired ones too, until revoked), whether their plan lets them
+ * use (and make) any now, and until when they work unless the person signs in again
+ * (`permissionsConfirmedUntil`, with `permissionsMaxAgeSeconds`): one statement.
  */
-export async function listTokens(db: Db, userId: string, now = new Date()) {
-  const { apiTokens, billingAccount } = await db.user.findUniqueOrThrow({
+export async function listTokens(db: Db, userId: string, { permissionsMaxAgeSeconds, now = new Date() }: { permissionsMaxAgeSeconds: number; now?: Date }) {
+  const { apiTokens, billingAccount, permissionsAt } = await db.user.findUniqueOrThrow({
     where: { id: userId },
-    select: { apiTokens: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: tokenListSelect }, billingAccount: { select: accountPlanSelect } },
+    select: {
+      apiTokens: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: tokenListSelect },
+      billingAccount: { select: accountPlanSelect },
+      permissionsAt: true,
+    },
   });
-  return { allowed: planAllowsTokens(planOf(billingAccount), now), tokens: apiTokens.map(toListed) };
+  return {
+    allowed: planAllowsTokens(planOf(billingAccount), now),
+    signInBy: permissionsConfirmedUntil(permissionsAt, permissionsMaxAgeSeconds)?.toISOString() ?? null,
+    tokens: apiTokens.map(toListed),
+  };
 }
 
 /** How many tokens one person may hold at once. */
@@ -130,6 +154,13 @@ export async function createToken(db: Db, actor: Actor, held: readonly ApiScope[
   return { token, ...toListed(row) };
 }
 
+/** Deletes a token and records its revocation, unless it was gone already; whether it was there. */
+async function revokeIn(tx: Prisma.TransactionClient, actor: Actor, token: { id: string; name: string }): Promise<boolean> {
+  const { count } = await tx.apiToken.deleteMany({ where: { id: token.id } });
+  if (count > 0) await recordEvent(tx, actor, { action: "token_revoked", target: token.id, details: { name: token.name } });
+  return count > 0;
+}
+
 /**
  * Revokes one of the person's tokens: it is deleted, and refused on its next request on every
  * instance. Revoking one that is gone already changes nothing; whether this call revoked it.
@@ -137,30 +168,55 @@ export async function createToken(db: Db, actor: Actor, held: readonly ApiScope[
 export async function revokeToken(db: Db, actor: Actor, id: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const [token] = await tx.apiToken.findMany({ where: { id, userId: actor.userId }, select: { id: true, name: true } });
-    if (!token) return false;
-    const { count } = await tx.apiToken.deleteMany({ where: { id: token.id } });
-    if (count > 0) await recordEvent(tx, actor, { action: "token_revoked", target: token.id, details: { name: token.name } });
-    return count > 0;
+    return token ? revokeIn(tx, actor, token) : false;
+  });
+}
+
+/**
+ * Revokes every token of the person whose identity provider id is `sub`, at once (an operator's
+ * command for someone who leaves: scripts/tokens.ts), each recorded as its revocation on /account is,
+ * in no channel (not the person's doing). The names of the tokens revoked; null: no such person.
+ */
+export async function revokeAllTokens(db: Db, sub: string): Promise<string[] | null> {
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { auth0Sub: sub }, select: { id: true } });
+    if (!user) return null;
+    // The account row's lock, which making a token takes: none is made meanwhile and left behind.
+    await sqlIn(tx)(LOCK_ACCOUNT_ROW, [user.id]);
+    const tokens = await tx.apiToken.findMany({ where: { userId: user.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true, name: true } });
+    const revoked: string[] = [];
+    for (const token of tokens) if (await revokeIn(tx, { userId: user.id }, token)) revoked.push(token.name);
+    return revoked;
   });
 }
 
 export type TokenCheck =
   | { ok: true; sub: string; scopes: ApiScope[]; token: { id: string; name: string } }
   | { ok: false; reason: "unknown_token" | "expired"; message: string }
-  | { ok: false; reason: "plan_without_api_access"; message: string };
+  | { ok: false; reason: "plan_without_api_access" | "permissions_unconfirmed"; message: string };
 
 /**
  * Who a presented token speaks for, read from the database at every request (nothing is cached:
  * a revoked token, or one whose account was deleted, is refused by every instance at once).
+ * `permissionsMaxAgeSeconds`: how long the person's permissions count after their last own request.
  */
-export async function checkToken(db: Db, token: string, now = new Date()): Promise<TokenCheck> {
+export async function checkToken(db: Db, token: string, { permissionsMaxAgeSeconds, now = new Date() }: { permissionsMaxAgeSeconds: number; now?: Date }): Promise<TokenCheck> {
   const row = await db.apiToken.findUnique({
     where: { hash: hashOf(token) },
-    select: { id: true, name: true, scopes: true, expiresAt: true, lastUsedAt: true, user: { select: { auth0Sub: true, permissions: true, billingAccount: { select: accountPlanSelect } } } },
+    select: {
+      id: true,
+      name: true,
+      scopes: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      user: { select: { auth0Sub: true, permissions: true, permissionsAt: true, billingAccount: { select: accountPlanSelect } } },
+    },
   });
   if (!row) return { ok: false, reason: "unknown_token", message: "The access token is invalid or expired." };
   if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired", message: "The access token is invalid or expired." };
   if (!planAllowsTokens(planOf(row.user.billingAccount), now)) return { ok: false, reason: "plan_without_api_access", message: NO_API_ACCESS };
+  const confirmedUntil = permissionsConfirmedUntil(row.user.permissionsAt, permissionsMaxAgeSeconds);
+  if (!confirmedUntil || confirmedUntil.getTime() <= now.getTime()) return { ok: false, reason: "permissions_unconfirmed", message: PERMISSIONS_UNCONFIRMED };
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
     await db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }

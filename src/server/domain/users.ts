@@ -10,14 +10,21 @@ const userSelect = {
   email: true,
   emailVerified: true,
   permissions: true,
+  permissionsAt: true,
   name: true,
   picture: true,
   createdAt: true,
 } satisfies Prisma.UserSelect;
 
 type DbUser = Prisma.UserGetPayload<{ select: typeof userSelect }>;
-/** What a request says of its person: the ID token's profile (sessions), the permissions (sessions and their bearer tokens). */
-type Profile = Partial<Pick<DbUser, "email" | "emailVerified" | "name" | "picture" | "permissions">>;
+/** What a session's ID token says of its person. */
+type Profile = Partial<Pick<DbUser, "email" | "emailVerified" | "name" | "picture">>;
+
+/** The permissions an access token of the person's own carries, and when it was issued (its `iat`). */
+export interface HeldPermissions {
+  scopes: string[];
+  issuedAt: Date;
+}
 
 // Users provisioned in the last minute, by database client and sub: a signed-in call then costs no
 // user lookup, only its own statement. A user deleted by another instance may keep their id here for
@@ -33,19 +40,27 @@ function recentUsersOf(db: Db): LRUCache<string, DbUser> {
 
 const same = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? a.join(" ") === b.join(" ") : a === b);
 const profileChanged = (user: DbUser, profile: Profile) => (Object.keys(profile) as (keyof Profile)[]).some((key) => !same(user[key], profile[key]));
+/**
+ * Whether `held` is news: from a token issued after the one the stored permissions came from. An
+ * older token (an earlier session's, a browser app's still in date) says what the person held
+ * then, which may be more than now: it never writes.
+ */
+const newerPermissions = (user: DbUser, held: HeldPermissions | undefined): held is HeldPermissions =>
+  held !== undefined && (user.permissionsAt === null || user.permissionsAt.getTime() < held.issuedAt.getTime());
 
 /**
  * The database user for a caller (just-in-time provisioning). A session's ID token claims refresh
- * the profile, and the person's own requests (a session, or an access token of theirs) their
- * permissions; written only when they changed: most requests read nothing at all (a user seen in the
- * last minute), or one row. Bearer callers carry no profile claims, so theirs is left as it is.
- * Null when there is no user and `mayCreate` refuses one.
+ * the profile, written only when it changed; the person's own requests (a session, or an access
+ * token of theirs) bring their `permissions`, written with the token's issue time when that token is
+ * newer than the one they were last learned from. Most requests read nothing at all (a user seen in
+ * the last minute, with the same access token), or one row. Bearer callers carry no profile claims,
+ * so theirs is left as it is. Null when there is no user and `mayCreate` refuses one.
  */
 export async function provisionUser(
   db: Db,
   sub: string,
   claims?: SessionUser,
-  { mayCreate, permissions }: { mayCreate?: () => Promise<boolean>; permissions?: string[] } = {},
+  { mayCreate, permissions }: { mayCreate?: () => Promise<boolean>; permissions?: HeldPermissions } = {},
 ): Promise<DbUser | null> {
   const profile: Profile = {
     ...(claims && {
@@ -54,12 +69,12 @@ export async function provisionUser(
       name: claims.name ?? null,
       picture: claims.picture ?? null,
     }),
-    ...(permissions && { permissions: [...permissions].sort() }),
   };
+  const held = permissions && { scopes: [...permissions.scopes].sort(), issuedAt: permissions.issuedAt };
   const recent = recentUsersOf(db);
   const known = recent.get(sub);
-  if (known && !profileChanged(known, profile)) return known;
-  const user = await findOrCreateUser(db, sub, profile, mayCreate);
+  if (known && !profileChanged(known, profile) && !newerPermissions(known, held)) return known;
+  const user = await findOrCreateUser(db, sub, profile, held, mayCreate);
   if (user) recent.set(sub, user);
   return user;
 }
@@ -80,20 +95,26 @@ export async function deleteUser(db: Db, user: Pick<DbUser, "id" | "auth0Sub">):
  * a request that read its session just before the account was deleted (and its sessions ended) must
  * not bring the account back.
  */
-async function findOrCreateUser(db: Db, sub: string, profile: Profile, mayCreate?: () => Promise<boolean>): Promise<DbUser | null> {
+async function findOrCreateUser(db: Db, sub: string, profile: Profile, held: HeldPermissions | undefined, mayCreate?: () => Promise<boolean>): Promise<DbUser | null> {
   const where = { auth0Sub: sub };
-  const existing = await db.user.findUnique({ where, select: userSelect });
-  if (!existing) {
+  let user = await db.user.findUnique({ where, select: userSelect });
+  if (!user) {
     if (mayCreate && !(await mayCreate())) return null;
     try {
-      return await db.user.create({ data: { ...where, ...profile }, select: userSelect });
+      return await db.user.create({ data: { ...where, ...profile, ...(held && { permissions: held.scopes, permissionsAt: held.issuedAt }) }, select: userSelect });
     } catch (error) {
-      // A concurrent first request created it: use theirs.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-        return db.user.findUniqueOrThrow({ where, select: userSelect });
-      }
-      throw error;
+      // A concurrent first request created it: use theirs (and what ours says, if newer).
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+      user = await db.user.findUniqueOrThrow({ where, select: userSelect });
     }
   }
-  return profileChanged(existing, profile) ? db.user.update({ where, data: profile, select: userSelect }) : existing;
+  if (profileChanged(user, profile)) user = await db.user.update({ where, data: profile, select: userSelect });
+  if (!newerPermissions(user, held)) return user;
+  // One conditional statement: of two requests at once, an older token's never overwrites a newer
+  // one's, whichever runs last.
+  await db.user.updateMany({
+    where: { ...where, OR: [{ permissionsAt: null }, { permissionsAt: { lt: held.issuedAt } }] },
+    data: { permissions: held.scopes, permissionsAt: held.issuedAt },
+  });
+  return db.user.findUnique({ where, select: userSelect });
 }

@@ -8,11 +8,12 @@ import { isApiScope, type ApiScope } from "~/utils/scopes";
 /**
  * Who is calling, however they proved it: the session cookie, an access token of the issuer's
  * (`bearer`, with the client it was issued to), or a personal access token of the app's own
- * (`token`, src/server/domain/api-tokens.ts).
+ * (`token`, src/server/domain/api-tokens.ts). `issuedAt`: when the issuer issued the access token
+ * the scopes come from (its `iat`), which orders what different tokens say of one person.
  */
 export type Auth = { sub: string; scopes: ApiScope[] } & (
-  | { via: "session" }
-  | { via: "bearer"; clientId: string }
+  | { via: "session"; issuedAt: Date | null }
+  | { via: "bearer"; clientId: string; issuedAt: Date | null }
   | { via: "token"; token: { id: string; name: string } }
 );
 
@@ -119,7 +120,7 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
   // tokens (sub "<client>@clients"), never a person's token that such a client happened to obtain.
   const machine = clients.every((client) => machineClients.has(client)) && payload.sub === `${clients[0]}@clients`;
   const scopes = permissionsFromClaims(payload, { scopeIsGranted: machine });
-  return { sub: payload.sub!, scopes, via: "bearer", clientId: clients[0]! };
+  return { sub: payload.sub!, scopes, via: "bearer", clientId: clients[0]!, issuedAt: issuedAtOf(payload) };
 }
 
 /**
@@ -136,7 +137,12 @@ export function authFromSession(session: SessionData): Auth {
   // the issuer's default API's token carries permissions of its own.
   const audiences = [claims.aud ?? []].flat();
   const forThisApi = audiences.includes(env.AUTH0_AUDIENCE) && claims.iss === issuerUrl();
-  return { sub: session.user.sub, scopes: forThisApi ? permissionsFromClaims(claims) : [], via: "session" };
+  return { sub: session.user.sub, scopes: forThisApi ? permissionsFromClaims(claims) : [], via: "session", issuedAt: issuedAtOf(claims) };
+}
+
+/** A token's `iat` as a time; null when it has none (nothing then says how recent its claims are). */
+function issuedAtOf(claims: JWTPayload): Date | null {
+  return typeof claims.iat === "number" && Number.isFinite(claims.iat) ? new Date(claims.iat * 1000) : null;
 }
 
 function decodedClaims(token: string): JWTPayload {
@@ -174,7 +180,8 @@ export type AuthFailure =
   | "invalid_logout_token"
   | "session_refresh_unavailable"
   | "unknown_token"
-  | "plan_without_api_access";
+  | "plan_without_api_access"
+  | "permissions_unconfirmed";
 
 const CLAIM_FAILURES: Record<string, AuthFailure> = { aud: "wrong_audience", iss: "wrong_issuer", nbf: "not_yet_valid" };
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { actorOf } from "~/server/domain/audit";
 import { createToken, listTokens, revokeToken } from "~/server/domain/api-tokens";
 import { rowId, text } from "~/server/inputs";
+import { env } from "~/server/platform/env";
 import { requireRecentSignIn, router, sessionOnlyProcedure } from "~/server/trpc";
 import { MAX_API_TOKEN_DAYS } from "~/utils/api-tokens";
 import { API_SCOPES } from "~/utils/scopes";
@@ -11,8 +12,8 @@ import { API_SCOPES } from "~/utils/scopes";
  * nor revokes tokens.
  */
 export const tokensRouter = router({
-  /** The person's tokens, and whether their plan lets them use (and make) any. */
-  list: sessionOnlyProcedure.query(({ ctx }) => listTokens(ctx.db, ctx.user.id)),
+  /** The person's tokens, whether their plan lets them use (and make) any, and until when they work unless the person signs in. */
+  list: sessionOnlyProcedure.query(({ ctx }) => listTokens(ctx.db, ctx.user.id, { permissionsMaxAgeSeconds: env.AUTH0_SESSION_ABSOLUTE_DURATION })),
 
   /** Makes a token with some of the person's permissions; the token is in this answer only. */
   create: sessionOnlyProcedure

@@ -13,6 +13,7 @@ import { pageArgs, toPage } from "~/server/pagination";
 import { authFromSession } from "~/server/platform/auth";
 import { auth0 } from "~/server/platform/auth0";
 import { db } from "~/server/platform/db";
+import { env } from "~/server/platform/env";
 import { followedShowsReader } from "./followed-shows-by-sql";
 
 const readFollowedShows = followedShowsReader(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 }));
@@ -97,7 +98,7 @@ export async function accountByPrisma(req: IncomingMessage, activityLimit: numbe
       select: auditEventSelect,
     }),
     listSessions(db, session),
-    listTokens(db, user.id),
+    listTokens(db, user.id, { permissionsMaxAgeSeconds: env.AUTH0_SESSION_ABSOLUTE_DURATION }),
   ]);
   const { billingAccount: account, createdAt, reminderLeadMinutes, _count, ...profile } = user;
   const { tier, pendingTier, paymentBrand, paymentLast4, invoices } = account;
