@@ -1,7 +1,12 @@
 // Personal access tokens over real HTTP: made on the account page's procedures with a real session
 // cookie, then used as bearer credentials on the tRPC handler and the REST routes.
+import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { callProcedure, db, seededApiServer, sessionCookie } from "./helpers";
+import { createContext } from "~/server/context";
+import { deleteUser } from "~/server/domain/users";
+import { env } from "~/server/platform/env";
+import { createCaller } from "~/server/routers/_app";
+import { accessToken, callProcedure, db, gsspContext, seededApiServer, sessionCookie } from "./helpers";
 
 const api = seededApiServer();
 const VISA = { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
@@ -25,6 +30,14 @@ const call = async (token: string, path: string, input?: unknown) => {
   return { status, message: body.error?.json.message, data: body.result?.data.json };
 };
 const rest = (token: string, path: string) => fetch(`${api.origin}${path}`, { headers: withToken(token) });
+
+/** `sub` on the Developer plan, whose tokens work. */
+async function onPaidPlan(sub: string) {
+  expect((await asPerson(sub, "billing.setCard", VISA)).status).toBe(200);
+  expect((await asPerson(sub, "billing.changeTier", { tierId: "developer" })).status).toBe(200);
+}
+
+const permissionsAtOf = async (sub: string) => (await db.user.findUniqueOrThrow({ where: { auth0Sub: sub }, select: { permissionsAt: true } })).permissionsAt!;
 
 describe("personal access tokens", () => {
   it("lives as the plan allows: made once, used with its scopes, 403 after a downgrade to Free, 200 after an upgrade, 401 once expired or revoked", async () => {
@@ -178,5 +191,119 @@ describe("personal access tokens", () => {
     expect((await call(token, "subscriptions.list")).status).toBe(200);
     await db.user.delete({ where: { auth0Sub: "dev|carol" } });
     expect((await call(token, "subscriptions.list")).status).toBe(401);
+  });
+});
+
+describe("a token and its person's permissions", () => {
+  const WINDOW_MS = env.AUTH0_SESSION_ABSOLUTE_DURATION * 1000;
+
+  it("counts them only while its person signed in lately: a role taken away at the provider from someone who never signs in again stops the token, with a 403 saying to sign in", async () => {
+    const sub = "test|mallory";
+    await onPaidPlan(sub);
+    const token = await makeToken(sub, { name: "year-long", scopes: ["read:shows", "write:shows", "write:billing"], expiresInDays: 365 });
+    // /account says until when the tokens work unless she signs in.
+    const { body } = await asPerson(sub, "tokens.list");
+    const lastSeen = await permissionsAtOf(sub);
+    expect((body.result!.data.json as { signInBy: string }).signInBy).toBe(new Date(lastSeen.getTime() + WINDOW_MS).toISOString());
+    const [first, second] = await db.show.findMany({ where: { subscriptions: { none: { user: { auth0Sub: sub } } } }, take: 2, select: { id: true } });
+
+    // Her role is removed at the identity provider now, and she never signs in again: the app cannot
+    // know, and her token writes until the window ends...
+    vi.useFakeTimers({ toFake: ["Date"], now: lastSeen.getTime() + WINDOW_MS - 60_000 });
+    expect((await call(token, "subscriptions.add", { showId: first!.id })).status).toBe(200);
+    // ...and not a moment after: every call refused, saying what to do.
+    vi.setSystemTime(lastSeen.getTime() + WINDOW_MS);
+    const stale = await call(token, "subscriptions.add", { showId: second!.id });
+    expect(stale).toMatchObject({ status: 403, message: expect.stringMatching(/Sign in to Showtrack and your tokens work again/) });
+    expect((await call(token, "subscriptions.list")).status).toBe(403);
+    const viaRest = await rest(token, "/api/my/shows");
+    expect(viaRest.status).toBe(403);
+    expect(((await viaRest.json()) as { error: { message: string } }).error.message).toMatch(/sign in to Showtrack/);
+
+    // When she does sign in, the provider says what she holds now: the token reads, and writes no more.
+    await callProcedure(api.url, "me.profile", { headers: { cookie: await sessionCookie({ sub, scope: "read:shows read:billing" }) } });
+    expect((await call(token, "subscriptions.list")).status).toBe(200);
+    expect(await call(token, "subscriptions.add", { showId: second!.id })).toMatchObject({ status: 403, message: "Your access does not include the write:shows permission." });
+  });
+
+  it("learns them only from a newer access token: one issued before her latest sign-in cannot write back what she held then", async () => {
+    const sub = "test|olga";
+    await onPaidPlan(sub);
+    // An access token of hers from two minutes ago (a browser app's, say), still in date, with every permission.
+    const older = await accessToken({ sub, iat: Math.floor(Date.now() / 1000) - 120 });
+    const token = await makeToken(sub, { name: "writer", scopes: ["read:shows", "write:shows"] });
+    const [first, second] = await db.show.findMany({ where: { subscriptions: { none: { user: { auth0Sub: sub } } } }, take: 2, select: { id: true } });
+    expect((await call(token, "subscriptions.add", { showId: first!.id })).status).toBe(200);
+
+    // Her role loses write:shows; her next sign-in says so.
+    await callProcedure(api.url, "me.profile", { headers: { cookie: await sessionCookie({ sub, scope: "read:shows read:billing" }) } });
+    const learned = await permissionsAtOf(sub);
+    expect((await call(token, "subscriptions.add", { showId: second!.id })).status).toBe(403);
+
+    // The older token still works for what it says, but what it says of her is history.
+    expect((await callProcedure(api.url, "subscriptions.list", { headers: withToken(older) })).status).toBe(200);
+    expect(await db.user.findUniqueOrThrow({ where: { auth0Sub: sub }, select: { permissions: true, permissionsAt: true } })).toEqual({
+      permissions: ["read:billing", "read:shows"],
+      permissionsAt: learned,
+    });
+    expect((await call(token, "subscriptions.add", { showId: second!.id })).status).toBe(403);
+  });
+
+  it("never brings back an account deleted between the token's lookup and the call", async () => {
+    const sub = "test|leaving";
+    await onPaidPlan(sub);
+    const token = await makeToken(sub, { name: "racer", scopes: ["read:shows"] });
+    // The context of a request with the token, built as the handler builds it: the token checks out...
+    const { req, res } = gsspContext("/api/trpc/subscriptions.list");
+    req.headers.authorization = `Bearer ${token}`;
+    const ctx = await createContext({ req, res });
+    expect(ctx.auth).toMatchObject({ via: "token", sub });
+    // ...then the account is deleted, before the procedure runs.
+    await deleteUser(db, await db.user.findUniqueOrThrow({ where: { auth0Sub: sub } }));
+    await expect(createCaller(ctx).subscriptions.list()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "The access token is invalid or expired." });
+    expect(await db.user.count({ where: { auth0Sub: sub } })).toBe(0);
+  });
+});
+
+describe("npm run tokens:revoke", () => {
+  /** The operator's command, as run from a shell with the app's environment (here the test's). */
+  const revokeCommand = (args: string[], environment: NodeJS.ProcessEnv = process.env) => {
+    const run = spawnSync("npm", ["run", "--silent", "tokens:revoke", "--", ...args], { encoding: "utf8", env: environment });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  it("revokes every token of one person at once, each recorded as its revocation; says so in one line", { timeout: 60_000 }, async () => {
+    const sub = "test|leaver";
+    await onPaidPlan(sub);
+    const tokens = [await makeToken(sub, { name: "nightly", scopes: ["read:shows"] }), await makeToken(sub, { name: "deploy", scopes: ["read:shows"] })];
+    const ids = (await db.apiToken.findMany({ where: { user: { auth0Sub: sub } }, select: { id: true } })).map(({ id }) => id);
+    const bobs = await makeToken("dev|bob", { name: "bob-stays", scopes: ["read:shows"] });
+
+    expect(revokeCommand([sub])).toEqual({ status: 0, stdout: `[tokens:revoke] Revoked 2 tokens of ${sub}: "nightly", "deploy".\n`, stderr: "" });
+    for (const token of tokens) expect((await call(token, "subscriptions.list")).status).toBe(401);
+    expect((await call(bobs, "subscriptions.list")).status).toBe(200);
+    const events = await db.auditEvent.findMany({ where: { user: { auth0Sub: sub }, action: "token_revoked" }, select: { target: true, details: true, channel: true } });
+    expect(events.toSorted((a, b) => a.target.localeCompare(b.target))).toEqual(
+      ids.toSorted().map((target) => ({ target, details: { name: expect.any(String) }, channel: null })),
+    );
+    // What she reads on /account.
+    expect(JSON.stringify((await asPerson(sub, "me.export")).body)).toContain("token_revoked");
+
+    expect(revokeCommand([sub])).toEqual({ status: 0, stdout: `[tokens:revoke] ${sub} has no tokens: nothing to revoke.\n`, stderr: "" });
+  });
+
+  it("says in one line, without a stack trace, what it cannot do", { timeout: 60_000 }, () => {
+    expect(revokeCommand(["test|nobody-at-all"])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: '[tokens:revoke] No one with the sub "test|nobody-at-all" has used Showtrack: nothing was revoked.\n',
+    });
+    const { DATABASE_URL: _url, ...withoutDatabase } = process.env;
+    expect(revokeCommand(["test|leaver"], withoutDatabase)).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "[tokens:revoke] DATABASE_URL is not set: run this with the app's environment, naming the database whose tokens to revoke.\n",
+    });
+    expect(revokeCommand([])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^\[tokens:revoke\] Usage: npm run tokens:revoke -- <sub>[^\n]*\n$/) });
   });
 });
