@@ -3,6 +3,7 @@
 // /account records one. Run it with the app's environment, as a job worker runs (docs/security.md).
 // Says what it did in one line; a cause it can name (no such person, no database) is one line too,
 // with a non-zero exit, never a stack trace.
+import process from "node:process";
 
 const USAGE = "Usage: npm run tokens:revoke -- <sub>  (the person's identity provider id, such as auth0|64f0c2…)";
 

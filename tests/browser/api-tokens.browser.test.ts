@@ -51,6 +51,7 @@ it("Bob makes a token on /account, sees it once with a curl line, uses it, and r
   await page.reload();
   expect(await page.locator("#new-token-value").count()).toBe(0);
   await expect.poll(() => listed.textContent()).not.toContain("last used never");
+  expect(await panel.locator("#tokens-sign-in-by").textContent()).toMatch(/^Your tokens stop working on .+ unless you sign in to Showtrack before then\.$/);
 
   await listed.getByRole("button", { name: "Revoke the token ci-script" }).click();
   await expect.poll(() => listed.count()).toBe(0);

@@ -35,7 +35,7 @@ export function ApiTokens({ list, held }: { list: Loadable<RouterOutputs["tokens
 
   if (list.isError) return <LoadError what="Your API tokens" query={list} />;
   if (!list.data) return <Loading what="your API tokens" />;
-  const { allowed, tokens } = list.data;
+  const { allowed, signInBy, tokens } = list.data;
   return (
     <section className="panel" aria-labelledby="tokens-heading" id="api-tokens">
       <h2 id="tokens-heading">API tokens</h2>
@@ -130,6 +130,12 @@ export function ApiTokens({ list, held }: { list: Loadable<RouterOutputs["tokens
             </li>
           ))}
         </ul>
+      ) : null}
+      {tokens.length > 0 && signInBy ? (
+        // A token counts on the permissions its person's own sign-ins confirm (src/server/domain/api-tokens.ts).
+        <p className="muted" id="tokens-sign-in-by">
+          <small>Your tokens stop working on {formatDate(signInBy)} unless you sign in to Showtrack before then.</small>
+        </p>
       ) : null}
     </section>
   );
