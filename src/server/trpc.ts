@@ -150,10 +150,11 @@ const rateLimit = t.middleware(async ({ ctx, type, next }) => {
 });
 
 /**
- * Whether a caller with no user yet may have one made. A session's only while that session still
- * exists, and a personal token's never (its person had a user to make it, and the token was found
- * through that user): neither a request racing the deletion of its account, which ends every session
- * and token first, brings the account back. An issuer's access token makes its person's first user.
+ * Whether a caller with no user yet may have one made: a request racing the deletion of its account
+ * must not bring the account back. A session's only while that session still exists (the deletion
+ * ends every session first); a personal token's never (the token was found through its person's
+ * user, so no user means it was deleted meanwhile, the token with it). An issuer's access token
+ * makes its person's first user.
  */
 function mayCreateUser(db: Context["db"], auth: Auth, session: SessionData | null): (() => Promise<boolean>) | undefined {
   if (auth.via === "token") return async () => false;

@@ -155,10 +155,11 @@ const jsonArray = (schema: string, description: string) => ({
 });
 // The 4xx a route can answer, each where it happens: every route is rate limited (429) and GET
 // only (405); a protected one refuses a caller without valid credentials (401), or one lacking a
-// permission, calling from another site with the cookie or holding a token of a Free account (403).
+// permission, calling from another site with the cookie or holding a token of a Free account, or of
+// a person not signed in lately (403).
 const errors = {
   401: json("Error", "No valid session cookie or bearer token (see the WWW-Authenticate header)"),
-  403: json("Error", "The caller lacks a permission this route needs, calls with the cookie from another site, or holds a personal token of an account whose plan includes no API access"),
+  403: json("Error", "The caller lacks a permission this route needs, calls with the cookie from another site, or holds a personal token of an account whose plan includes no API access or whose person has not signed in to Showtrack lately"),
   405: json("Error", "Only GET (and HEAD) is served"),
   429: json("Error", "Over the caller's rate limit (see the Retry-After and RateLimit-* headers)"),
   500: json("Error", "Something went wrong on the server"),
@@ -249,7 +250,7 @@ export function openApiDocument() {
           scheme: "bearer",
           bearerFormat: `${API_TOKEN_PREFIX}…`,
           description:
-            "A personal access token, made on /account → API tokens (Developer and Enterprise plans), carrying the permissions chosen for it there; refused with 403 while the account's plan includes no API access.",
+            "A personal access token, made on /account → API tokens (Developer and Enterprise plans), carrying the permissions chosen for it there; refused with 403 while the account's plan includes no API access, or once its person has not signed in to Showtrack for the session's longest lifetime (7 days by default).",
         },
         sessionCookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE.name },
       },
