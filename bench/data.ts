@@ -22,7 +22,7 @@ export const HUNDREDFOLD: DataSize = { shows: 50_000, users: 100_000, followsPer
 
 /**
  * Words of the titles. Searches read them: "cafe" finds the "Café" titles (one show in 26, through the
- * accent fold), "zephyr" the one show in 2,500 named so, "har" a prefix of many titles.
+ * accent fold), "zephyr" the three shows named so at any size, "har" a prefix of many titles.
  */
 const OPENERS = ["The Quiet", "Midnight", "Copper", "Lantern", "Northern", "Paper", "Velvet", "Hollow", "Salt", "Glass", "The Last", "Harbor", "Silver", "The Little", "Iron", "Winter"];
 const NOUNS = ["Harbor", "Orchard", "Signal", "Archive", "Meridian", "Lighthouse", "Foundry", "Station", "Garden", "Kitchen", "Island", "Letters", "Bridge", "Detective", "Hotel", "Café", "Parish", "Academy", "Courier", "Frontier", "Circus", "Embassy", "Ledger", "Valley", "Tide", "Summit"];
@@ -76,7 +76,7 @@ export async function generateData(url: string, size: DataSize) {
     await run(
       `INSERT INTO "Show" (id, slug, title, network, summary, premiered, status)
        SELECT 'bench-show-' || i, 'bench-show-' || i,
-              CASE WHEN i % 2500 = 7 THEN '${RARE_WORD} Junction' ELSE (${sqlArray(OPENERS)})[1 + i % ${OPENERS.length}] || ' ' || (${sqlArray(NOUNS)})[1 + (i / ${OPENERS.length}) % ${NOUNS.length}] END
+              CASE WHEN i IN (7, 1007, 2007) THEN '${RARE_WORD} Junction' ELSE (${sqlArray(OPENERS)})[1 + i % ${OPENERS.length}] || ' ' || (${sqlArray(NOUNS)})[1 + (i / ${OPENERS.length}) % ${NOUNS.length}] END
                 || ' ' || lpad(i::text, 5, '0'),
               'Bench Network', 'A show made up for the benchmark, number ' || i || '.', 1990 + i % 35,
               CASE WHEN i % 3 = 0 THEN 'ended' ELSE 'running' END::"ShowStatus"

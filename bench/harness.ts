@@ -169,11 +169,11 @@ export const medianSample = (runs: Sample[]): Sample => ({
   cpuMs: median(runs.map((r) => r.cpuMs)),
 });
 
-/** Loads `url` for `seconds` (SECONDS) with CONNECTIONS connections; the CPU time is `server`'s. */
-export async function load(url: string, server: ChildProcess, headers: Record<string, string>, seconds = SECONDS): Promise<Sample> {
+/** Loads `url` for SECONDS with `connections` (CONNECTIONS); the CPU time is `server`'s. */
+export async function load(url: string, server: ChildProcess, headers: Record<string, string>, connections = CONNECTIONS): Promise<Sample> {
   const pid = server.pid!;
   const cpuBefore = cpuSeconds(pid);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
+  const result = await autocannon({ url, connections, duration: SECONDS, headers });
   const cpu = cpuSeconds(pid) - cpuBefore;
   const non2xx = result.non2xx + result.errors;
   if (non2xx > 0) throw new Error(`${url}: ${non2xx} answers were not 2xx`);
