@@ -157,12 +157,14 @@ export interface Sample {
   p50: number;
   p99: number;
   cpuMs: number;
+  /** Every response's latency (ms). */
+  latencies: number[];
 }
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** The medians of samples. */
-export const medianSample = (runs: Sample[]): Sample => ({
+export const medianSample = (runs: Sample[]): Omit<Sample, "latencies"> => ({
   rps: median(runs.map((r) => r.rps)),
   p50: median(runs.map((r) => r.p50)),
   p99: median(runs.map((r) => r.p99)),
@@ -173,11 +175,15 @@ export const medianSample = (runs: Sample[]): Sample => ({
 export async function load(url: string, server: ChildProcess, headers: Record<string, string>, connections = CONNECTIONS): Promise<Sample> {
   const pid = server.pid!;
   const cpuBefore = cpuSeconds(pid);
-  const result = await autocannon({ url, connections, duration: SECONDS, headers });
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: SECONDS, headers }, (error: unknown, done) => (error ? reject(error as Error) : resolve(done)));
+    instance.on("response", (_client, _status, _bytes, latency) => latencies.push(latency));
+  });
   const cpu = cpuSeconds(pid) - cpuBefore;
   const non2xx = result.non2xx + result.errors;
   if (non2xx > 0) throw new Error(`${url}: ${non2xx} answers were not 2xx`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMs: (cpu * 1000) / result.requests.total };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMs: (cpu * 1000) / result.requests.total, latencies };
 }
 
 /** The machine, for beside the figures. */

@@ -141,25 +141,32 @@ interface ExplainedPlan {
 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
+interface ExplainedStatement {
+  text: string;
+  ms: number;
+  buffers: number;
+  /** Each table read, how: "Index Scan Show_title_id_idx (Show)". */
+  scans: string[];
+  /** The big tables it reads whole. */
+  seqScans: string[];
+}
+
 /**
- * The plans of the statements a case sends at 100× (after a first call, which opens what it opens):
- * each scan with its table and index, the time and the buffers read. Returns the sequential scans of
- * big tables.
+ * The plans of the statements a case sends on one database (after a first call, which opens what it
+ * opens), each the fastest of three runs of EXPLAIN ANALYZE: one run on a busy machine may wait for a core.
  */
-async function explainCase(benchCase: ScaleCase, { caller, statements }: InProcess, url: string): Promise<string[]> {
+async function explainCase(benchCase: ScaleCase, { caller, statements }: InProcess, url: string): Promise<ExplainedStatement[]> {
   await Promise.all(benchCase.calls(caller));
   statements.length = 0;
   await Promise.all(benchCase.calls(caller));
   const sent = statements.splice(0).filter((statement) => /^\s*(SELECT|WITH)\b/i.test(statement.text));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const seqScans: string[] = [];
   try {
     const { rows: sizes } = await client.query<{ relname: string; rows: number }>(`SELECT relname, reltuples::float8 AS rows FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`);
     const rowsOf = new Map(sizes.map((table) => [table.relname, table.rows]));
-    console.log(`\n  ${benchCase.name}: ${sent.length} statement${sent.length === 1 ? "" : "s"}`);
+    const explained: ExplainedStatement[] = [];
     for (const { text, values } of sent) {
-      // The fastest of three: one run on a busy machine may wait for a core.
       const runs = [];
       for (let run = 0; run < 3; run++) {
         const { rows } = await client.query<{ "QUERY PLAN": [ExplainedPlan] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, values);
@@ -167,16 +174,26 @@ async function explainCase(benchCase: ScaleCase, { caller, statements }: InProce
       }
       const { Plan: plan, "Execution Time": ms } = runs.reduce((fastest, run) => (run["Execution Time"] < fastest["Execution Time"] ? run : fastest));
       const scans = nodesOf(plan).filter((node) => node["Relation Name"]);
-      const scanned = scans.map((node) => `${node["Node Type"]}${node["Index Name"] ? ` ${node["Index Name"]}` : ""} (${node["Relation Name"]})`);
-      for (const node of scans) {
-        if (node["Node Type"] === "Seq Scan" && (rowsOf.get(node["Relation Name"]!) ?? 0) > BIG_TABLE_ROWS) seqScans.push(`${benchCase.name}: ${node["Relation Name"]} in ${text.replace(/\s+/g, " ").slice(0, 200)}`);
-      }
-      console.log(`    ${ms.toFixed(2)} ms, ${plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]} buffers: ${[...new Set(scanned)].join("; ")}`);
+      explained.push({
+        text,
+        ms,
+        buffers: plan["Shared Hit Blocks"] + plan["Shared Read Blocks"],
+        scans: [...new Set(scans.map((node) => `${node["Node Type"]}${node["Index Name"] ? ` ${node["Index Name"]}` : ""} (${node["Relation Name"]})`))],
+        seqScans: scans
+          .filter((node) => node["Node Type"] === "Seq Scan" && (rowsOf.get(node["Relation Name"]!) ?? 0) > BIG_TABLE_ROWS)
+          .map((node) => `${benchCase.name}: ${node["Relation Name"]} in ${text.replace(/\s+/g, " ").slice(0, 200)}`),
+      });
     }
+    return explained;
   } finally {
     await client.end();
   }
-  return seqScans;
+}
+
+interface Percentiles {
+  p50: number;
+  p99: number;
+  cpuMs: number;
 }
 
 // The same person at both sizes, an Enterprise one with more follows than a page holds, so that each
@@ -189,7 +206,7 @@ const SIZES = [
 async function main(): Promise<boolean> {
   const databases: LocalDatabase[] = [];
   const children: ChildProcess[] = [];
-  let inProcess: InProcess | undefined;
+  const inProcess: InProcess[] = [];
   try {
     const secret = randomBytes(32).toString("hex");
     const seeded: { label: string; size: DataSize; url: string; env: NodeJS.ProcessEnv }[] = [];
@@ -227,11 +244,19 @@ async function main(): Promise<boolean> {
       }
     }
 
-    const hundredfold = served.at(-1)!;
-    console.log(`\n[bench] the statements of each case at 100×, as EXPLAIN (ANALYZE, BUFFERS) finds them:`);
-    inProcess = await inProcessCaller(hundredfold.env, await benchSession(hundredfold.env));
+    console.log(`\n[bench] the statements of each case, as EXPLAIN (ANALYZE, BUFFERS) finds them: time and buffers at 1× → 100×, and the plan at 100×`);
+    for (const { env } of served) inProcess.push(await inProcessCaller(env, await benchSession(env)));
     const seqScans: string[] = [];
-    for (const benchCase of CASES) seqScans.push(...(await explainCase(benchCase, inProcess, hundredfold.url)));
+    for (const benchCase of CASES) {
+      const [today, scaled] = (await Promise.all(served.map(({ url }, index) => explainCase(benchCase, inProcess[index]!, url)))) as [ExplainedStatement[], ExplainedStatement[]];
+      console.log(`\n  ${benchCase.name}: ${scaled.length} statement${scaled.length === 1 ? "" : "s"}`);
+      for (const statement of scaled) {
+        // The same statement at 1× (the pages' reads run at once, in either order).
+        const before = today.splice(Math.max(0, today.findIndex((other) => other.text === statement.text)), 1)[0];
+        console.log(`    ${before?.ms.toFixed(2) ?? "?"} → ${statement.ms.toFixed(2)} ms, ${before?.buffers ?? "?"} → ${statement.buffers} buffers: ${statement.scans.join("; ")}`);
+        seqScans.push(...statement.seqScans);
+      }
+    }
 
     // Both sizes of a case are loaded at the same time, half the connections each: whatever else the
     // machine does in those seconds slows both alike.
@@ -250,14 +275,20 @@ async function main(): Promise<boolean> {
       console.log(`[bench] round ${round} of ${ROUNDS} done; load average ${machine().split("load average ")[1]}`);
     }
 
+    // Percentiles of every response of every round (a round's p99 is its handful of slowest); CPU per request, the rounds' median.
     console.log("\n| case | 1× p50 ms | 1× p99 ms | 100× p50 ms | 100× p99 ms | p50 ratio | p99 ratio | CPU ms 1× / 100× |\n|---|---|---|---|---|---|---|---|");
     const missed: string[] = [];
     for (const benchCase of CASES) {
-      const [today, scaled] = served.map(({ label }) => medianSample(samples.get(`${benchCase.name}@${label}`)!));
-      const p99Ratio = scaled!.p99 / today!.p99;
+      const [today, scaled] = served.map(({ label }) => {
+        const runs = samples.get(`${benchCase.name}@${label}`)!;
+        const latencies = runs.flatMap((run) => run.latencies).sort((a, b) => a - b);
+        const at = (quantile: number) => latencies[Math.min(latencies.length - 1, Math.ceil(quantile * latencies.length) - 1)]!;
+        return { p50: at(0.5), p99: at(0.99), cpuMs: medianSample(runs).cpuMs };
+      }) as [Percentiles, Percentiles];
+      const p99Ratio = scaled.p99 / today.p99;
       if (p99Ratio > P99_RATIO_GOAL) missed.push(`${benchCase.name}: p99 ${p99Ratio.toFixed(2)}×`);
       console.log(
-        `| ${benchCase.name} | ${today!.p50} | ${today!.p99} | ${scaled!.p50} | ${scaled!.p99} | ${(scaled!.p50 / today!.p50).toFixed(2)} | ${p99Ratio.toFixed(2)} | ${today!.cpuMs.toFixed(2)} / ${scaled!.cpuMs.toFixed(2)} |`,
+        `| ${benchCase.name} | ${today.p50.toFixed(0)} | ${today.p99.toFixed(0)} | ${scaled.p50.toFixed(0)} | ${scaled.p99.toFixed(0)} | ${(scaled.p50 / today.p50).toFixed(2)} | ${p99Ratio.toFixed(2)} | ${today.cpuMs.toFixed(2)} / ${scaled.cpuMs.toFixed(2)} |`,
       );
     }
     console.log(`\n${machine()}`);
@@ -266,7 +297,7 @@ async function main(): Promise<boolean> {
     if (missed.length === 0 && seqScans.length === 0) console.log(`ok     p99 at 100× ≤ ${P99_RATIO_GOAL}× today's in every case, and no statement reads a big table whole`);
     return missed.length === 0 && seqScans.length === 0;
   } finally {
-    await inProcess?.close();
+    for (const { close } of inProcess) await close();
     await stopServers(children);
     for (const database of databases) await database.close();
   }
