@@ -2,35 +2,14 @@
 // file's database): he makes one on /account, sees it once with its curl line, calls the API with it,
 // sees it listed with its prefix and last use, and revokes it; Alice, on Free, is offered none. Fails
 // on a CSP violation or a console error.
-import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { launchBrowser, reportProblems, signInWithOneClick, startProductionApp } from "./production";
+import { expect, it } from "vitest";
+import { setUpBrowserApp } from "./production";
 
-let app: string;
-let stopApp: (() => void) | undefined;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-const problems: string[] = [];
-
-beforeAll(async () => {
-  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
-  browser = await launchBrowser();
-  page = browser.page;
-  await reportProblems(browser, app, problems);
-}, 900_000);
-
-afterEach(() => {
-  expect(browser.blocked).toEqual([]);
-  expect(problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  stopApp?.();
-});
+const stack = setUpBrowserApp();
 
 it("Bob makes a token on /account, sees it once with a curl line, uses it, and revokes it", async () => {
-  await signInWithOneClick(browser, app, "dev|bob", "/account");
+  const { app, page } = stack;
+  await stack.signIn("dev|bob", "/account");
   const panel = page.locator("#api-tokens");
   await panel.getByLabel("Name").fill("ci-script");
   await panel.getByLabel("Expires in").selectOption("30");
@@ -62,7 +41,8 @@ it("Bob makes a token on /account, sees it once with a curl line, uses it, and r
 });
 
 it("Alice, on Free, is told API tokens come with the paid plans, and offered no form", async () => {
-  await signInWithOneClick(browser, app, "dev|alice", "/account");
+  const { page } = stack;
+  await stack.signIn("dev|alice", "/account");
   await expect.poll(() => page.locator("#tokens-plan-notice").textContent()).toContain("API tokens come with the Developer and Enterprise plans");
   expect(await page.locator("#create-token").count()).toBe(0);
 });

@@ -1,64 +1,21 @@
 // The whole app in a real browser: local identity provider + production build (next build +
 // next start) on loopback ports, Debian's Chromium driven by playwright-core. Every request that
-// is not for loopback is blocked (and would fail the test). Its database goes the way of a fresh
-// `npm run dev`: the embedded PostgreSQL server, initialised, migrated and seeded on first use.
-// Every test fails on a Content-Security-Policy violation or an error in the console of the app's
-// pages: the policy (src/server/platform/security-headers.ts) must let every page and flow work.
+// is not for loopback is blocked (and would fail the test). Every test fails on a Content-Security-Policy
+// violation or an error in the console of the app's pages: the policy
+// (src/server/platform/security-headers.ts) must let every page and flow work.
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "~/server/platform/db";
-import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
-import { freeLoopbackPort, launchBrowser, reportProblems, startProductionApp } from "./production";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "../helpers";
+import { setUpBrowserApp } from "./production";
 
-const timings: Record<string, number> = {};
-const started = performance.now();
-let app: string;
-let stopApp: (() => void) | undefined;
-let database: LocalDatabase | undefined;
-let db: ReturnType<typeof createPrismaClient>;
-let dataDir: string;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
+const stack = setUpBrowserApp();
+const { app, problems } = stack;
 let page: Page;
 let blocked: string[];
-/** CSP violations anywhere, console errors and uncaught exceptions of the app's pages, in order. */
-const problems: string[] = [];
 
-beforeAll(async () => {
-  const databasePort = await freeLoopbackPort();
-  const t = performance.now();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-embedded-postgres-"));
-  database = await openDatabase({ embedded: { dataDir, port: databasePort }, prepare: true });
-  db = createPrismaClient(database.url);
-  timings.database = performance.now() - t;
-
-  const stack = await startProductionApp(database.url);
-  ({ app, stop: stopApp } = stack);
-  timings.build = stack.buildSeconds * 1000;
-  timings.servers = stack.serversMs;
-
-  browser = await launchBrowser();
-  ({ page, blocked } = browser);
-  await reportProblems(browser, app, problems);
-}, 240_000);
-
-afterEach(() => {
-  expect(problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  stopApp?.();
-  await db?.$disconnect();
-  await database?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  timings.total = performance.now() - started;
-  console.log(
-    `[browser test] embedded database ready ${(timings.database! / 1000).toFixed(1)} s · next build ${(timings.build! / 1000).toFixed(1)} s · ` +
-      `servers ready ${(timings.servers! / 1000).toFixed(1)} s · whole file ${(timings.total / 1000).toFixed(1)} s`,
-  );
+beforeAll(() => {
+  ({ page, blocked } = stack.browser);
 });
 
 describe("Showtrack in a browser", () => {
@@ -91,67 +48,57 @@ describe("Showtrack in a browser", () => {
   }, 60_000);
 
   it("Dave downloads his data, deletes his account by typing his email, and lands on / with the notice", async () => {
-    const fresh = await launchBrowser(); // signed out for sure: the provider's single sign-on is someone else's here
+    const fresh = await stack.freshBrowser(); // signed out for sure: the provider's single sign-on is someone else's here
     const { page } = fresh;
-    await reportProblems(fresh, app, problems);
-    try {
-      await page.goto(`${app}/account`);
-      await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-      await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|dave"]')]);
+    await page.goto(`${app}/account`);
+    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+    await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|dave"]')]);
 
-      const [download] = await Promise.all([page.waitForEvent("download"), page.click('a[href="/api/me/export"]')]);
-      expect(download.suggestedFilename()).toMatch(/^showtrack-export-\d{4}-\d{2}-\d{2}\.json$/);
-      const data = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as { profile: { email: string }; plan: { tier: { id: string } } };
-      expect(data).toMatchObject({ profile: { email: "dave@example.test" }, plan: { tier: { id: "free" } } });
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click('a[href="/api/me/export"]')]);
+    expect(download.suggestedFilename()).toMatch(/^showtrack-export-\d{4}-\d{2}-\d{2}\.json$/);
+    const data = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as { profile: { email: string }; plan: { tier: { id: string } } };
+    expect(data).toMatchObject({ profile: { email: "dave@example.test" }, plan: { tier: { id: "free" } } });
 
-      const button = page.getByRole("button", { name: "Delete my account" });
-      await page.fill('input[name="confirmEmail"]', "dave@example.tes");
-      expect(await button.isDisabled()).toBe(true);
-      await page.fill('input[name="confirmEmail"]', "Dave@Example.test");
-      await Promise.all([page.waitForURL(`${app}/`), button.click()]);
-      expect(await page.textContent("#deleted-notice")).toBe("Your account and all its data were deleted.");
-      expect((await fresh.context.cookies(app)).map((cookie) => cookie.name)).not.toContain("__session");
-      expect(await db.user.count({ where: { auth0Sub: "dev|dave" } })).toBe(0);
-      expect(fresh.blocked).toEqual([]);
-    } finally {
-      await fresh.close();
-    }
+    const button = page.getByRole("button", { name: "Delete my account" });
+    await page.fill('input[name="confirmEmail"]', "dave@example.tes");
+    expect(await button.isDisabled()).toBe(true);
+    await page.fill('input[name="confirmEmail"]', "Dave@Example.test");
+    await Promise.all([page.waitForURL(`${app}/`), button.click()]);
+    expect(await page.textContent("#deleted-notice")).toBe("Your account and all its data were deleted.");
+    expect((await fresh.context.cookies(app)).map((cookie) => cookie.name)).not.toContain("__session");
+    expect(await db.user.count({ where: { auth0Sub: "dev|dave" } })).toBe(0);
+    expect(fresh.blocked).toEqual([]);
   }, 60_000);
 
   it("every page runs its scripts under the Content-Security-Policy, signed out and signed in", async () => {
     // A browser of its own: signed out for sure (no late response of another test rolls a session back in).
-    const fresh = await launchBrowser();
+    const fresh = await stack.freshBrowser();
     const { page } = fresh;
-    await reportProblems(fresh, app, problems);
-    try {
-      const { slug } = await db.show.findFirstOrThrow({ select: { slug: true } });
-      // Next's client sets window.next once the page's scripts, which the policy admits by nonce, have run.
-      const ranItsScripts = () => page.waitForFunction(() => (window as Window & { next?: { router?: unknown } }).next?.router !== undefined);
-      const pages = ["/", "/shows", `/shows/${slug}`, "/pricing", "/spa", "/no-such-page", "/profile", "/account"];
+    const { slug } = await db.show.findFirstOrThrow({ select: { slug: true } });
+    // Next's client sets window.next once the page's scripts, which the policy admits by nonce, have run.
+    const ranItsScripts = () => page.waitForFunction(() => (window as Window & { next?: { router?: unknown } }).next?.router !== undefined);
+    const pages = ["/", "/shows", `/shows/${slug}`, "/pricing", "/spa", "/no-such-page", "/profile", "/account"];
 
-      // networkidle: what a page fetches after it has loaded is under the policy too.
-      for (const path of pages) {
-        await page.goto(`${app}${path}`, { waitUntil: "networkidle" });
-        // Signed out, the server sends /account and /profile to the sign-in page.
-        if (path === "/profile" || path === "/account") await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-        else await ranItsScripts();
-      }
-      // The one status the browser logs: the 404 page's own.
-      expect(problems.splice(0)).toEqual([expect.stringMatching(/\/no-such-page: Failed to load resource: .* 404 /)]);
-
-      await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|carol"]')]);
-      // The session cookie of a real sign-in: HttpOnly and SameSite=Lax; Secure on https only (headers.test.ts).
-      expect(await fresh.context.cookies(app)).toContainEqual(
-        expect.objectContaining({ name: "__session", httpOnly: true, sameSite: "Lax", secure: false }),
-      );
-      for (const path of pages) {
-        await page.goto(`${app}${path}`, { waitUntil: "networkidle" });
-        await ranItsScripts();
-      }
-      expect(problems.splice(0)).toEqual([expect.stringMatching(/\/no-such-page: Failed to load resource: .* 404 /)]);
-      expect(fresh.blocked).toEqual([]);
-    } finally {
-      await fresh.close();
+    // networkidle: what a page fetches after it has loaded is under the policy too.
+    for (const path of pages) {
+      await page.goto(`${app}${path}`, { waitUntil: "networkidle" });
+      // Signed out, the server sends /account and /profile to the sign-in page.
+      if (path === "/profile" || path === "/account") await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+      else await ranItsScripts();
     }
+    // The one status the browser logs: the 404 page's own.
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/\/no-such-page: Failed to load resource: .* 404 /)]);
+
+    await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|carol"]')]);
+    // The session cookie of a real sign-in: HttpOnly and SameSite=Lax; Secure on https only (headers.test.ts).
+    expect(await fresh.context.cookies(app)).toContainEqual(
+      expect.objectContaining({ name: "__session", httpOnly: true, sameSite: "Lax", secure: false }),
+    );
+    for (const path of pages) {
+      await page.goto(`${app}${path}`, { waitUntil: "networkidle" });
+      await ranItsScripts();
+    }
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/\/no-such-page: Failed to load resource: .* 404 /)]);
+    expect(fresh.blocked).toEqual([]);
   }, 90_000);
 });

@@ -2,35 +2,22 @@
 // focus, Escape, what it says), adding a card on /account, a declined card's message, and the
 // disabled switches of a read-only person. Fails on a CSP violation or a console error.
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { db } from "../helpers";
-import { launchBrowser, reportProblems, signInWithOneClick, startProductionApp } from "./production";
+import { setUpBrowserApp } from "./production";
 
-let app: string;
-let stopApp: (() => void) | undefined;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-const problems: string[] = [];
 const expiry = `12/${(new Date().getUTCFullYear() + 2) % 100}`;
 
-beforeAll(async () => {
-  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
-  browser = await launchBrowser();
-  page = browser.page;
-  await reportProblems(browser, app, problems);
-}, 900_000);
+const stack = setUpBrowserApp();
+const { app, problems } = stack;
+let page: Page;
 
-afterEach(() => {
-  expect(problems.splice(0)).toEqual([]);
+beforeAll(() => {
+  ({ page } = stack);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  stopApp?.();
-});
-
-const signInAs = (sub: string, returnTo: string) => signInWithOneClick(browser, app, sub, returnTo);
+const signInAs = stack.signIn;
 
 async function addCard(number: string) {
   const open = page.getByRole("button", { name: /Add a card|Replace card/ });

@@ -7,54 +7,19 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import type AxeCore from "axe-core";
 import type { Page, Request, Route } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loginUrl } from "~/utils/auth-routes";
+import { describe, expect, it } from "vitest";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { db } from "../helpers";
-import { launchBrowser, reportProblems, startProductionApp } from "./production";
+import { setUpBrowserApp } from "./production";
 
-type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+const stack = setUpBrowserApp();
+const { app, problems } = stack;
+const freshBrowser = stack.freshBrowser;
 
-let app: string;
-let stopApp: (() => void) | undefined;
-const browsers: Browser[] = [];
-/** CSP violations anywhere, console errors and uncaught exceptions of the app's pages, in order. */
-const problems: string[] = [];
-
-beforeAll(async () => {
-  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
-}, 600_000);
-
-afterEach(async () => {
-  for (const browser of browsers.splice(0)) {
-    expect(browser.blocked).toEqual([]);
-    await browser.close();
-  }
-  expect(problems.splice(0)).toEqual([]);
-});
-
-afterAll(() => {
-  stopApp?.();
-});
-
-/** A fresh Chromium (no cookies at all), watched for problems. */
-async function freshBrowser(): Promise<Browser> {
-  const browser = await launchBrowser();
-  browsers.push(browser);
-  await reportProblems(browser, app, problems);
-  return browser;
-}
-
-/** Signs `sub` in at the local provider from `path`, and waits to be back there. */
-async function signIn(page: Page, sub: string, path: string) {
-  await page.goto(`${app}${loginUrl(path)}`);
-  await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-  await Promise.all([page.waitForURL(`${app}${path}`), page.click(`button[data-sub="${sub}"]`)]);
-}
-
+/** A fresh browser with `sub` signed in, on `path`. */
 async function signedIn(sub: string, path: string) {
   const browser = await freshBrowser();
-  await signIn(browser.page, sub, path);
+  await stack.signIn(sub, path, browser);
   return browser;
 }
 

@@ -4,41 +4,26 @@
 // followed, a plan is changed, and an account is deleted (its notice for that person only, once).
 // Fails on a CSP violation or a console error of the app.
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../helpers";
-import { launchBrowser, reportProblems, signInWithOneClick, startDevApp } from "./production";
+import { setUpBrowserApp, type Browser } from "./production";
 
-let app: string;
-let stopApp: (() => void) | undefined;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-const problems: string[] = [];
 const expiry = `12/${(new Date().getUTCFullYear() + 2) % 100}`;
 
-beforeAll(async () => {
-  ({ app, stop: stopApp } = await startDevApp(process.env.DATABASE_URL!));
-  browser = await launchBrowser();
-  page = browser.page;
-  // Each page is compiled on its first visit.
-  page.setDefaultTimeout(180_000);
-  await reportProblems(browser, app, problems);
-}, 900_000);
+const stack = setUpBrowserApp({ dev: true });
+const { app } = stack;
+let browser: Browser;
+let page: Page;
 
-afterEach(() => {
-  expect(browser.blocked).toEqual([]);
-  expect(problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  stopApp?.();
+beforeAll(() => {
+  ({ browser, page } = stack);
 });
 
 const dialog = () => page.getByRole("dialog", { name: /Switch to/ });
 
 describe("the main flows under next dev", () => {
   it("opens the plan dialog and keeps it open until Escape", async () => {
-    await signInWithOneClick(browser, app, "dev|alice", "/pricing");
+    await stack.signIn("dev|alice", "/pricing");
     const toDeveloper = page.getByRole("button", { name: "Switch to Developer" });
     await toDeveloper.click();
     // The quote comes after the dialog opened: still open then, and still open a moment later.
@@ -85,7 +70,7 @@ describe("the main flows under next dev", () => {
   }, 600_000);
 
   it("thanks the person who deleted their account on /, once, and not whoever signs in next from there", async () => {
-    await signInWithOneClick(browser, app, "dev|dave", "/account");
+    await stack.signIn("dev|dave", "/account");
     await page.fill('input[name="confirmEmail"]', "dave@example.test");
     await Promise.all([page.waitForURL(`${app}/`), page.getByRole("button", { name: "Delete my account" }).click()]);
     expect(await page.textContent("#deleted-notice")).toBe("Your account and all its data were deleted.");

@@ -1,29 +1,12 @@
 // /account's followed shows in pages, in a real browser (production build, local identity provider,
 // Debian's Chromium): the first page as the server rendered it, "Show more" loading the next, and an
 // unfollow on a later page taking effect at once. Fails on a console error or CSP violation.
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
 import { db } from "../helpers";
-import { launchBrowser, reportProblems, startProductionApp } from "./production";
+import { setUpBrowserApp } from "./production";
 
-let app: string;
-let stopApp: (() => void) | undefined;
-let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
-const problems: string[] = [];
-
-beforeAll(async () => {
-  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
-}, 600_000);
-
-afterEach(() => {
-  expect(browser?.blocked).toEqual([]);
-  expect(problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  stopApp?.();
-});
+const stack = setUpBrowserApp();
 
 it("shows the first 50 follows, then the rest on Show more; an unfollow on the second page takes effect at once", async () => {
   // Carol (Enterprise: no cap) follows 55 shows, one more than a page and five.
@@ -33,9 +16,8 @@ it("shows the first 50 follows, then the rest on Show more; an unfollow on the s
   await db.subscription.createMany({ data: more.map((show) => ({ userId: carol.id, showId: show.id })) });
   expect(await db.subscription.count({ where: { userId: carol.id } })).toBe(55);
 
-  browser = await launchBrowser();
-  await reportProblems(browser, app, problems);
-  const { page } = browser;
+  const { app } = stack;
+  const { page } = await stack.freshBrowser();
   await page.goto(`${app}${loginUrl("/account")}`);
   await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
   await Promise.all([page.waitForURL(`${app}/account`), page.click('button[data-sub="dev|carol"]')]);

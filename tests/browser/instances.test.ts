@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, db, expireAccessToken, readSession } from "../helpers";
 import {
-  freeLoopbackPort,
+  closeChromium,  freeLoopbackPort,
   launchBrowser,
   productionBuild,
   productionEnv,
@@ -41,7 +41,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium();
   for (const { child } of processes) child.kill("SIGTERM");
 });
 

@@ -1,18 +1,13 @@
 // The shell of every page in a real browser (production build, local identity provider, Chromium):
 // accessibility (axe-core), a quiet console and network, a header the server renders as the client
-// does, the keyboard, a phone, and a failure that says so. The database goes the way of a fresh
-// `npm run dev` (embedded PostgreSQL, migrated and seeded), as in app.browser.test.ts.
+// does, the keyboard, a phone, and a failure that says so.
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "~/server/platform/db";
-import { openDatabase, type LocalDatabase } from "../../scripts/local-database";
-import { freeLoopbackPort, launchBrowser, reportProblems, startProductionApp } from "./production";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../helpers";
+import { setUpBrowserApp, type Browser } from "./production";
 
-type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 interface AxeViolation {
   id: string;
   impact: string | null;
@@ -20,45 +15,21 @@ interface AxeViolation {
 }
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-let app: string;
-let stopApp: (() => void) | undefined;
-let database: LocalDatabase | undefined;
-let db: ReturnType<typeof createPrismaClient>;
-let dataDir: string;
-let slug: string;
-const browsers: Browser[] = [];
+const stack = setUpBrowserApp();
 /** CSP violations, console errors and uncaught exceptions of the app's pages, and the app's failed requests. */
-const problems: string[] = [];
+const { app, problems } = stack;
+let slug: string;
 /** Requests to /auth/profile, by the page that made them. */
 const profileRequests: string[] = [];
 
 beforeAll(async () => {
-  const databasePort = await freeLoopbackPort();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-embedded-postgres-"));
-  database = await openDatabase({ embedded: { dataDir, port: databasePort }, prepare: true });
-  db = createPrismaClient(database.url);
   ({ slug } = await db.show.findFirstOrThrow({ select: { slug: true }, orderBy: { title: "asc" } }));
-  ({ app, stop: stopApp } = await startProductionApp(database.url));
-}, 400_000);
-
-afterEach(() => {
-  expect(problems.splice(0)).toEqual([]);
 });
 
-afterAll(async () => {
-  for (const browser of browsers) await browser.close();
-  stopApp?.();
-  await db?.$disconnect();
-  await database?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-/** A fresh Chromium (signed out for sure), watched for problems, optionally signed in as `sub`. */
+/** A fresh browser (signed out for sure), watched for problems and failed requests, optionally signed in as `sub`. */
 async function openBrowser(sub?: string): Promise<Browser> {
-  const browser = await launchBrowser();
-  browsers.push(browser);
+  const browser = await stack.freshBrowser();
   const { page } = browser;
-  await reportProblems(browser, app, problems);
   page.on("requestfailed", (request) => {
     // A navigation cancels what the page it leaves was still loading: not a failure of the app.
     if (request.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`${request.url()}: ${request.failure()?.errorText}`);
@@ -66,11 +37,7 @@ async function openBrowser(sub?: string): Promise<Browser> {
   page.on("request", (request) => {
     if (new URL(request.url()).pathname === "/auth/profile") profileRequests.push(new URL(page.url()).pathname);
   });
-  if (sub) {
-    await page.goto(`${app}/auth/login?returnTo=%2Fpricing`);
-    await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-    await Promise.all([page.waitForURL(`${app}/pricing`), page.click(`button[data-sub="${sub}"]`)]);
-  }
+  if (sub) await stack.signIn(sub, "/pricing", browser);
   return browser;
 }
 

@@ -1,15 +1,17 @@
 // A production build of the app (next build, once per test run whichever file asks first), the
 // local identity provider and `next start` instances on loopback ports, and Debian's Chromium; and
 // `next dev` as `npm run dev` runs it (React's strict mode, compiled on first request), for the main
-// flows.
+// flows. Most files take all of it from setUpBrowserApp().
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { chromium, type BrowserContext } from "playwright-core";
-import { inject } from "vitest";
+import { chromium, type Browser as Chromium, type BrowserContext, type Cookie, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
+import { loginUrl } from "~/utils/auth-routes";
 import { freeLoopbackPort } from "../../dev/ports";
+import { BROWSER_APP_CLIENT } from "./client";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -48,9 +50,9 @@ export function productionEnv(overrides: { appBaseUrl: string; idpPort: number; 
     NEXT_TELEMETRY_DISABLED: "1",
     APP_BASE_URL: overrides.appBaseUrl,
     AUTH0_DOMAIN: `http://localhost:${overrides.idpPort}`,
-    AUTH0_CLIENT_ID: "showtrack-e2e",
-    AUTH0_CLIENT_SECRET: "showtrack-e2e-secret",
-    AUTH0_AUDIENCE: "https://api.showtrack.e2e",
+    AUTH0_CLIENT_ID: BROWSER_APP_CLIENT.clientId,
+    AUTH0_CLIENT_SECRET: BROWSER_APP_CLIENT.clientSecret,
+    AUTH0_AUDIENCE: BROWSER_APP_CLIENT.audience,
     AUTH0_ALLOW_INSECURE_REQUESTS: "true",
     DATABASE_URL: overrides.databaseUrl,
     // A production build with test cards: the built-in test provider, asked for by name.
@@ -104,41 +106,6 @@ export async function startIdentityProvider(env: NodeJS.ProcessEnv, port: number
   return idp;
 }
 
-/**
- * What most browser tests run against: the shared production build, the local identity provider and
- * one `next start`, on free loopback ports. `stop()` ends both processes.
- */
-export async function startProductionApp(databaseUrl: string) {
-  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
-  const app = `http://localhost:${appPort}`;
-  const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl });
-  const buildSeconds = await productionBuild(env);
-  const started = performance.now();
-  const processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
-  return {
-    app,
-    buildSeconds,
-    serversMs: performance.now() - started,
-    stop: () => processes.forEach(({ child }) => child.kill("SIGTERM")),
-  };
-}
-
-/**
- * The same beside `next dev`, as the README's first command runs the app: development mode, where
- * React's strict mode mounts every component twice and runs its effects twice. Its build folder is
- * its own, kept between runs as its compile cache (next dev locks it: one such app at a time per
- * checkout). `stop()` ends both processes.
- */
-export async function startDevApp(databaseUrl: string) {
-  const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
-  const app = `http://localhost:${appPort}`;
-  const env: NodeJS.ProcessEnv = { ...productionEnv({ appBaseUrl: app, idpPort, databaseUrl }), NODE_ENV: "development", NEXT_DIST_DIR: DEV_DIST_DIR };
-  const next = startProcess(bin("next"), ["dev", "-p", String(appPort), "-H", "127.0.0.1"], env);
-  // next dev compiles each route on its first request: minutes on a busy machine.
-  const processes = await Promise.all([startIdentityProvider(env, idpPort), waitForHttp(`${app}/api/trpc/health.check`, next, 3000).then(() => next)]);
-  return { app, log: next.log, stop: () => processes.forEach(({ child }) => child.kill("SIGTERM")) };
-}
-
 /** `next start` of the production build on `port`, ready. */
 export async function startApp(env: NodeJS.ProcessEnv, port: number): Promise<StartedProcess> {
   const app = startProcess(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], env);
@@ -148,28 +115,28 @@ export async function startApp(env: NodeJS.ProcessEnv, port: number): Promise<St
 
 export { freeLoopbackPort };
 
-/**
- * Chromium in a fresh profile. Every request that is not for loopback is blocked and recorded in
- * `blocked` (a test fails when one appears).
- */
-/** Signs `sub` in with one click on the local provider's page, from a clean cookie jar, and lands on `returnTo`. */
-export async function signInWithOneClick(browser: Awaited<ReturnType<typeof launchBrowser>>, app: string, sub: string, returnTo: string) {
-  await browser.context.clearCookies();
-  await browser.page.goto(`${app}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-  await browser.page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
-  await Promise.all([browser.page.waitForURL(`${app}${returnTo}`), browser.page.click(`button[data-sub="${sub}"]`)]);
+/** Ends a started process and waits until it has (its port is free again). */
+export async function stopProcess({ child }: StartedProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
 }
 
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+let chromiumOfThisFile: Promise<Chromium> | undefined;
+
+/**
+ * A new browser: a context of this test file's Chromium (launched on first use), with a cookie jar
+ * of its own. Every request that is not for loopback is blocked and recorded in `blocked` (a test
+ * fails when one appears).
+ */
 export async function launchBrowser() {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "showtrack-chromium-"));
-  const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  chromiumOfThisFile ??= chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  const context: BrowserContext = await (await chromiumOfThisFile).newContext();
   const blocked: string[] = [];
   await context.route("**/*", (route) => {
     const url = new URL(route.request().url());
@@ -177,16 +144,43 @@ export async function launchBrowser() {
     blocked.push(url.href);
     return route.abort();
   });
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    blocked,
-    close: async () => {
-      await context.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+  const page = await context.newPage();
+  return { context, page, blocked, close: () => context.close() };
+}
+
+export type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+
+/** Closes this file's Chromium, with every browser still open in it. */
+export async function closeChromium(): Promise<void> {
+  const launched = chromiumOfThisFile;
+  chromiumOfThisFile = undefined;
+  await (await launched)?.close();
+}
+
+// Each person's cookies after their last sign-in in this file, by app: a later sign-in of theirs in
+// another browser reuses the session while it is still valid, as a returning visitor's browser does.
+const signedIn = new Map<string, Cookie[]>();
+
+/**
+ * Signs `sub` in with one click on the local provider's page, from a clean cookie jar, and lands on
+ * `returnTo`. A session of theirs this file made earlier is taken up again when the app still
+ * accepts it; else they sign in anew.
+ */
+export async function signInWithOneClick({ context, page }: Browser, app: string, sub: string, returnTo: string) {
+  await context.clearCookies();
+  const saved = signedIn.get(`${app} ${sub}`);
+  if (saved) {
+    await context.addCookies(saved);
+    if ((await context.request.get(`${app}/api/trpc/me.profile`)).ok()) {
+      await page.goto(`${app}${returnTo}`);
+      return;
+    }
+    await context.clearCookies();
+  }
+  await page.goto(`${app}${loginUrl(returnTo)}`);
+  await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
+  await Promise.all([page.waitForURL(`${app}${returnTo}`), page.click(`button[data-sub="${sub}"]`)]);
+  signedIn.set(`${app} ${sub}`, await context.cookies());
 }
 
 /**
@@ -207,4 +201,77 @@ export async function reportProblems({ context, page }: Awaited<ReturnType<typeo
     }
   });
   page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
+}
+
+/** `next dev` on `port`, as `npm run dev` runs it, ready; its build folder is its own (see setUpBrowserApp). */
+async function startDevServer(env: NodeJS.ProcessEnv, port: number): Promise<StartedProcess> {
+  const next = startProcess(bin("next"), ["dev", "-p", String(port), "-H", "127.0.0.1"], { ...env, NODE_ENV: "development", NEXT_DIST_DIR: DEV_DIST_DIR });
+  // next dev compiles each route on its first request: minutes on a busy machine.
+  await waitForHttp(`http://localhost:${port}/api/trpc/health.check`, next, 3000);
+  return next;
+}
+
+/**
+ * What most browser test files run against, set up and checked by the hooks this registers: the
+ * app on this run's browser-app port (tests/setup/identity-provider.ts), beside the run's provider,
+ * on this file's database; and this file's Chromium. The app is the shared production build under
+ * `next start`, or with `dev`, `next dev` as the README's first command runs it: React's strict
+ * mode mounts every component and runs every effect twice (its build folder is kept between runs as
+ * its compile cache; next dev locks it, so one such app at a time per checkout).
+ *
+ * Each file starts its own server: the app keeps state per instance (the last minute's users, the
+ * rate limiters' counters) that another file's database would contradict. After each test: no
+ * request left loopback, and no page had a CSP violation, console error or uncaught exception.
+ */
+export function setUpBrowserApp({ dev = false }: { dev?: boolean } = {}) {
+  const { appPort, idpPort } = inject("browserApp");
+  const app = `http://localhost:${appPort}`;
+  const problems: string[] = [];
+  const fresh: Browser[] = [];
+  let server: StartedProcess | undefined;
+  let first: Browser | undefined;
+
+  beforeAll(async () => {
+    const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: process.env.DATABASE_URL! });
+    const start = dev ? startDevServer(env, appPort) : productionBuild(env).then(() => startApp(env, appPort));
+    [server, first] = await Promise.all([start, launchBrowser()]);
+    await reportProblems(first, app, problems);
+    // Under next dev each page is compiled on its first visit.
+    if (dev) first.page.setDefaultTimeout(180_000);
+  }, 900_000);
+
+  afterEach(async () => {
+    const used = [first, ...fresh.splice(0)];
+    await Promise.all(used.slice(1).map((browser) => browser!.close()));
+    for (const browser of used) expect(browser?.blocked).toEqual([]);
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await closeChromium();
+    if (server) await stopProcess(server);
+  });
+
+  return {
+    app,
+    /** CSP violations anywhere, console errors and uncaught exceptions of the app's pages, in order. */
+    problems,
+    /** The file's first browser, kept from one test to the next. */
+    get browser(): Browser {
+      return first!;
+    },
+    get page(): Page {
+      return first!.page;
+    },
+    /** Another browser (a cookie jar of its own: signed out for sure), watched as the first is, closed after the test. */
+    async freshBrowser(): Promise<Browser> {
+      const browser = await launchBrowser();
+      fresh.push(browser);
+      await reportProblems(browser, app, problems);
+      if (dev) browser.page.setDefaultTimeout(180_000);
+      return browser;
+    },
+    /** Signs `sub` in (signInWithOneClick) in `browser`, the first one by default, and lands on `returnTo`. */
+    signIn: (sub: string, returnTo: string, browser: Browser = first!) => signInWithOneClick(browser, app, sub, returnTo),
+  };
 }

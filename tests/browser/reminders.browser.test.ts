@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { MailDev } from "maildev";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testPaymentProvider } from "~/server/domain/payments";
 import { sendAccountEmails } from "~/server/domain/account-emails";
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
@@ -19,20 +19,20 @@ import { renewDueAccounts } from "~/server/domain/renewals";
 import { createMailer } from "~/server/platform/mail";
 import { freeLoopbackPort } from "../../dev/ports";
 import { db } from "../helpers";
-import { launchBrowser, reportProblems, signInWithOneClick, startProductionApp } from "./production";
+import { setUpBrowserApp, type Browser } from "./production";
 
 const DAVE = "dev|dave";
 const MINUTE = 60_000;
 const expiry = `12/${(new Date().getUTCFullYear() + 2) % 100}`;
 
-let app: string;
-let stopApp: (() => void) | undefined;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-const problems: string[] = [];
 let catcher: MailDev;
 let mailer: NonNullable<ReturnType<typeof createMailer>>;
 let inbox: string;
+
+const stack = setUpBrowserApp();
+const { app, problems } = stack;
+let browser: Browser;
+let page: Page;
 
 beforeAll(async () => {
   const [smtpPort, webPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
@@ -41,25 +41,14 @@ beforeAll(async () => {
   await catcher.start();
   mailer = createMailer(`smtp://127.0.0.1:${smtpPort}`)!;
   inbox = `http://127.0.0.1:${webPort}`;
-  // The server uses this file's own database (tests/setup/database-per-file.ts), which `db` is a client of.
-  ({ app, stop: stopApp } = await startProductionApp(process.env.DATABASE_URL!));
-  browser = await launchBrowser();
-  page = browser.page;
-  await reportProblems(browser, app, problems);
-}, 900_000);
-
-afterEach(() => {
-  expect(browser.blocked).toEqual([]);
-  expect(problems.splice(0)).toEqual([]);
+  ({ browser, page } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  stopApp?.();
   await catcher?.stop();
 });
 
-const signInAs = (sub: string, returnTo: string) => signInWithOneClick(browser, app, sub, returnTo);
+const signInAs = stack.signIn;
 
 /** Fills and sends the card form on /account. */
 async function addCard(number: string) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
 import { db } from "../helpers";
 import {
-  freeLoopbackPort,
+  closeChromium,  freeLoopbackPort,
   launchBrowser,
   productionBuild,
   productionEnv,
@@ -43,8 +43,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
+  await closeChromium();
   for (const { child } of processes) child.kill("SIGTERM");
 });
 

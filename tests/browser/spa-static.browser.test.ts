@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import sirv from "sirv";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  freeLoopbackPort,
+  closeChromium,  freeLoopbackPort,
   launchBrowser,
   productionBuild,
   productionEnv,
@@ -93,7 +93,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  for (const browser of browsers) await browser.close();
+  await closeChromium();
   for (const { child } of processes) child.kill("SIGTERM");
   for (const server of staticServers) server.close();
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
