@@ -1,33 +1,31 @@
 // Security headers and request ids on production servers (next build + next start): pages and the
 // SDK's /auth routes through the real proxy, tRPC and REST from their own handlers (the proxy does
 // not run in front of /api); and what an https deployment adds.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cookieFor, db, sessionCookie, sessionFor, wireInput } from "../helpers";
 import { form, HttpBrowser } from "../http-browser";
-import { freeLoopbackPort, productionBuild, productionEnv, startApp, startIdentityProvider, type StartedProcess } from "./production";
+import { freeLoopbackPort, productionBuild, productionEnv, startApp, stopProcess, type StartedProcess } from "./production";
 
-let app: string;
+// The run's browser-app port and its identity provider (tests/setup/identity-provider.ts).
+const { appPort, idpPort } = inject("browserApp");
+const app = `http://localhost:${appPort}`;
+const identityProvider = `http://localhost:${idpPort}`;
 let httpsApp: string;
-let identityProvider: string;
 let processes: StartedProcess[] = [];
 let cookie: string;
 
 beforeAll(async () => {
-  const [appPort, httpsPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
-  app = `http://localhost:${appPort}`;
+  const httpsPort = await freeLoopbackPort();
   httpsApp = `http://localhost:${httpsPort}`;
-  identityProvider = `http://localhost:${idpPort}`;
   const env = productionEnv({ appBaseUrl: app, idpPort, databaseUrl: process.env.DATABASE_URL! });
   await productionBuild(env);
   // The same build deployed behind a TLS-terminating load balancer: it knows only from APP_BASE_URL.
   const httpsEnv = { ...env, APP_BASE_URL: `https://localhost:${httpsPort}` };
-  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort), startApp(httpsEnv, httpsPort)]);
+  processes = await Promise.all([startApp(env, appPort), startApp(httpsEnv, httpsPort)]);
   cookie = await sessionCookie({ sub: "dev|alice" });
 }, 240_000);
 
-afterAll(() => {
-  for (const { child } of processes) child.kill("SIGTERM");
-});
+afterAll(() => Promise.all(processes.map(stopProcess)));
 
 const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers, redirect: "manual" });
 
@@ -210,8 +208,7 @@ describe("the sign-in budget", () => {
   beforeAll(async () => {
     const port = await freeLoopbackPort();
     limited = `http://localhost:${port}`;
-    const identityProviderPort = Number(new URL(identityProvider).port);
-    const env = { ...productionEnv({ appBaseUrl: limited, idpPort: identityProviderPort, databaseUrl: process.env.DATABASE_URL! }), RATE_LIMIT_SIGNINS_PER_MINUTE: "3" };
+    const env = { ...productionEnv({ appBaseUrl: limited, idpPort, databaseUrl: process.env.DATABASE_URL! }), RATE_LIMIT_SIGNINS_PER_MINUTE: "3" };
     processes.push(await startApp(env, port));
   }, 60_000);
 

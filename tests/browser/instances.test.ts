@@ -2,35 +2,27 @@
 // a session signed in through one is honoured by the other, the plan cap holds for follows spread
 // across both, a plan change made on one is seen at once on the other, and an expired access token
 // is refreshed (or the session ended) by whichever instance gets the request, through Next's proxy.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callProcedure, db, expireAccessToken, readSession } from "../helpers";
-import {
-  closeChromium,  freeLoopbackPort,
-  launchBrowser,
-  productionBuild,
-  productionEnv,
-  startApp,
-  startIdentityProvider,
-  type StartedProcess,
-} from "./production";
+import { closeChromium, freeLoopbackPort, launchBrowser, productionBuild, productionEnv, startApp, stopProcess, type StartedProcess } from "./production";
 
 let instances: [string, string];
 let processes: StartedProcess[] = [];
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let cookie: string;
-let idpPort: number;
+// The run's browser-app port (instance A: the public URL) and its identity provider (tests/setup/identity-provider.ts).
+const { appPort: portA, idpPort } = inject("browserApp");
 
 /** The browser's cookies for the app (localhost: both instances), as a Cookie header. */
 const browserCookies = async () => (await browser.context.cookies(instances[0])).map(({ name, value }) => `${name}=${value}`).join("; ");
 
 beforeAll(async () => {
-  let portA: number, portB: number;
-  [portA, portB, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
+  const portB = await freeLoopbackPort();
   instances = [`http://localhost:${portA}`, `http://localhost:${portB}`];
   // One public URL for both, as behind a load balancer; Auth0 calls back to it.
   const env = productionEnv({ appBaseUrl: instances[0], idpPort, databaseUrl: process.env.DATABASE_URL! });
   await productionBuild(env);
-  processes = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, portA), startApp(env, portB)]);
+  processes = await Promise.all([startApp(env, portA), startApp(env, portB)]);
 
   // Dave (no data yet: a Free account on first visit) signs in through instance A.
   browser = await launchBrowser();
@@ -42,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeChromium();
-  for (const { child } of processes) child.kill("SIGTERM");
+  await Promise.all(processes.map(stopProcess));
 });
 
 // Writes carry the public origin, as the app's pages send them through the load balancer.

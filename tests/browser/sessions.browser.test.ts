@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
 import { db } from "../helpers";
 import {
-  closeChromium,  freeLoopbackPort,
+  closeChromium,
+  freeLoopbackPort,
   launchBrowser,
   productionBuild,
   productionEnv,

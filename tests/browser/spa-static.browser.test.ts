@@ -11,7 +11,8 @@ import { promisify } from "node:util";
 import sirv from "sirv";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  closeChromium,  freeLoopbackPort,
+  closeChromium,
+  freeLoopbackPort,
   launchBrowser,
   productionBuild,
   productionEnv,
