@@ -6,7 +6,10 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { embeddedDatabaseUrl } from "../prisma/database-url";
+import { seedShows } from "../prisma/seed-data";
 import { isRunning, waitUntil } from "../dev/processes";
 import { freeLoopbackPort } from "./helpers";
 import { IDP_KEYS_FILE, TMP_DIR } from "./setup/paths";
@@ -147,6 +150,16 @@ describe("npm run dev stops all it started", () => {
 
     const second = await launch({ embedded: true, dataDir: first.dataDir });
     const processes = await whenUp(second);
+    // The embedded server, on a new data folder, was initialised, migrated and seeded: the app answers from it.
+    const [next, , , , postgres] = second.ports;
+    expect(await (await fetch(`http://localhost:${next}/api/health`)).json()).toMatchObject({ ok: true, db: "up" });
+    const client = new pg.Client({ connectionString: embeddedDatabaseUrl({ port: postgres! }) });
+    await client.connect();
+    try {
+      expect((await client.query<{ shows: number }>('SELECT count(*)::int AS shows FROM "Show"')).rows).toEqual([{ shows: seedShows().length }]);
+    } finally {
+      await client.end();
+    }
     expect(second.output()).toMatch(
       new RegExp(`\\[dev\\] The last launcher \\(pid ${killed}\\) ended without stopping its stack; stopped what it left: idp \\(pid \\d+\\), mail \\(pid \\d+\\), worker \\(pid \\d+\\), next \\(pid \\d+\\), postgres \\(pid \\d+\\)\\.\\n`),
     );

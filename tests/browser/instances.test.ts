@@ -4,11 +4,11 @@
 // is refreshed (or the session ended) by whichever instance gets the request, through Next's proxy.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callProcedure, db, expireAccessToken, readSession } from "../helpers";
-import { closeChromium, freeLoopbackPort, launchBrowser, productionBuild, productionEnv, startApp, stopProcess, type StartedProcess } from "./production";
+import { closeChromium, freeLoopbackPort, launchBrowser, productionBuild, productionEnv, startApp, stopProcess, type Browser, type StartedProcess } from "./production";
 
 let instances: [string, string];
 let processes: StartedProcess[] = [];
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let browser: Browser;
 let cookie: string;
 // The run's browser-app port (instance A: the public URL) and its identity provider (tests/setup/identity-provider.ts).
 const { appPort: portA, idpPort } = inject("browserApp");

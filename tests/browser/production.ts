@@ -187,7 +187,7 @@ export async function signInWithOneClick({ context, page }: Browser, app: string
  * Records into `problems` what goes wrong in the browser's pages of `app`: CSP violations anywhere,
  * console errors and uncaught exceptions. Call before the first navigation.
  */
-export async function reportProblems({ context, page }: Awaited<ReturnType<typeof launchBrowser>>, app: string, problems: string[]) {
+export async function reportProblems({ context, page }: Browser, app: string, problems: string[]) {
   // Chromium logs a violation to the console too; the event also names the directive.
   await context.addInitScript(() =>
     document.addEventListener("securitypolicyviolation", (event) =>

@@ -16,10 +16,10 @@ import {
   productionEnv,
   startApp,
   startIdentityProvider,
+  type Browser,
   type StartedProcess,
 } from "./production";
 
-type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 
 let instances: [string, string];
 let identityProvider: string;

@@ -19,6 +19,7 @@ import {
   reportProblems,
   startApp,
   startIdentityProvider,
+  type Browser,
   type StartedProcess,
 } from "./production";
 
@@ -30,7 +31,7 @@ let other: string;
 let processes: StartedProcess[] = [];
 const staticServers: http.Server[] = [];
 let outDir: string;
-const browsers: Awaited<ReturnType<typeof launchBrowser>>[] = [];
+const browsers: Browser[] = [];
 const problems: string[] = [];
 const timings: Record<string, number> = {};
 
@@ -43,7 +44,7 @@ async function freshBrowser(origin: string) {
 }
 
 /** Signs in as Bob at the local provider from the browser app's sign-in button. */
-async function signInAsBob(page: Awaited<ReturnType<typeof launchBrowser>>["page"]) {
+async function signInAsBob(page: Browser["page"]) {
   await page.click("#spa-login");
   await page.waitForURL((url) => url.pathname.startsWith("/interaction/"));
   await page.click('button[data-sub="dev|bob"]');
