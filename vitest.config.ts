@@ -36,7 +36,6 @@ const UNIT_TESTS = [
   "tests/env-file.test.ts",
   "tests/exit-code.test.ts",
   "tests/jwks.test.ts",
-  "tests/signin-budget.test.ts",
   "dev/identity-provider/identity-provider.test.ts",
 ];
 
