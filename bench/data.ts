@@ -125,8 +125,8 @@ export async function generateData(url: string, size: DataSize) {
             `INSERT INTO "AuditEvent" (id, "userId", action, target, details, channel, via, "createdAt")
              SELECT 'bench-audit-' || u || '-' || k, 'bench-user-' || u, 'follow', sh.id, jsonb_build_object('showTitle', sh.title), 'web', 'Chrome on Linux',
                     (now() AT TIME ZONE 'UTC') - k * interval '1 hour'
-             FROM generate_series(0, $2::int) AS u, LATERAL generate_series(CASE WHEN u = 0 THEN $4::int ELSE $3::int END, 1, -1) AS k,
-                  LATERAL (SELECT id, title FROM "Show" WHERE id = 'bench-show-' || (1 + (u * 97 + k * 13) % $1::int)) AS sh`,
+             FROM generate_series(0, $2::int) AS u CROSS JOIN LATERAL generate_series(CASE WHEN u = 0 THEN $4::int ELSE $3::int END, 1, -1) AS k
+             JOIN "Show" sh ON sh.id = 'bench-show-' || (1 + (u * 97 + k * 13) % $1::int)`,
             followsValues,
             second,
           );

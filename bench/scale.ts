@@ -2,9 +2,10 @@
 // databases, today's size and a hundredfold one (bench/data.ts: 50,000 shows, 100,000 people, 2,000,000
 // follows and their audit trail, the bench user an Enterprise person with 5,000 follows), each seeded by
 // set-based SQL and served by its own `next start` of the same build. Prints the seed's time and each
-// database's size, the plan of every statement each case sends at 100× (EXPLAIN ANALYZE, BUFFERS), then
-// loads each case at both sizes at once (so the machine's noise falls on both alike) over BENCH_ROUNDS rounds (default 3) of BENCH_SECONDS (default 5), and prints p50/p99 at each size and
-// their ratio. Exits non-zero when a case's p99 at 100× is above 1.5× today's, or when a statement reads
+// database's size, the plan of every statement each case sends (EXPLAIN ANALYZE, BUFFERS: time and
+// buffers at both sizes, the indexes at 100×), then loads each case at both sizes at once (so the
+// machine's noise falls on both alike) over BENCH_ROUNDS rounds (default 3) of BENCH_SECONDS (default 5),
+// and prints p50/p99 at each size and their ratio. Exits non-zero when a case's p99 at 100× is above 1.5× today's, or when a statement reads
 // a big table from end to end (a sequential scan). BENCH_SKIP_BUILD=1 reuses the last build of .bench-app/.
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -40,7 +41,7 @@ const trpcUrl = (procedure: string, input?: unknown) => `/api/trpc/${procedure}$
 const trpcData = (body: string) => (JSON.parse(body) as { result: { data: { json: unknown } } }).result.data.json;
 
 interface Page {
-  items: { title?: string; show?: { title: string } }[];
+  items: { title?: string }[];
   nextCursor: string | null;
 }
 
@@ -252,7 +253,8 @@ async function main(): Promise<boolean> {
       console.log(`\n  ${benchCase.name}: ${scaled.length} statement${scaled.length === 1 ? "" : "s"}`);
       for (const statement of scaled) {
         // The same statement at 1× (the pages' reads run at once, in either order).
-        const before = today.splice(Math.max(0, today.findIndex((other) => other.text === statement.text)), 1)[0];
+        const match = today.findIndex((other) => other.text === statement.text);
+        const before = match >= 0 ? today.splice(match, 1)[0] : undefined;
         console.log(`    ${before?.ms.toFixed(2) ?? "?"} → ${statement.ms.toFixed(2)} ms, ${before?.buffers ?? "?"} → ${statement.buffers} buffers: ${statement.scans.join("; ")}`);
         seqScans.push(...statement.seqScans);
       }
