@@ -249,6 +249,31 @@ describe("a token and its person's permissions", () => {
     expect((await call(token, "subscriptions.add", { showId: second!.id })).status).toBe(403);
   });
 
+  it("takes no word from an access token dated ahead of the clock: it would outrank every later one and keep her tokens working past the window", async () => {
+    const sub = "test|fiona";
+    await onPaidPlan(sub);
+    const token = await makeToken(sub, { name: "writer", scopes: ["read:shows", "write:shows"] });
+    const learned = await permissionsAtOf(sub);
+    const [show] = await db.show.findMany({ where: { subscriptions: { none: { user: { auth0Sub: sub } } } }, take: 1, select: { id: true } });
+
+    // Tokens of hers with every permission that the provider dated a year ahead (its clock off), or
+    // out of any date's range: each works for what it says, but says nothing of what she holds.
+    const now = Math.floor(Date.now() / 1000);
+    const yearAhead = now + 365 * 86_400;
+    for (const iat of [1e20, -1e20, yearAhead]) {
+      expect((await callProcedure(api.url, "subscriptions.list", { headers: withToken(await accessToken({ sub, iat })) })).status).toBe(200);
+    }
+    expect((await callProcedure(api.url, "subscriptions.list", { headers: { cookie: await sessionCookie({ sub, iat: yearAhead }) } })).status).toBe(200);
+    expect(await permissionsAtOf(sub)).toEqual(learned);
+    // Nor is one out of range a 500 on someone's first call, who has no permissions on record yet.
+    const first = await callProcedure(api.url, "subscriptions.list", { headers: withToken(await accessToken({ sub: "test|fiona-new", iat: 1e20 })) });
+    expect(first.status).toBe(200);
+
+    // Her role loses write:shows; her next sign-in says so, and her token writes no more.
+    await callProcedure(api.url, "me.profile", { headers: { cookie: await sessionCookie({ sub, scope: "read:shows read:billing" }) } });
+    expect(await call(token, "subscriptions.add", { showId: show!.id })).toMatchObject({ status: 403, message: "Your access does not include the write:shows permission." });
+  });
+
   it("never brings back an account deleted between the token's lookup and the call", async () => {
     const sub = "test|leaving";
     await onPaidPlan(sub);

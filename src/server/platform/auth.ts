@@ -23,6 +23,9 @@ export function issuerUrl(domain = env.AUTH0_DOMAIN): string {
   return base.endsWith("/") ? base : `${base}/`;
 }
 
+/** Seconds of clock skew allowed between us and the issuer. */
+const CLOCK_TOLERANCE_SECONDS = 10;
+
 // jose caches the keys and refetches them on an unknown `kid`, at most once a minute.
 const jwks = createRemoteJWKSet(new URL(".well-known/jwks.json", issuerUrl()), {
   cooldownDuration: 60_000,
@@ -111,7 +114,7 @@ export async function verifyAccessToken(token: string): Promise<Auth> {
     issuer: issuerUrl(),
     audience: env.AUTH0_AUDIENCE,
     algorithms: ["RS256"],
-    clockTolerance: 10, // seconds of clock skew between us and the issuer
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ["sub", "exp"],
   });
   checkTokenType(protectedHeader.typ);
@@ -140,9 +143,17 @@ export function authFromSession(session: SessionData): Auth {
   return { sub: session.user.sub, scopes: forThisApi ? permissionsFromClaims(claims) : [], via: "session", issuedAt: issuedAtOf(claims) };
 }
 
-/** A token's `iat` as a time; null when it has none (nothing then says how recent its claims are). */
-function issuedAtOf(claims: JWTPayload): Date | null {
-  return typeof claims.iat === "number" && Number.isFinite(claims.iat) ? new Date(claims.iat * 1000) : null;
+/**
+ * A token's `iat` as a time; null when it has none (nothing then says how recent its claims are), or
+ * none to be trusted: one out of any date's range, or ahead of our clock by more than the skew
+ * allowed. A token dated ahead (the issuer's clock off) would outrank every token issued until that
+ * date, so that no later demotion is written and the person's personal tokens keep working for as
+ * long (src/server/domain/users.ts); it is used for what it grants, but says nothing of the person.
+ */
+function issuedAtOf(claims: JWTPayload, now = Date.now()): Date | null {
+  if (typeof claims.iat !== "number" || claims.iat * 1000 > now + CLOCK_TOLERANCE_SECONDS * 1000) return null;
+  const issuedAt = new Date(claims.iat * 1000);
+  return Number.isNaN(issuedAt.getTime()) ? null : issuedAt;
 }
 
 function decodedClaims(token: string): JWTPayload {
