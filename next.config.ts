@@ -1,3 +1,4 @@
+import bundleAnalyzer from "@next/bundle-analyzer";
 import type { NextConfig } from "next";
 import { API_SECURITY_HEADERS } from "./src/server/platform/fixed-headers";
 
@@ -14,4 +15,8 @@ const nextConfig: NextConfig = {
   experimental: { scrollRestoration: true },
 };
 
-export default nextConfig;
+// `npm run analyze`: what each page's JavaScript is made of (webpack's build, as the analyzer reads
+// webpack's stats: the modules are the same as Turbopack's, the chunking differs), in <distDir>/analyze/.
+const withBundleAnalyzer = bundleAnalyzer({ enabled: Boolean(process.env.ANALYZE), analyzerMode: process.env.ANALYZE === "json" ? "json" : "static", openAnalyzer: false });
+
+export default withBundleAnalyzer(nextConfig);
