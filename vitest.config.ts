@@ -31,6 +31,7 @@ export const TEST_ENV = {
 /** The test files that use no database (each of the others gets a database of its own). */
 const UNIT_TESTS = [
   "tests/architecture.test.ts",
+  "tests/browser-transformer.test.ts",
   "tests/client-address.test.ts",
   "tests/env.test.ts",
   "tests/env-file.test.ts",

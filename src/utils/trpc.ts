@@ -7,7 +7,7 @@ import type { AppRouter } from "~/server/routers/_app";
 import { MAX_BATCH_SIZE } from "~/utils/api-limits";
 import { loginUrl } from "~/utils/auth-routes";
 import { markLeavingForLogin, rememberAction } from "~/utils/pending-actions";
-import { transformer } from "~/utils/transformer";
+import { browserTransformer } from "~/utils/browser-transformer";
 
 /** The typed React hooks for the one API (`AppRouter`). */
 export const trpc = createTRPCReact<AppRouter>();
@@ -18,14 +18,14 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export function createTrpcClient() {
   return trpc.createClient({
     links: [
-      // In dev, each answer in the browser console, but not the refusals the UI handles (they are no errors).
-      loggerLink({
-        enabled: (op) =>
-          process.env.NODE_ENV === "development" && typeof window !== "undefined" && op.direction === "down" && !EXPECTED_REFUSALS.has(httpStatus(op.result) ?? 0),
-      }),
+      // In dev, each answer in the browser console, but not the refusals the UI handles (they are no
+      // errors); a production build leaves the logger out of the page.
+      ...(process.env.NODE_ENV === "development"
+        ? [loggerLink<AppRouter>({ enabled: (op) => typeof window !== "undefined" && op.direction === "down" && !EXPECTED_REFUSALS.has(httpStatus(op.result) ?? 0) })]
+        : []),
       // The batch link (not the stream link): a response may set cookies (session refresh),
       // which needs headers that a streamed response has already sent.
-      httpBatchLink({ url: "/api/trpc", transformer, maxItems: MAX_BATCH_SIZE }),
+      httpBatchLink({ url: "/api/trpc", transformer: browserTransformer, maxItems: MAX_BATCH_SIZE }),
     ],
   });
 }
