@@ -7,7 +7,7 @@ import { READ_ONLY_NOTICE } from "~/utils/permissions";
 import { PLAN_LIMIT_CODE } from "~/utils/plan-limit";
 import type { ApiScope } from "~/utils/scopes";
 import { showToast, type Toast } from "~/utils/toasts";
-import { cardSectionHref } from "~/components/PaymentMethod";
+import { cardSectionHref } from "~/utils/card-section";
 import { errorCode, friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 
 /** The page's one note on why Follow is unavailable; every unavailable button points at it. */

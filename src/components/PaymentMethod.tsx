@@ -1,5 +1,7 @@
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState, useSyncExternalStore } from "react";
+import { CARD_SECTION_ID } from "~/utils/card-section";
 import { formatCard } from "~/utils/format";
 import { TIER_IDS, type TierId } from "~/utils/tiers";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
@@ -7,14 +9,8 @@ import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";
 type Card = RouterOutputs["billing"]["info"]["paymentMethod"];
 const FIELDS = ["number", "expMonth", "expYear", "cvc"] as const;
 
-/** The element id of the card section: links that send a person to add a card open its form. */
-export const CARD_SECTION_ID = "payment-method";
-
-/**
- * Where a person adds or replaces their card; with `switchTo`, the plan switch that needed it, which
- * the section offers to continue once the card is saved (/pricing?switch=… opens its dialog).
- */
-export const cardSectionHref = (switchTo?: TierId) => `/account${switchTo ? `?switch=${switchTo}` : ""}#${CARD_SECTION_ID}`;
+// Loaded when the person opens it: most visits of /account only read the card on file.
+const CardForm = dynamic(() => import("~/components/CardForm").then((module) => module.CardForm), { ssr: false });
 
 const subscribeToAddress = (onChange: () => void) => {
   window.addEventListener("hashchange", onChange);
@@ -87,37 +83,11 @@ export function PaymentMethod({ card, readOnly }: { card: Card; readOnly: boolea
         </p>
       ) : null}
       {open ? (
-        <form
-          aria-label="Card details"
-          className="card-form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const form = new FormData(event.currentTarget);
-            const [month = "", year = ""] = String(form.get("expiry")).split("/").map((part) => part.trim());
-            setCard.mutate({
-              number: String(form.get("number")),
-              expMonth: Number(month),
-              expYear: year.length === 2 ? 2000 + Number(year) : Number(year),
-              cvc: String(form.get("cvc")),
-            });
-          }}
-        >
-          <label>
-            Card number <input name="number" inputMode="numeric" autoComplete="cc-number" required placeholder="4242 4242 4242 4242" />
-          </label>{" "}
-          <label>
-            Expiry (MM/YY) <input name="expiry" autoComplete="cc-exp" required placeholder="12/30" size={6} />
-          </label>{" "}
-          <label>
-            CVC <input name="cvc" inputMode="numeric" autoComplete="cc-csc" required size={4} />
-          </label>{" "}
-          <button type="submit" className="button small" disabled={setCard.isPending}>
-            Save card
-          </button>{" "}
-          <button type="button" className="button small secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </button>
-        </form>
+        <CardForm
+          pending={setCard.isPending}
+          onSave={(details) => setCard.mutate(details)}
+          onCancel={() => setOpen(false)}
+        />
       ) : null}
       {setCard.error ? (
         <p className="notice" role="alert" id="card-error">

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { useEffect, useRef } from "react";
-import { cardSectionHref } from "~/components/PaymentMethod";
+import { cardSectionHref } from "~/utils/card-section";
 import { formatCard, formatDate, formatPrice } from "~/utils/format";
 import { showToast } from "~/utils/toasts";
 import { friendlyMessage, trpc, type RouterOutputs } from "~/utils/trpc";

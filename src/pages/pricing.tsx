@@ -1,9 +1,9 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
+import dynamic from "next/dynamic";
 import Head from "next/head";
 import Link from "next/link";
 import { useRouter } from "next/router";
 import { useState } from "react";
-import { PlanSwitchDialog } from "~/components/PlanSwitchDialog";
 import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
 import { NO_PAYMENTS } from "~/utils/payments";
@@ -14,6 +14,9 @@ import { trpc, type RouterOutputs } from "~/utils/trpc";
 import { loginUrl } from "~/utils/auth-routes";
 
 type Tier = RouterOutputs["billing"]["pricingTiers"][number];
+
+// Loaded when a person first chooses a plan: the page's first load does without it.
+const PlanSwitchDialog = dynamic(() => import("~/components/PlanSwitchDialog").then((module) => module.PlanSwitchDialog), { ssr: false });
 
 export const getServerSideProps = (async (context) => {
   const ssr = await createSsr(context);
