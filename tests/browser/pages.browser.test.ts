@@ -68,6 +68,9 @@ async function axe(page: Page): Promise<AxeViolation[]> {
 const axeReport: string[] = [];
 /** Rules that must pass whatever impact axe gives them (heading-order is "moderate"). */
 const REQUIRED_RULES = new Set(["heading-order", "target-size"]);
+const mustPass = (violation: AxeViolation) => violation.impact === "serious" || violation.impact === "critical" || REQUIRED_RULES.has(violation.id);
+/** What axe finds on the page as it is now that must not be there, one line each. */
+const seriousViolations = async (page: Page) => (await axe(page)).filter(mustPass).map((v) => `${v.id} (${v.impact}) at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 const PAGES = () => ["/", "/shows", `/shows/${slug}`, "/account", "/pricing", "/notifications", "/profile", "/spa"];
 
 describe("every page", () => {
@@ -89,7 +92,7 @@ describe("every page", () => {
         }
         await hydrated(page);
         const violations = await axe(page);
-        const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical" || REQUIRED_RULES.has(v.id));
+        const serious = violations.filter(mustPass);
         axeReport.push(
           `${(who ?? "signed out").padEnd(10)} ${pathname.padEnd(28)} ${serious.length} serious/critical` +
             (violations.length ? ` · all: ${violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`).join(", ")}` : ""),
@@ -247,4 +250,53 @@ describe("a server error", () => {
     expect(await page.textContent("h1")).toBe("Something went wrong");
     expect(await page.locator('#page-error a[href="/"]').count()).toBe(1);
   }, 60_000);
+});
+
+describe("axe on what a page shows besides its first view", () => {
+  it("the 404 and 500 pages: 0 serious or critical violations", async () => {
+    const { page } = await openBrowser();
+    expect((await page.goto(`${app}/no-such-page`))?.status()).toBe(404);
+    await hydrated(page);
+    // The header of a page whose server did not read the session asks for the person (signed out here).
+    await page.locator("#login").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/\/no-such-page: Failed to load resource: .* 404 /)]);
+
+    await db.$executeRawUnsafe('ALTER TABLE "Show" RENAME TO "Show_unavailable"');
+    try {
+      expect((await page.goto(`${app}/shows/${slug}`))?.status()).toBe(500);
+    } finally {
+      await db.$executeRawUnsafe('ALTER TABLE "Show_unavailable" RENAME TO "Show"');
+    }
+    await hydrated(page);
+    await page.locator("#page-error").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/Failed to load resource: .* 500 /)]);
+  }, 120_000);
+
+  it("the plan-switch dialog, the card form and the account deletion form, open: 0 serious or critical violations", async () => {
+    const { page } = await openBrowser("dev|bob");
+    await hydrated(page); // /pricing, where the sign-in lands
+
+    // The dialog loads on the first click, and takes the focus.
+    await page.getByRole("button", { name: /^Switch to / }).first().click();
+    const dialog = page.getByRole("dialog", { name: /^Switch to / });
+    await dialog.locator("#charged-now").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.closest("dialog[open]") !== null)).toBe(true);
+    expect(await seriousViolations(page), "the plan-switch dialog").toEqual([]);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+
+    await page.goto(`${app}/account`);
+    await hydrated(page);
+    await page.getByRole("button", { name: "Replace card" }).click();
+    await page.getByRole("form", { name: "Card details" }).waitFor();
+    expect(await seriousViolations(page), "the card form").toEqual([]);
+    await page.getByRole("button", { name: "Cancel" }).click();
+
+    // The deletion's confirmation, filled in (and not sent: Bob stays for the other tests).
+    await page.locator('#your-data input[name="confirmEmail"]').fill("bob@example.test");
+    expect(await page.getByRole("button", { name: "Delete my account" }).isEnabled()).toBe(true);
+    expect(await seriousViolations(page), "the deletion form").toEqual([]);
+  }, 120_000);
 });
