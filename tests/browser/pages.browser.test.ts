@@ -279,8 +279,8 @@ describe("axe on what a page shows besides its first view", () => {
     await hydrated(page); // /pricing, where the sign-in lands
 
     // The dialog loads on the first click, and takes the focus.
-    await page.getByRole("button", { name: /^Switch to / }).first().click();
-    const dialog = page.getByRole("dialog", { name: /^Switch to / });
+    await page.getByRole("button", { name: "Switch to Enterprise" }).click();
+    const dialog = page.getByRole("dialog", { name: "Switch to Enterprise?" });
     await dialog.locator("#charged-now").waitFor();
     expect(await page.evaluate(() => document.activeElement?.closest("dialog[open]") !== null)).toBe(true);
     expect(await seriousViolations(page), "the plan-switch dialog").toEqual([]);
