@@ -10,7 +10,7 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
-  { ignores: [".next/**", ".next-e2e/**", ".next-e2e-dev/**", ".next-soak/**", ".next-lighthouse/**", ".next-analyze/**", ".bench-app/**", ".data/**", "src/generated/**", "tools/studio/**", "next-env.d.ts", "tests/.tmp/**"] },
+  { ignores: [".next/**", ".next-e2e/**", ".next-e2e-dev/**", ".next-soak/**", ".next-lighthouse/**", ".lighthouse-baseline/**", ".next-analyze/**", ".bench-app/**", ".data/**", "src/generated/**", "tools/studio/**", "next-env.d.ts", "tests/.tmp/**"] },
 ];
 
 export default config;

@@ -4,6 +4,10 @@
 // Bob in through the provider's one-click page, and runs every page signed out and signed in,
 // interleaved, LIGHTHOUSE_RUNS times (default 3). It prints the median of each figure per page and
 // the load average, since Total Blocking Time follows how busy the cores are.
+// LIGHTHOUSE_BASELINE=<git ref> (say `main`) also builds that version of the app (in
+// .lighthouse-baseline/, gitignored, inside the project so that it resolves its node_modules) and
+// runs it beside this one on the same database and session, every case interleaved: a busy machine
+// slows both alike, and the table gives both.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -91,6 +95,29 @@ async function measure(port: number, url: string, cookie: string | undefined): P
   };
 }
 
+const BASELINE_DIR = path.join(root, ".lighthouse-baseline");
+const BASELINE_FILES = ["src", "public", "prisma", "next.config.ts", "tsconfig.json", "package.json"];
+
+/** `ref`'s app (its files from git; the generated Prisma client, which git does not hold, from this checkout), built. */
+async function buildBaseline(ref: string, env: NodeJS.ProcessEnv) {
+  fs.rmSync(BASELINE_DIR, { recursive: true, force: true });
+  fs.mkdirSync(BASELINE_DIR);
+  await run("sh", ["-c", `git archive "$0" ${BASELINE_FILES.join(" ")} | tar -x -C "$1"`, ref, BASELINE_DIR], env);
+  fs.cpSync(path.join(root, "src", "generated"), path.join(BASELINE_DIR, "src", "generated"), { recursive: true });
+  console.log(`[lighthouse] building ${ref} in ${path.relative(root, BASELINE_DIR)}/…`);
+  await run(path.join(root, "node_modules", ".bin", "next"), ["build", BASELINE_DIR], env);
+}
+
+/** `next start` of the baseline's build on `port`, ready. */
+async function startBaseline(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
+  const child = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", BASELINE_DIR, "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: "ignore" });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the baseline's next start exited (${child.exitCode})`);
+    if (await fetch(`http://localhost:${port}/api/trpc/health.check`).then((r) => r.ok, () => false)) return child;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // polling a starting server
+  }
+}
+
 /** Bob's real session: signed in through the local provider's one-click page; the cookies for the app, as a Cookie header. */
 async function signIn(app: string): Promise<string> {
   const browser = await launchBrowser();
@@ -120,25 +147,32 @@ async function main() {
     const { rows } = await client.query<{ slug: string }>(`SELECT slug FROM "Show" ORDER BY title LIMIT 1`);
     await client.end();
 
-    const [appPort, idpPort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
+    const [appPort, idpPort, baselinePort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort()]);
     const app = `http://localhost:${appPort}`;
     const env = { ...productionEnv({ appBaseUrl: app, idpPort, databaseUrl }), NEXT_DIST_DIR: DIST_DIR, AUTH0_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn" };
+    const baselineRef = process.env.LIGHTHOUSE_BASELINE;
     if (process.env.LIGHTHOUSE_SKIP_BUILD !== "1") {
       console.log(`[lighthouse] building ${DIST_DIR}/…`);
       await run(path.join(root, "node_modules", ".bin", "next"), ["build"], env);
+      if (baselineRef) await buildBaseline(baselineRef, env);
     }
     const started = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
     processes.push(...started.map(({ child }) => child));
+    // The same secret and database: Bob's session cookie is good on both.
+    if (baselineRef) processes.push(await startBaseline({ ...env, APP_BASE_URL: `http://localhost:${baselinePort}` }, baselinePort));
     const cookie = await signIn(app);
 
+    const builds = [...(baselineRef ? [{ label: baselineRef, origin: `http://localhost:${baselinePort}` }] : []), { label: "this checkout", origin: app }];
     const pages = ["/", "/shows", `/shows/${rows[0]!.slug}`, "/pricing", "/account", "/notifications"];
     // Signed out, /account and /notifications are the identity provider's sign-in page, not the app's.
-    const cases = [
-      ...pages.filter((page) => page !== "/account" && page !== "/notifications").map((page) => ({ page, who: "signed out", cookie: undefined })),
-      ...pages.map((page) => ({ page, who: "signed in", cookie })),
-    ];
+    const cases = builds.flatMap((build) => [
+      ...pages.filter((page) => page !== "/account" && page !== "/notifications").map((page) => ({ build, page, who: "signed out", cookie: undefined })),
+      ...pages.map((page) => ({ build, page, who: "signed in", cookie })),
+    ]);
+    // Page by page, each build's run right after the other's.
+    cases.sort((a, b) => pages.indexOf(a.page) - pages.indexOf(b.page) || a.who.localeCompare(b.who));
     // A first request of every page, so that no run pays for a cold server.
-    for (const { page, cookie } of cases) await fetch(`${app}${page}`, { headers: cookie ? { cookie } : {} }).then((response) => response.text());
+    for (const { build, page, cookie } of cases) await fetch(`${build.origin}${page}`, { headers: cookie ? { cookie } : {} }).then((response) => response.text());
 
     const chromium = await startChromium();
     processes.push(chromium.child);
@@ -147,24 +181,24 @@ async function main() {
     const samples = new Map<(typeof cases)[number], Figures[]>(cases.map((c) => [c, []]));
     for (let round = 1; round <= RUNS; round++) {
       for (const c of cases) {
-        const figures = await measure(chromium.port, `${app}${c.page}`, c.cookie);
+        const figures = await measure(chromium.port, `${c.build.origin}${c.page}`, c.cookie);
         samples.get(c)!.push(figures);
         console.log(
-          `[lighthouse] run ${round}/${RUNS} ${c.who} ${c.page}: performance ${figures.performance}, LCP ${Math.round(figures.lcpMs)} ms, TBT ${Math.round(figures.tbtMs)} ms, CLS ${figures.cls.toFixed(3)}, JS ${figures.jsBytes} B, benchmark index ${Math.round(figures.benchmarkIndex)} (load average ${loadAverage()})`,
+          `[lighthouse] run ${round}/${RUNS} ${c.build.label} ${c.who} ${c.page}: performance ${figures.performance}, LCP ${Math.round(figures.lcpMs)} ms, TBT ${Math.round(figures.tbtMs)} ms, CLS ${figures.cls.toFixed(3)}, JS ${figures.jsBytes} B, benchmark index ${Math.round(figures.benchmarkIndex)} (load average ${loadAverage()})`,
         );
       }
     }
 
     console.log(`\nLighthouse ${(await import("lighthouse/package.json", { with: { type: "json" } })).default.version}, mobile, simulated throttling; median of ${RUNS} runs`);
     console.log(`load average (1, 5, 15 min) before the runs: ${loadBefore}; after: ${loadAverage()}\n`);
-    console.log("| page | who | performance | LCP s | TBT ms | CLS | accessibility | best practices | JS kB (transferred) |");
-    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    console.log("| page | who | build | performance | LCP s | TBT ms | CLS | accessibility | best practices | JS kB (transferred) |");
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (const c of cases) {
       const all = samples.get(c)!;
       const m = (key: keyof Figures) => median(all.map((figures) => figures[key]));
       const page = c.page.startsWith("/shows/") ? "/shows/[slug]" : c.page;
       console.log(
-        `| ${page} | ${c.who} | ${m("performance")} | ${(m("lcpMs") / 1000).toFixed(1)} | ${Math.round(m("tbtMs"))} | ${m("cls").toFixed(3)} | ${m("accessibility")} | ${m("bestPractices")} | ${(m("jsBytes") / 1000).toFixed(1)} |`,
+        `| ${page} | ${c.who} | ${c.build.label} | ${m("performance")} | ${(m("lcpMs") / 1000).toFixed(1)} | ${Math.round(m("tbtMs"))} | ${m("cls").toFixed(3)} | ${m("accessibility")} | ${m("bestPractices")} | ${(m("jsBytes") / 1000).toFixed(1)} |`,
       );
     }
   } finally {
