@@ -1,8 +1,10 @@
 // The rate-limit tests, run once with the in-memory store and once with Redis (the two files that
 // import this set the env first: 5 reads and 3 writes a minute).
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { callProcedure, seededApiServer, sessionCookie } from "./helpers";
+import { createContext } from "~/server/context";
+import { createCaller } from "~/server/routers/_app";
+import { callProcedure, gsspContext, seededApiServer, sessionCookie } from "./helpers";
 
 
 export function describeRateLimits(store: string) {
@@ -62,6 +64,25 @@ export function describeRateLimits(store: string) {
       for (let i = 0; i < 6; i++) statuses.push((await fetch(`${api.url}/shows.genres`, { headers: { "x-forwarded-for": `203.0.113.${i}` } })).status);
       // X-Forwarded-For is ignored without TRUST_PROXY: all six come from 127.0.0.1.
       expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    });
+
+    it("counts an anonymous IPv6 caller by its /64: each of its addresses spends the one budget", async () => {
+      // A call's context as the handler builds it, from a socket at `address` (no trusted proxies).
+      const genresFrom = async (address: string) => {
+        const { req, res } = gsspContext("/api/trpc/shows.genres");
+        Object.defineProperty(req.socket, "remoteAddress", { value: address });
+        const caller = createCaller(await createContext({ req, res }));
+        return caller.shows.genres().then(
+          () => "served",
+          (error: { code?: string }) => error.code,
+        );
+      };
+      const [a, b] = [randomBytes(2).readUInt16BE(0), randomBytes(2).readUInt16BE(0) & 0xfffe]; // a /64 no other run has touched
+      const block = `2001:db8:${a.toString(16)}:${b.toString(16)}`;
+      const statuses = [];
+      for (let i = 1; i <= 6; i++) statuses.push(await genresFrom(`${block}:${i.toString(16)}::${i.toString(16)}`));
+      expect(statuses).toEqual(["served", "served", "served", "served", "served", "TOO_MANY_REQUESTS"]);
+      expect(await genresFrom(`2001:db8:${a.toString(16)}:${(b + 1).toString(16)}::1`)).toBe("served");
     });
   });
 }
