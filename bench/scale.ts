@@ -299,7 +299,8 @@ async function main(): Promise<boolean> {
     if (missed.length === 0 && seqScans.length === 0) console.log(`ok     p99 at 100× ≤ ${P99_RATIO_GOAL}× today's in every case, and no statement reads a big table whole`);
     return missed.length === 0 && seqScans.length === 0;
   } finally {
-    for (const { close } of inProcess) await close();
+    // Whatever failed, the servers and the databases go.
+    await Promise.allSettled(inProcess.map(({ close }) => close()));
     await stopServers(children);
     for (const database of databases) await database.close();
   }
