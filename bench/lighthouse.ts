@@ -17,7 +17,7 @@ import lighthouse from "lighthouse";
 import pg from "pg";
 import { canConnect, dropDatabase, ensureDatabase, withDatabase } from "../dev/postgres";
 import { openDatabase } from "../scripts/local-database";
-import { freeLoopbackPort, launchBrowser, productionEnv, signInWithOneClick, startApp, startIdentityProvider } from "../tests/browser/production";
+import { closeChromium, freeLoopbackPort, launchBrowser, productionEnv, signInWithOneClick, startApp, startIdentityProvider } from "../tests/browser/production";
 
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS) || 3;
 const DIST_DIR = ".next-lighthouse";
@@ -127,7 +127,7 @@ async function signIn(app: string): Promise<string> {
     if (!cookies.some((cookie) => cookie.name === "__session")) throw new Error("the sign-in set no __session cookie");
     return cookies.map(({ name, value }) => `${name}=${value}`).join("; ");
   } finally {
-    await browser.close();
+    await closeChromium();
   }
 }
 
