@@ -17,7 +17,7 @@ import lighthouse from "lighthouse";
 import pg from "pg";
 import { canConnect, dropDatabase, ensureDatabase, withDatabase } from "../dev/postgres";
 import { openDatabase } from "../scripts/local-database";
-import { closeChromium, freeLoopbackPort, launchBrowser, productionEnv, signInWithOneClick, startApp, startIdentityProvider } from "../tests/browser/production";
+import { closeChromium, freeLoopbackPort, launchBrowser, productionEnv, signInWithOneClick, startApp, startIdentityProvider, stopProcess } from "../tests/browser/production";
 
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS) || 3;
 const DIST_DIR = ".next-lighthouse";
@@ -202,7 +202,7 @@ async function main() {
       );
     }
   } finally {
-    await Promise.all(processes.map((child) => new Promise((resolve) => (child.exitCode === null ? (child.once("exit", resolve), child.kill("SIGTERM")) : resolve(undefined)))));
+    await Promise.all(processes.map((child) => stopProcess({ child })));
     // Chromium's helpers may still be writing its profile a moment after it exits.
     if (profile) fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10 });
     await dropDatabase(server, name).catch(() => undefined);

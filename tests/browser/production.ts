@@ -116,7 +116,7 @@ export async function startApp(env: NodeJS.ProcessEnv, port: number): Promise<St
 export { freeLoopbackPort };
 
 /** Ends a started process and waits until it has (its port is free again). */
-export async function stopProcess({ child }: StartedProcess): Promise<void> {
+export async function stopProcess({ child }: Pick<StartedProcess, "child">): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
