@@ -135,6 +135,9 @@ let chromiumOfThisFile: Promise<Chromium> | undefined;
  * fails when one appears).
  */
 export async function launchBrowser() {
+  // Launched again if it went away: a test that ends in a crash of Chromium leaves the next ones theirs.
+  const current = chromiumOfThisFile;
+  if (current && !(await current).isConnected() && chromiumOfThisFile === current) chromiumOfThisFile = undefined;
   chromiumOfThisFile ??= chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
   const context: BrowserContext = await (await chromiumOfThisFile).newContext();
   const blocked: string[] = [];
@@ -145,7 +148,8 @@ export async function launchBrowser() {
     return route.abort();
   });
   const page = await context.newPage();
-  return { context, page, blocked, close: () => context.close() };
+  // A context whose Chromium went away is closed already.
+  return { context, page, blocked, close: () => (context.browser()?.isConnected() ? context.close() : Promise.resolve()) };
 }
 
 export type Browser = Awaited<ReturnType<typeof launchBrowser>>;
