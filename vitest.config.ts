@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -45,6 +46,10 @@ export default defineConfig({
   test: {
     environment: "node",
     env: TEST_ENV,
+    // Two workers even on two cores: much of a file's time is waiting (on a server starting, a page
+    // loading, PostgreSQL), which the other worker's file fills. At most four, since each browser file
+    // runs a server and a Chromium of its own.
+    maxWorkers: Math.min(4, Math.max(2, os.availableParallelism())),
     testTimeout: 20_000,
     hookTimeout: 120_000,
     projects: [
@@ -59,6 +64,9 @@ export default defineConfig({
           exclude: UNIT_TESTS,
           globalSetup: ["tests/setup/template-database.ts", "tests/setup/identity-provider.ts"],
           setupFiles: ["tests/setup/database-per-file.ts"],
+          // A worker's files share its process, its libraries loaded once; the setup file puts back
+          // what one file may change before the next.
+          isolate: false,
         },
       },
     ],

@@ -19,6 +19,15 @@ beforeAll(() => {
 });
 
 describe("Showtrack in a browser", () => {
+  it("lets nothing leave loopback: a request elsewhere fails, and is recorded for the test to fail on", async () => {
+    const { page, blocked } = await stack.freshBrowser();
+    // A name and an address (an address needs no lookup, so only the block stops it).
+    for (const url of ["http://cdn.example.com/font.woff2", "http://203.0.113.7/"]) {
+      await expect(page.goto(url)).rejects.toThrow(/net::ERR_PROXY_CONNECTION_FAILED/);
+    }
+    expect(blocked.splice(0)).toEqual(["http://cdn.example.com/font.woff2", "http://203.0.113.7/"]);
+  });
+
   it("the browser app (/spa) signs in with PKCE, lists my shows with a bearer token, renews it, signs out", async () => {
     await page.goto(`${app}/spa`);
     await page.click("#spa-login");

@@ -1,13 +1,13 @@
 // Security headers and request ids on production servers (next build + next start): pages and the
 // SDK's /auth routes through the real proxy, tRPC and REST from their own handlers (the proxy does
 // not run in front of /api); and what an https deployment adds.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cookieFor, db, sessionCookie, sessionFor, wireInput } from "../helpers";
 import { form, HttpBrowser } from "../http-browser";
-import { freeLoopbackPort, productionBuild, productionEnv, startApp, stopProcess, type StartedProcess } from "./production";
+import { browserAppOfThisWorker, freeLoopbackPort, productionBuild, productionEnv, startApp, stopProcess, type StartedProcess } from "./production";
 
-// The run's browser-app port and its identity provider (tests/setup/identity-provider.ts).
-const { appPort, idpPort } = inject("browserApp");
+// This worker's browser-app port and its identity provider (tests/setup/identity-provider.ts).
+const { appPort, idpPort } = browserAppOfThisWorker();
 const app = `http://localhost:${appPort}`;
 const identityProvider = `http://localhost:${idpPort}`;
 let httpsApp: string;

@@ -2,16 +2,16 @@
 // a session signed in through one is honoured by the other, the plan cap holds for follows spread
 // across both, a plan change made on one is seen at once on the other, and an expired access token
 // is refreshed (or the session ended) by whichever instance gets the request, through Next's proxy.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, db, expireAccessToken, readSession } from "../helpers";
-import { closeChromium, freeLoopbackPort, launchBrowser, productionBuild, productionEnv, startApp, stopProcess, type Browser, type StartedProcess } from "./production";
+import { browserAppOfThisWorker, closeChromium, freeLoopbackPort, launchBrowser, productionBuild, productionEnv, startApp, stopProcess, type Browser, type StartedProcess } from "./production";
 
 let instances: [string, string];
 let processes: StartedProcess[] = [];
 let browser: Browser;
 let cookie: string;
-// The run's browser-app port (instance A: the public URL) and its identity provider (tests/setup/identity-provider.ts).
-const { appPort: portA, idpPort } = inject("browserApp");
+// This worker's browser-app port (instance A: the public URL) and its identity provider (tests/setup/identity-provider.ts).
+const { appPort: portA, idpPort } = browserAppOfThisWorker();
 
 /** The browser's cookies for the app (localhost: both instances), as a Cookie header. */
 const browserCookies = async () => (await browser.context.cookies(instances[0])).map(({ name, value }) => `${name}=${value}`).join("; ");

@@ -8,9 +8,11 @@
 // that wants them points its user's at its own server first, PUT
 // /test-admin/users/<sub>/backchannel-logout-uri (form uri=…), since the files share this provider.
 //
-// The browser apps' provider: the browser test files that run the app as `npm run dev` and `npm start`
-// do (tests/browser/production.ts → setUpBrowserApp) start it on one port of this run, one file after
-// another, each on its own database; this provider is theirs, as the local provider is a developer's.
+// The browser apps' providers, one per test worker: the browser test files that run the app as
+// `npm run dev` and `npm start` do (tests/browser/production.ts → setUpBrowserApp) start it on their
+// worker's port, one file after another, each on its own database; the worker's provider is theirs,
+// as the local provider is a developer's. A provider knows one app origin (its redirect URIs), so
+// two files running side by side need one each.
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createIdentityProvider, type IdentityProviderOptions } from "../../dev/identity-provider/provider";
@@ -22,8 +24,8 @@ import { IDP_KEYS_FILE, TMP_DIR } from "./paths";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** Where the browser test files' app listens (one file at a time), and its provider. */
-    browserApp: { appPort: number; idpPort: number };
+    /** Per test worker (VITEST_POOL_ID - 1): where its browser test files' app listens, and its provider. */
+    browserApps: { appPort: number; idpPort: number }[];
   }
 }
 
@@ -36,8 +38,10 @@ async function listen(options: IdentityProviderOptions, port: number) {
   return () => new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-export default async function startIdentityProviders({ provide }: TestProject) {
-  const [appPort, idpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+export default async function startIdentityProviders({ provide, vitest }: TestProject) {
+  const browserApps = await Promise.all(
+    Array.from({ length: vitest.config.maxWorkers }, async () => ({ appPort: await freeLoopbackPort(), idpPort: await freeLoopbackPort() })),
+  );
   const closers = await Promise.all([
     listen(
       {
@@ -52,18 +56,20 @@ export default async function startIdentityProviders({ provide }: TestProject) {
       },
       Number(new URL(TEST_ENV.AUTH0_DOMAIN).port),
     ),
-    listen(
-      {
-        issuer: `http://localhost:${idpPort}/`,
-        appBaseUrl: `http://localhost:${appPort}`,
-        ...BROWSER_APP_CLIENT,
-        apiScopes: API_SCOPES.join(" "),
-        keysFile: path.join(TMP_DIR, "browser-identity-provider-keys.json"),
-        testAdmin: true,
-      },
-      idpPort,
+    ...browserApps.map(({ appPort, idpPort }, worker) =>
+      listen(
+        {
+          issuer: `http://localhost:${idpPort}/`,
+          appBaseUrl: `http://localhost:${appPort}`,
+          ...BROWSER_APP_CLIENT,
+          apiScopes: API_SCOPES.join(" "),
+          keysFile: path.join(TMP_DIR, `browser-identity-provider-keys-${worker}.json`),
+          testAdmin: true,
+        },
+        idpPort,
+      ),
     ),
   ]);
-  provide("browserApp", { appPort, idpPort });
+  provide("browserApps", browserApps);
   return () => Promise.all(closers.map((close) => close()));
 }
