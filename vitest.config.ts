@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import BuildFirstSequencer from "./tests/setup/sequencer";
 
 // The test identity provider's port: free on this machine, picked once per run (the test workers
 // inherit it through the environment), so runs side by side and a developer's `npm run dev` never clash.
@@ -50,6 +51,7 @@ export default defineConfig({
     // loading, PostgreSQL), which the other worker's file fills. At most four, since each browser file
     // runs a server and a Chromium of its own.
     maxWorkers: Math.min(4, Math.max(2, os.availableParallelism())),
+    sequence: { sequencer: BuildFirstSequencer },
     testTimeout: 20_000,
     hookTimeout: 120_000,
     projects: [

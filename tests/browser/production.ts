@@ -47,6 +47,7 @@ export function productionEnv(overrides: { appBaseUrl: string; idpPort: number; 
     ...process.env,
     NODE_ENV: "production",
     NEXT_DIST_DIR: DIST_DIR,
+    NEXT_SKIP_TYPECHECK: "1",
     NEXT_TELEMETRY_DISABLED: "1",
     APP_BASE_URL: overrides.appBaseUrl,
     AUTH0_DOMAIN: `http://localhost:${overrides.idpPort}`,
