@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser as Chromium, type BrowserContext, type Cookie, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, inject, vi } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
 import { freeLoopbackPort } from "../../dev/ports";
 import { BROWSER_APP_CLIENT } from "./client";
@@ -243,6 +243,9 @@ async function startDevServer(env: NodeJS.ProcessEnv, port: number): Promise<Sta
  * request left loopback, and no page had a CSP violation, console error or uncaught exception.
  */
 export function setUpBrowserApp({ dev = false }: { dev?: boolean } = {}) {
+  // A test's clicks and page loads take two to three times as long while the other worker's file
+  // keeps the second core busy: room for that, for this file's tests.
+  vi.setConfig({ testTimeout: 60_000 });
   const { appPort, idpPort } = browserAppOfThisWorker();
   const app = `http://localhost:${appPort}`;
   const problems: string[] = [];
