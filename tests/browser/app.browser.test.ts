@@ -20,12 +20,16 @@ beforeAll(() => {
 
 describe("Showtrack in a browser", () => {
   it("lets nothing leave loopback: a request elsewhere fails, and is recorded for the test to fail on", async () => {
-    const { page, blocked } = await stack.freshBrowser();
-    // A name and an address (an address needs no lookup, so only the block stops it).
-    for (const url of ["http://cdn.example.com/font.woff2", "http://203.0.113.7/"]) {
-      await expect(page.goto(url)).rejects.toThrow(/net::ERR_PROXY_CONNECTION_FAILED/);
-    }
-    expect(blocked.splice(0)).toEqual(["http://cdn.example.com/font.woff2", "http://203.0.113.7/"]);
+    const { context, page, blocked } = await stack.freshBrowser();
+    // A name, an address (it needs no lookup, so only the block stops it), and a link-local one (a
+    // cloud's metadata service), which Chromium's own proxy settings would let go direct.
+    const elsewhere = ["http://cdn.example.com/font.woff2", "http://203.0.113.7/", "http://169.254.169.254/latest/meta-data/"];
+    for (const url of elsewhere) await expect(page.goto(url)).rejects.toThrow(/net::ERR_PROXY_CONNECTION_FAILED/);
+    expect(blocked.splice(0)).toEqual(elsewhere);
+    // A WebSocket (from a blank page: the app's own policy would refuse it before it is sent).
+    const blank = await context.newPage();
+    await blank.evaluate(() => new Promise((resolve) => Object.assign(new WebSocket("ws://203.0.113.7/socket"), { onerror: resolve, onclose: resolve })));
+    expect(blocked.splice(0)).toEqual(["ws://203.0.113.7/socket"]);
   });
 
   it("the browser app (/spa) signs in with PKCE, lists my shows with a bearer token, renews it, signs out", async () => {

@@ -137,13 +137,16 @@ export async function stopProcess({ child }: Pick<StartedProcess, "child">): Pro
 const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  // Nothing leaves loopback: every other request goes to a proxy that is not there (port 9, discard),
-  // while loopback always goes direct (Chromium's implicit bypass). A block that costs nothing, unlike
-  // routing every request through Playwright, which also turns the HTTP cache off.
+  // Nothing leaves loopback: every request goes to a proxy that is not there (port 9, discard), but
+  // those for the loopback names below, which go direct. `<-loopback>` drops Chromium's own bypass
+  // list, which would let link-local addresses (a cloud's metadata service) go direct too. Routing
+  // every request through Playwright instead would also turn Chromium's HTTP cache off.
   "--proxy-server=http://127.0.0.1:9",
+  "--proxy-bypass-list=<-loopback>;localhost;127.0.0.1;[::1]",
 ];
 
-const isLoopback = (url: URL) => url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+/** The hosts the proxy settings above let through. */
+const isLoopback = (url: URL) => ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
 let chromiumOfThisFile: Promise<Chromium> | undefined;
 
 /**
@@ -158,10 +161,13 @@ export async function launchBrowser() {
   chromiumOfThisFile ??= chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
   const context: BrowserContext = await (await chromiumOfThisFile).newContext();
   const blocked: string[] = [];
-  context.on("request", (request) => {
-    const url = new URL(request.url());
-    if ((url.protocol === "http:" || url.protocol === "https:") && !isLoopback(url)) blocked.push(url.href);
-  });
+  const record = (address: string) => {
+    const url = new URL(address);
+    if (["http:", "https:", "ws:", "wss:"].includes(url.protocol) && !isLoopback(url)) blocked.push(url.href);
+  };
+  context.on("request", (request) => record(request.url()));
+  // WebSockets raise no request event: each page's own.
+  context.on("page", (page) => page.on("websocket", (socket) => record(socket.url())));
   const page = await context.newPage();
   // A context whose Chromium went away is closed already.
   return { context, page, blocked, close: () => (context.browser()?.isConnected() ? context.close() : Promise.resolve()) };
@@ -243,8 +249,8 @@ async function startDevServer(env: NodeJS.ProcessEnv, port: number): Promise<Sta
  * request left loopback, and no page had a CSP violation, console error or uncaught exception.
  */
 export function setUpBrowserApp({ dev = false }: { dev?: boolean } = {}) {
-  // A test's clicks and page loads take two to three times as long while the other worker's file
-  // keeps the second core busy: room for that, for this file's tests.
+  // A test's clicks and page loads take longer while the other worker's file keeps the second core
+  // busy: room for that, for this file's tests.
   vi.setConfig({ testTimeout: 60_000 });
   const { appPort, idpPort } = browserAppOfThisWorker();
   const app = `http://localhost:${appPort}`;

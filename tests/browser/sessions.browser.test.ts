@@ -144,6 +144,7 @@ describe("Bob in two browsers", () => {
     await b.page.goto(`${instances[1]}/account`);
     await b.page.waitForURL((url) => url.origin === identityProvider && url.pathname.startsWith("/interaction/"));
     expect(idp.log()).not.toContain("was not taken");
+    expect([...a.blocked, ...b.blocked]).toEqual([]);
   }, 60_000);
 
   it("an administrator ending Bob's sessions at the identity provider ends his app sessions in every browser, on both instances", async () => {

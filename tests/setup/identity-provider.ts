@@ -1,4 +1,5 @@
-// Two local identity providers for the whole run, in this process.
+// The local identity providers of the whole run, in this process: the test provider, and one per
+// test worker for its browser apps.
 //
 // The test provider, on the test env's AUTH0_DOMAIN (a free port): the SDK's /auth/login discovers
 // it, and the API verifies bearer tokens against its JWKS. Tests mint their own tokens with its key
@@ -13,6 +14,8 @@
 // worker's port, one file after another, each on its own database; the worker's provider is theirs,
 // as the local provider is a developer's. A provider knows one app origin (its redirect URIs), so
 // two files running side by side need one each.
+import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createIdentityProvider, type IdentityProviderOptions } from "../../dev/identity-provider/provider";
@@ -29,6 +32,24 @@ declare module "vitest" {
   }
 }
 
+/**
+ * A loopback port free now, below the range the OS hands out for port 0: a worker's browser-app port
+ * is chosen here and bound only when one of its browser files starts the app, and the free ports the
+ * tests take meanwhile (freeLoopbackPort) all come from that range.
+ */
+async function portOutsideTheEphemeralRange(): Promise<number> {
+  const range = "/proc/sys/net/ipv4/ip_local_port_range";
+  const ephemeralFrom = fs.existsSync(range) ? Number(fs.readFileSync(range, "utf8").trim().split(/\s+/)[0]) : 49_152;
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (ephemeralFrom - 10_000));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer().once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 async function listen(options: IdentityProviderOptions, port: number) {
   const server = await createIdentityProvider(options);
   await new Promise<void>((resolve, reject) => {
@@ -39,9 +60,11 @@ async function listen(options: IdentityProviderOptions, port: number) {
 }
 
 export default async function startIdentityProviders({ provide, vitest }: TestProject) {
-  const browserApps = await Promise.all(
-    Array.from({ length: vitest.config.maxWorkers }, async () => ({ appPort: await freeLoopbackPort(), idpPort: await freeLoopbackPort() })),
-  );
+  const browserApps: { appPort: number; idpPort: number }[] = [];
+  while (browserApps.length < vitest.config.maxWorkers) {
+    const appPort = await portOutsideTheEphemeralRange();
+    if (!browserApps.some((taken) => taken.appPort === appPort)) browserApps.push({ appPort, idpPort: await freeLoopbackPort() });
+  }
   const closers = await Promise.all([
     listen(
       {
