@@ -108,16 +108,6 @@ async function buildBaseline(ref: string, env: NodeJS.ProcessEnv) {
   await run(path.join(root, "node_modules", ".bin", "next"), ["build", BASELINE_DIR], env);
 }
 
-/** `next start` of the baseline's build on `port`, ready. */
-async function startBaseline(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  const child = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", BASELINE_DIR, "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: "ignore" });
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the baseline's next start exited (${child.exitCode})`);
-    if (await fetch(`http://localhost:${port}/api/trpc/health.check`).then((r) => r.ok, () => false)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 200)); // polling a starting server
-  }
-}
-
 /** Bob's real session: signed in through the local provider's one-click page; the cookies for the app, as a Cookie header. */
 async function signIn(app: string): Promise<string> {
   const browser = await launchBrowser();
@@ -159,7 +149,7 @@ async function main() {
     const started = await Promise.all([startIdentityProvider(env, idpPort), startApp(env, appPort)]);
     processes.push(...started.map(({ child }) => child));
     // The same secret and database: Bob's session cookie is good on both.
-    if (baselineRef) processes.push(await startBaseline({ ...env, APP_BASE_URL: `http://localhost:${baselinePort}` }, baselinePort));
+    if (baselineRef) processes.push((await startApp({ ...env, APP_BASE_URL: `http://localhost:${baselinePort}` }, baselinePort, BASELINE_DIR)).child);
     const cookie = await signIn(app);
 
     const builds = [...(baselineRef ? [{ label: baselineRef, origin: `http://localhost:${baselinePort}` }] : []), { label: "this checkout", origin: app }];

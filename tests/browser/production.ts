@@ -107,9 +107,9 @@ export async function startIdentityProvider(env: NodeJS.ProcessEnv, port: number
   return idp;
 }
 
-/** `next start` of the production build on `port`, ready. */
-export async function startApp(env: NodeJS.ProcessEnv, port: number): Promise<StartedProcess> {
-  const app = startProcess(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], env);
+/** `next start` of the production build on `port` (the app in `directory`, by default this checkout), ready. */
+export async function startApp(env: NodeJS.ProcessEnv, port: number, directory?: string): Promise<StartedProcess> {
+  const app = startProcess(bin("next"), ["start", ...(directory ? [directory] : []), "-p", String(port), "-H", "127.0.0.1"], env);
   await waitForHttp(`http://localhost:${port}/api/trpc/health.check`, app);
   return app;
 }

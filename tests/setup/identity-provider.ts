@@ -14,12 +14,10 @@
 // worker's port, one file after another, each on its own database; the worker's provider is theirs,
 // as the local provider is a developer's. A provider knows one app origin (its redirect URIs), so
 // two files running side by side need one each.
-import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createIdentityProvider, type IdentityProviderOptions } from "../../dev/identity-provider/provider";
-import { freeLoopbackPort } from "../../dev/ports";
+import { freeLoopbackPort, freeLoopbackPortOutsideTheEphemeralRange } from "../../dev/ports";
 import { API_SCOPES } from "../../src/utils/scopes";
 import { TEST_ENV } from "../../vitest.config";
 import { BROWSER_APP_CLIENT } from "../browser/client";
@@ -29,24 +27,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Per test worker (VITEST_POOL_ID - 1): where its browser test files' app listens, and its provider. */
     browserApps: { appPort: number; idpPort: number }[];
-  }
-}
-
-/**
- * A loopback port free now, below the range the OS hands out for port 0: a worker's browser-app port
- * is chosen here and bound only when one of its browser files starts the app, and the free ports the
- * tests take meanwhile (freeLoopbackPort) all come from that range.
- */
-async function portOutsideTheEphemeralRange(): Promise<number> {
-  const range = "/proc/sys/net/ipv4/ip_local_port_range";
-  const ephemeralFrom = fs.existsSync(range) ? Number(fs.readFileSync(range, "utf8").trim().split(/\s+/)[0]) : 49_152;
-  for (;;) {
-    const port = 10_000 + Math.floor(Math.random() * (ephemeralFrom - 10_000));
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer().once("error", () => resolve(false));
-      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
   }
 }
 
@@ -62,7 +42,9 @@ async function listen(options: IdentityProviderOptions, port: number) {
 export default async function startIdentityProviders({ provide, vitest }: TestProject) {
   const browserApps: { appPort: number; idpPort: number }[] = [];
   while (browserApps.length < vitest.config.maxWorkers) {
-    const appPort = await portOutsideTheEphemeralRange();
+    // Bound only when one of the worker's browser files starts the app, so out of the range the free
+    // ports the tests take meanwhile come from.
+    const appPort = await freeLoopbackPortOutsideTheEphemeralRange();
     if (!browserApps.some((taken) => taken.appPort === appPort)) browserApps.push({ appPort, idpPort: await freeLoopbackPort() });
   }
   const closers = await Promise.all([
