@@ -89,9 +89,15 @@ describe("the catalogue in a browser", () => {
     await page.goto(`${app}/shows`);
     const slug = await firstUnfollowed(page);
     const title = (await followButton(page, slug).locator(".visually-hidden").textContent())!.trim();
-    const [added] = await Promise.all([page.waitForResponse((r) => r.url().includes("subscriptions.add")), followButton(page, slug).click()]);
+    // The follow, then the plan usage it refetches once settled: neither may land in /account's count below
+    // (waiting for "networkidle" would not do: the page reached it before the click).
+    const [added, refetched] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes("subscriptions.add")),
+      page.waitForResponse((r) => r.url().includes("subscriptions.usage")),
+      followButton(page, slug).click(),
+    ]);
     expect(added.status()).toBe(200);
-    await page.waitForLoadState("networkidle"); // the plan usage it refetches
+    expect(refetched.status()).toBe(200);
     apiRequests.length = 0;
     await page.goto(`${app}/account`, { waitUntil: "networkidle" });
     await expect(page.locator("#my-shows").textContent()).resolves.toContain(title);
@@ -283,6 +289,9 @@ describe("the catalogue in a browser", () => {
     await page.close({ runBeforeUnload: true });
     expect((await dialog).type()).toBe("beforeunload");
     await (await dialog).dismiss();
+    // Staying was chosen: the page is still there, and closes now without asking (the held request goes with it).
+    expect(page.isClosed()).toBe(false);
+    await page.close();
   }, 120_000);
 
   it("follows and unfollows on a show's page by keyboard, saying whether one follows it; focus stays on the button", async () => {
