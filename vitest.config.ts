@@ -38,6 +38,7 @@ const UNIT_TESTS = [
   "tests/env.test.ts",
   "tests/env-file.test.ts",
   "tests/exit-code.test.ts",
+  "tests/format.test.ts",
   "tests/jwks.test.ts",
   "dev/identity-provider/identity-provider.test.ts",
 ];

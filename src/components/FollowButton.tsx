@@ -1,6 +1,6 @@
 import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { getQueryKey } from "@trpc/react-query";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useRouter } from "next/router";
 import { loginUrl } from "~/utils/auth-routes";
 import { READ_ONLY_NOTICE } from "~/utils/permissions";

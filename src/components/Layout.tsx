@@ -1,5 +1,5 @@
 import dynamic from "next/dynamic";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useRouter } from "next/router";
 import type { ReactNode } from "react";
 import { Toasts } from "~/components/Toasts";

@@ -1,5 +1,5 @@
 import Head from "next/head";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import type { FallbackProps } from "react-error-boundary";
 
 /** The page-level failure: its own title, what happened, and a way on. The 500 page and the error boundary's fallback. */

@@ -1,5 +1,5 @@
 import dynamic from "next/dynamic";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useState, useSyncExternalStore } from "react";
 import { CARD_SECTION_ID } from "~/utils/card-section";
 import { formatCard } from "~/utils/format";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useEffect, useRef } from "react";
 import { cardSectionHref } from "~/utils/card-section";
 import { formatCard, formatDate, formatPrice } from "~/utils/format";

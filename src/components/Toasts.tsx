@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { dismissToast, useToasts } from "~/utils/toasts";
 
 export function Toasts() {

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useRouter } from "next/router";
 import type { HeaderUser } from "~/utils/header-user";
 import { loginUrl } from "~/utils/auth-routes";

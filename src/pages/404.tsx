@@ -1,5 +1,5 @@
 import Head from "next/head";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 
 export default function NotFound() {
   return (

@@ -1,6 +1,6 @@
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { LoadError } from "~/components/LoadError";
 import { PricingTiers } from "~/components/PricingTiers";
 import { ShowCard } from "~/components/ShowCard";

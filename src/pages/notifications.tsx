@@ -1,6 +1,6 @@
 import type { GetServerSideProps } from "next";
 import Head from "next/head";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { AirTime } from "~/components/AirTime";
 import { LoadError, Loading } from "~/components/LoadError";
 import { createSsr, loginRedirect, type SsrProps } from "~/server/faces/ssr";

@@ -1,7 +1,7 @@
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import dynamic from "next/dynamic";
 import Head from "next/head";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useRouter } from "next/router";
 import { useState } from "react";
 import { LoadError } from "~/components/LoadError";

@@ -1,15 +1,31 @@
-// Building an Intl formatter costs far more than a format call (it loads locale data): one per currency, one for dates.
+// The formats every page shows (dates, times, prices in the usual currencies) are written here from
+// Date's own getters rather than by Intl: a page's first Intl formatter loads the browser's locale
+// data, one long task on a phone before the page responds. Each is held to Intl's output in
+// tests/format.test.ts; anything else (another currency) still goes through Intl.
+
+/** "1,234,567": en-US digit grouping. */
+const grouped = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+/** Currencies written as a symbol before the amount, with cents, in en-US. */
+const CURRENCY_SYMBOLS: Record<string, string> = { USD: "$", EUR: "€", GBP: "£" };
 const priceFormats = new Map<string, Intl.NumberFormat>();
-const priceFormat = (currency: string) => {
+
+/** An amount as en-US writes it in `currency`: "$1,234.50", "-€3.00". */
+function formatAmount(cents: number, currency: string): string {
   const code = currency.toUpperCase();
+  const symbol = CURRENCY_SYMBOLS[code];
+  if (symbol !== undefined && Number.isSafeInteger(cents)) {
+    const whole = Math.abs(cents);
+    return `${cents < 0 ? "-" : ""}${symbol}${grouped(String(Math.floor(whole / 100)))}.${String(whole % 100).padStart(2, "0")}`;
+  }
   let format = priceFormats.get(code);
   if (!format) priceFormats.set(code, (format = new Intl.NumberFormat("en-US", { style: "currency", currency: code })));
-  return format;
-};
+  return format.format(cents / 100);
+}
 
 export function formatPrice(cents: number, currency: string, interval?: string): string {
   if (cents === 0) return "Free";
-  const amount = priceFormat(currency).format(cents / 100);
+  const amount = formatAmount(cents, currency);
   return interval ? `${amount} / ${interval}` : amount;
 }
 
@@ -34,23 +50,36 @@ export const formatCard = ({ brand, last4 }: { brand: string; last4: string }) =
 /** The API sends dates as ISO 8601 strings; the helpers take those or Dates. */
 type DateLike = Date | string;
 
-const dateFormat = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
-export const formatDate = (date: DateLike) => dateFormat.format(new Date(date));
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-const relative = new Intl.RelativeTimeFormat("en-US", { numeric: "auto" });
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+/** "Dec 5, 2026": the day in UTC, as en-US writes it. */
+export function formatDate(date: DateLike): string {
+  const at = new Date(date);
+  return `${MONTHS[at.getUTCMonth()]} ${at.getUTCDate()}, ${at.getUTCFullYear()}`;
+}
+
+type Unit = "year" | "month" | "day" | "hour" | "minute";
+const UNITS: [Unit, seconds: number][] = [
   ["year", 365 * 86_400],
   ["month", 30 * 86_400],
   ["day", 86_400],
   ["hour", 3_600],
   ["minute", 60],
 ];
+/** en-US's words for one unit back and ahead, where it has them ("numeric: auto"). */
+const ONE_BACK: Partial<Record<Unit, string>> = { year: "last year", month: "last month", day: "yesterday" };
+const ONE_AHEAD: Partial<Record<Unit, string>> = { year: "next year", month: "next month", day: "tomorrow" };
 
-/** "2 minutes ago", "yesterday", "just now". */
+/** "2 minutes ago", "yesterday", "in 3 days", "just now". */
 export function formatTimeAgo(date: DateLike, now = Date.now()): string {
   const seconds = Math.round((new Date(date).getTime() - now) / 1000);
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) < size) continue;
+    const count = Math.round(seconds / size);
+    const words = (count === -1 ? ONE_BACK : count === 1 ? ONE_AHEAD : {})[unit];
+    if (words) return words;
+    const amount = `${grouped(String(Math.abs(count)))} ${unit}${Math.abs(count) === 1 ? "" : "s"}`;
+    return count < 0 ? `${amount} ago` : `in ${amount}`;
   }
   return "just now";
 }
@@ -58,18 +87,20 @@ export function formatTimeAgo(date: DateLike, now = Date.now()): string {
 /** "S2 · E4": an episode by its season and number. */
 export const episodeCode = ({ season, number }: { season: number; number: number }) => `S${season} · E${number}`;
 
-const airFormats = new Map<string, Intl.DateTimeFormat>();
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+/** en-GB's short month names (September is "Sept" there). */
+const GB_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"];
+const twoDigits = (value: number) => String(value).padStart(2, "0");
 
 /**
- * When an episode airs, in `timeZone` (the viewer's own when undefined): "Thu 21:00", or with
- * `withDate` "Thu 4 Dec, 21:00".
+ * When an episode airs, in UTC or (without `timeZone`) in the viewer's own zone, as en-GB writes it:
+ * "Thu 21:00", or with `withDate` "Thu 4 Dec, 21:00".
  */
-export function formatAirTime(date: DateLike, { timeZone, withDate = false }: { timeZone?: string; withDate?: boolean } = {}): string {
-  const key = `${timeZone ?? "local"}:${withDate}`;
-  let format = airFormats.get(key);
-  if (!format) {
-    const dateParts = withDate ? ({ day: "numeric", month: "short" } as const) : {};
-    airFormats.set(key, (format = new Intl.DateTimeFormat("en-GB", { weekday: "short", ...dateParts, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone })));
-  }
-  return format.format(new Date(date));
+export function formatAirTime(date: DateLike, { timeZone, withDate = false }: { timeZone?: "UTC"; withDate?: boolean } = {}): string {
+  const at = new Date(date);
+  const utc = timeZone === "UTC";
+  const weekday = WEEKDAYS[utc ? at.getUTCDay() : at.getDay()];
+  const time = `${twoDigits(utc ? at.getUTCHours() : at.getHours())}:${twoDigits(utc ? at.getUTCMinutes() : at.getMinutes())}`;
+  if (!withDate) return `${weekday} ${time}`;
+  return `${weekday} ${utc ? at.getUTCDate() : at.getDate()} ${GB_MONTHS[utc ? at.getUTCMonth() : at.getMonth()]}, ${time}`;
 }

@@ -1,5 +1,5 @@
 import Head from "next/head";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useState, type ReactNode } from "react";
 import { LoadError, Loading, type Retryable } from "~/components/LoadError";
 import { PaymentMethod } from "~/components/PaymentMethod";

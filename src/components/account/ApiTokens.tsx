@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { useState, type FormEvent } from "react";
 import { LoadError, Loading } from "~/components/LoadError";
 import { API_TOKEN_EXPIRIES } from "~/utils/api-tokens";

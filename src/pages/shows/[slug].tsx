@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
-import Link from "next/link";
+import { Link } from "~/components/Link";
 import { FollowButton, FollowNotice, useFollowAvailability } from "~/components/FollowButton";
 import { GenreTags } from "~/components/ShowCard";
 import { createSsr, type SsrProps } from "~/server/faces/ssr";
