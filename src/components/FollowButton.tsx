@@ -109,7 +109,9 @@ export function FollowButton({ show, availability }: { show: { id: string; title
       await setFollowing(show.id, !value);
       const code = errorCode(error);
       // UNAUTHORIZED: the query client remembers the change and goes to the login page.
-      if (code === PLAN_LIMIT_CODE) showToast(friendlyMessage(error), usage.data ? wayPast(usage.data) : { href: "/pricing", label: "See plans" });
+      // The page's usage query (useFollowAvailability's), read when needed: no subscription per button.
+      const usage = utils.subscriptions.usage.getData();
+      if (code === PLAN_LIMIT_CODE) showToast(friendlyMessage(error), usage ? wayPast(usage) : { href: "/pricing", label: "See plans" });
       else if (code === "FORBIDDEN") showToast(READ_ONLY_NOTICE["write:shows"]);
       else if (code !== "UNAUTHORIZED") showToast(friendlyMessage(error));
     },
@@ -121,13 +123,11 @@ export function FollowButton({ show, availability }: { show: { id: string; title
       void utils.me.activity.invalidate();
     },
   });
-  // The page's usage query (useFollowAvailability's), for the way past a refusal.
-  const usage = trpc.subscriptions.usage.useQuery(undefined, { enabled: false });
   const follow = trpc.subscriptions.add.useMutation(optimistic(true));
   const unfollow = trpc.subscriptions.remove.useMutation(optimistic(false));
 
   // The show's title completes the name for screen readers; the visible words stay short.
-  const title = <span className="visually-hidden"> {show.title}</span>;
+  const title = <span className="visually-hidden">{` ${show.title}`}</span>;
   if (availability.kind === "signed-out") {
     return (
       <a className="button small secondary follow-button" href={loginUrl(router.asPath)}>

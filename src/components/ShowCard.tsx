@@ -20,13 +20,13 @@ export function ShowCard({ show, children }: { show: ShowSummary; children?: Rea
       <h3>
         <Link href={`/shows/${show.slug}`}>{show.title}</Link>
       </h3>
-      <p className="muted">
-        {show.network} · {show.premiered} · {show.status === "running" ? "Running" : "Ended"}
-      </p>
+      {/* One text node, not five: fewer nodes for the page to hydrate. */}
+      <p className="muted">{`${show.network} · ${show.premiered} · ${show.status === "running" ? "Running" : "Ended"}`}</p>
       <GenreTags genres={show.genres} />
       {show.nextEpisode ? (
         <p className="next-episode">
-          Next: {episodeCode(show.nextEpisode)} · <AirTime at={show.nextEpisode.airsAt} />
+          {`Next: ${episodeCode(show.nextEpisode)} · `}
+          <AirTime at={show.nextEpisode.airsAt} />
         </p>
       ) : null}
       {children ? <div className="actions">{children}</div> : null}
