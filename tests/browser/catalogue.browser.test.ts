@@ -230,7 +230,12 @@ describe("the catalogue in a browser", () => {
   }, 180_000);
 
   it("prefetches a show's page on hover, not as its card scrolls into view, and sends the session cookie back on none of the prefetches and API calls", async () => {
-    const { page } = await signedIn("dev|bob", "/shows");
+    const { page, context } = await signedIn("dev|bob", "/shows");
+    // The server writes the cards in place, inside the boundary React hydrates after the rest of the
+    // page (an Activity): nothing streamed apart, no inline script for the CSP to block.
+    const html = await (await context.request.get(`${app}/shows`)).text();
+    expect(html).toMatch(/<!--&--><ul class="grid"[^>]*><li class="card"/);
+    expect(html).not.toContain("<template");
     const rolled: string[] = [];
     const prefetches = new Set<string>();
     page.on("response", async (response) => {
