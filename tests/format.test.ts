@@ -84,6 +84,10 @@ describe("dates and times", () => {
   });
 });
 
+it("refuses an invalid date, as Intl does, rather than writing NaN", () => {
+  for (const format of [formatDate, formatTimeAgo, formatAirTime]) expect(() => format("not a date")).toThrow(RangeError);
+});
+
 describe("prices", () => {
   it("formatPrice is en-US's currency format: dollars, euros and pounds written here, any other currency by Intl", () => {
     const cents = fc.oneof(fc.integer({ min: -1_000_000_000_000, max: 1_000_000_000_000 }), fc.integer({ min: -100_000, max: 100_000 }));

@@ -108,11 +108,12 @@ export function FollowButton({ show, availability }: { show: { id: string; title
     async onError(error: unknown) {
       await setFollowing(show.id, !value);
       const code = errorCode(error);
+      if (code === PLAN_LIMIT_CODE) {
+        // The page's usage query (useFollowAvailability's), read here rather than subscribed to by every button.
+        const usage = utils.subscriptions.usage.getData();
+        showToast(friendlyMessage(error), usage ? wayPast(usage) : { href: "/pricing", label: "See plans" });
+      } else if (code === "FORBIDDEN") showToast(READ_ONLY_NOTICE["write:shows"]);
       // UNAUTHORIZED: the query client remembers the change and goes to the login page.
-      // The page's usage query (useFollowAvailability's), read when needed: no subscription per button.
-      const usage = utils.subscriptions.usage.getData();
-      if (code === PLAN_LIMIT_CODE) showToast(friendlyMessage(error), usage ? wayPast(usage) : { href: "/pricing", label: "See plans" });
-      else if (code === "FORBIDDEN") showToast(READ_ONLY_NOTICE["write:shows"]);
       else if (code !== "UNAUTHORIZED") showToast(friendlyMessage(error));
     },
     onSettled(_data: unknown, error: unknown) {

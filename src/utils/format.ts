@@ -50,11 +50,18 @@ export const formatCard = ({ brand, last4 }: { brand: string; last4: string }) =
 /** The API sends dates as ISO 8601 strings; the helpers take those or Dates. */
 type DateLike = Date | string;
 
+/** `date` as a Date; an invalid one is refused, as Intl refuses it, rather than written as "NaN". */
+function toDate(date: DateLike): Date {
+  const at = new Date(date);
+  if (Number.isNaN(at.getTime())) throw new RangeError(`Invalid date: ${String(date)}`);
+  return at;
+}
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** "Dec 5, 2026": the day in UTC, as en-US writes it. */
 export function formatDate(date: DateLike): string {
-  const at = new Date(date);
+  const at = toDate(date);
   return `${MONTHS[at.getUTCMonth()]} ${at.getUTCDate()}, ${at.getUTCFullYear()}`;
 }
 
@@ -72,7 +79,7 @@ const ONE_AHEAD: Partial<Record<Unit, string>> = { year: "next year", month: "ne
 
 /** "2 minutes ago", "yesterday", "in 3 days", "just now". */
 export function formatTimeAgo(date: DateLike, now = Date.now()): string {
-  const seconds = Math.round((new Date(date).getTime() - now) / 1000);
+  const seconds = Math.round((toDate(date).getTime() - now) / 1000);
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) < size) continue;
     const count = Math.round(seconds / size);
@@ -88,8 +95,8 @@ export function formatTimeAgo(date: DateLike, now = Date.now()): string {
 export const episodeCode = ({ season, number }: { season: number; number: number }) => `S${season} · E${number}`;
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-/** en-GB's short month names (September is "Sept" there). */
-const GB_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"];
+/** en-GB's short month names: en-US's, but September is "Sept". */
+const GB_MONTHS = MONTHS.map((month) => (month === "Sep" ? "Sept" : month));
 const twoDigits = (value: number) => String(value).padStart(2, "0");
 
 /**
@@ -97,10 +104,11 @@ const twoDigits = (value: number) => String(value).padStart(2, "0");
  * "Thu 21:00", or with `withDate` "Thu 4 Dec, 21:00".
  */
 export function formatAirTime(date: DateLike, { timeZone, withDate = false }: { timeZone?: "UTC"; withDate?: boolean } = {}): string {
-  const at = new Date(date);
-  const utc = timeZone === "UTC";
-  const weekday = WEEKDAYS[utc ? at.getUTCDay() : at.getDay()];
-  const time = `${twoDigits(utc ? at.getUTCHours() : at.getHours())}:${twoDigits(utc ? at.getUTCMinutes() : at.getMinutes())}`;
-  if (!withDate) return `${weekday} ${time}`;
-  return `${weekday} ${utc ? at.getUTCDate() : at.getDate()} ${GB_MONTHS[utc ? at.getUTCMonth() : at.getMonth()]}, ${time}`;
+  const at = toDate(date);
+  const [weekday, day, month, hours, minutes] =
+    timeZone === "UTC"
+      ? [at.getUTCDay(), at.getUTCDate(), at.getUTCMonth(), at.getUTCHours(), at.getUTCMinutes()]
+      : [at.getDay(), at.getDate(), at.getMonth(), at.getHours(), at.getMinutes()];
+  const time = `${twoDigits(hours)}:${twoDigits(minutes)}`;
+  return withDate ? `${WEEKDAYS[weekday]} ${day} ${GB_MONTHS[month]}, ${time}` : `${WEEKDAYS[weekday]} ${time}`;
 }

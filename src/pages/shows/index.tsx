@@ -2,7 +2,7 @@ import type { GetServerSideProps, InferGetServerSidePropsType } from "next";
 import Head from "next/head";
 import { useRouter } from "next/router";
 import { keepPreviousData } from "@tanstack/react-query";
-import { Activity, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { FollowButton, FollowNotice, useFollowAvailability } from "~/components/FollowButton";
 import { LoadError } from "~/components/LoadError";
 import { ShowCard } from "~/components/ShowCard";
@@ -105,18 +105,13 @@ export default function ShowsPage({ user, scopes }: InferGetServerSidePropsType<
       </p>
       {/* The cards' h3 titles sit under a heading of their own (axe heading-order). */}
       <h2 className="sr-only">Results</h2>
-      {/* The cards hydrate after the rest of the page, in slices the browser answers input between (React
-          hydrates a visible Activity at its lowest priority; a click on a card not yet hydrated hydrates
-          it first, then counts). */}
-      <Activity mode="visible">
-        <ul className={`grid${searching ? " stale" : ""}`} aria-busy={shows.isFetching}>
-          {items.map((show) => (
-            <ShowCard key={show.id} show={show}>
-              <FollowButton show={{ ...show, following: show.following ?? false }} availability={availability} />
-            </ShowCard>
-          ))}
-        </ul>
-      </Activity>
+      <ul className={`grid${searching ? " stale" : ""}`} aria-busy={shows.isFetching}>
+        {items.map((show) => (
+          <ShowCard key={show.id} show={show}>
+            <FollowButton show={{ ...show, following: show.following ?? false }} availability={availability} />
+          </ShowCard>
+        ))}
+      </ul>
       <div ref={sentinel} className="sentinel" />
       {hasNextPage ? (
         <p>
