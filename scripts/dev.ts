@@ -148,6 +148,6 @@ const [mode, nextArgs] = process.argv[2] === "--start" ? ["start", process.argv.
 // The laptop's production build takes the test cards too (a deployment takes Stripe's, or none).
 if (mode === "start") env.PAYMENTS_PROVIDER ??= "test";
 // One job worker beside Next (reminders, renewals, purges); production runs them as processes of their own.
-start("worker", bin("tsx"), ["scripts/worker.ts"], env);
+start("worker", process.execPath, ["--import", "tsx", "scripts/worker.ts"], env);
 start("next", bin("next"), [mode, ...nextArgs], env);
 

@@ -107,7 +107,7 @@ const smtp = new SMTPServer({
 });
 await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
 const smtpPort = (smtp.server.address() as import("node:net").AddressInfo).port;
-const worker = spawn(bin("tsx"), ["scripts/worker.ts"], { cwd: root, env: { ...env, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }, stdio: ["ignore", logs, "inherit"] });
+const worker = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { cwd: root, env: { ...env, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }, stdio: ["ignore", logs, "inherit"] });
 const workerExited = new Promise((resolve) => worker.once("exit", resolve));
 const stopWorker = () => (worker.kill("SIGTERM"), workerExited);
 

@@ -2,19 +2,21 @@
 // number of workers, SIGTERM lets a job in flight finish, a killed worker's job is retried by another,
 // a job sent in a transaction lives or dies with it, /api/health tells how the workers are doing, and
 // the worker purges expired sessions. Real database, real processes, short pg-boss intervals.
-import { spawn } from "node:child_process";
-import path from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { JOBS, startWorker, type JobKind, type Worker } from "~/server/faces/worker";
 import { testPaymentProvider } from "~/server/domain/payments";
 import { createJobEngine, inTransaction } from "~/server/platform/jobs";
 import { cookieFor, db, readSession, seededApiServer, sessionFor, until } from "./helpers";
 import { STUCK_QUEUE } from "./worker-jobs";
+import { TEST_ENV } from "../vitest.config";
 
 const api = seededApiServer();
 const url = () => process.env.DATABASE_URL!;
+/** What `npm run worker` runs after `node`, read from package.json: the test runs the command itself. */
+const workerArgs = (JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: { worker: string } }).scripts.worker.replace(/^node /, "").split(" ");
 const FAST = { pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 };
-const tsx = path.resolve("node_modules/.bin/tsx");
 
 const running: Worker[] = [];
 afterEach(async () => {
@@ -137,17 +139,48 @@ describe("the job worker", () => {
     expect(last).toMatchObject({ action: "plan_change", details: { from: "Developer", to: "Free" } });
   });
 
-  it("`npm run worker` stops on SIGTERM within seconds, its heartbeat gone", async () => {
-    const child = spawn(tsx, ["scripts/worker.ts"], { env: { ...process.env, DATABASE_URL: url(), LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] });
+  /** `npm run worker`'s command, or npm running it, started and ready, its output gathered. */
+  async function runWorker(how: "node" | "npm") {
+    const env = { ...process.env, DATABASE_URL: url(), LOG_LEVEL: "info" };
+    const child = how === "node" ? spawn(process.execPath, workerArgs, { env, stdio: ["ignore", "pipe", "inherit"] }) : spawn("npm", ["run", "--silent", "worker"], { env, stdio: ["ignore", "pipe", "inherit"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    // The end of its output: every process that holds it (npm, its shell, the worker) has exited.
+    const closed = new Promise((resolve) => child.stdout.on("close", resolve));
     await until(async () => output, (text) => text.includes("worker ready"));
     expect(await db.workerHeartbeat.count()).toBe(1);
+    return { child, closed, output: () => output };
+  }
+
+  it("`npm run worker` stops on SIGTERM within seconds, its heartbeat gone", async () => {
+    const { child } = await runWorker("node");
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     const sent = Date.now();
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(Date.now() - sent).toBeLessThan(10_000);
     expect(await db.workerHeartbeat.count()).toBe(0);
+  }, 40_000);
+
+  it("a SIGTERM to npm itself (an IDE's stop button, `timeout`), which reaches only npm and its shell, stops the worker too", async () => {
+    const { child, closed, output } = await runWorker("npm");
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    await closed;
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(output()).toContain('"msg":"worker stopped"');
+    expect(await db.workerHeartbeat.count()).toBe(0);
+  }, 40_000);
+
+  it("`npm run worker` without the app's environment, or without its database, says why in one line, never a stack trace", () => {
+    const run = (env: Record<string, string>) => spawnSync(process.execPath, workerArgs, { encoding: "utf8", env: { PATH: process.env.PATH, NODE_ENV: "test", ...env }, timeout: 30_000 });
+    const unset = run({ DATABASE_URL: url() });
+    expect(unset.status).toBe(1);
+    expect(unset.stderr).toMatch(/^\[worker\] cannot start: Invalid environment:\n {2}APP_BASE_URL .*\n(.*\n)*See \.env\.example\.\n$/);
+    expect(unset.stderr).toContain("AUTH0_AUDIENCE is required");
+
+    const closedPort = "postgresql://postgres@127.0.0.1:1/showtrack";
+    const noDatabase = run({ ...TEST_ENV, DATABASE_URL: closedPort });
+    expect({ status: noDatabase.status, stderr: noDatabase.stderr }).toEqual({ status: 1, stderr: "[worker] cannot start: connect ECONNREFUSED 127.0.0.1:1 (database 127.0.0.1:1)\n" });
   }, 40_000);
 });
