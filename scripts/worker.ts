@@ -1,39 +1,70 @@
 // `npm run worker`: a job worker (src/server/faces/worker.ts) on the app's database. Run as many as you
 // like, on any machines, beside the app's instances, with the app's environment. SIGTERM or SIGINT
-// (Ctrl-C) lets the jobs in flight finish (30 s at most, then they are released for another worker)
-// and exits. A cause it can name (an invalid environment, no database) is one line, never a stack trace.
+// (Ctrl-C) lets the jobs in flight finish (30 s, then they are released for another worker) and
+// exits; a second one exits at once. A cause it can name (an invalid environment, no database) is
+// one line, never a stack trace.
 // It runs in one process (`node --import tsx`, not the tsx launcher): the launcher hands a signal on
 // only if its child answers within 30 ms, and kills a busy worker outright otherwise.
+import os from "node:os";
 import process from "node:process";
 import { onParentGone } from "./local-stack.mjs";
 
-const fail = (error: unknown): never => {
-  console.error(`[worker] cannot start: ${error instanceof Error ? error.message : String(error)}`);
+/** An error's words: a refused `localhost` (tried as ::1 and 127.0.0.1) is an AggregateError with none of its own. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  if (error instanceof AggregateError) return [...new Set(error.errors.map(describe))].join("; ");
+  return (error as NodeJS.ErrnoException).code ?? error.name;
+}
+
+function fail(why: string): never {
+  console.error(`[worker] cannot start: ${why}`);
   process.exit(1);
-};
+}
 
-// Loaded here rather than imported: the app's modules read (and check) the environment as they load.
-const [{ databaseUrl }, { db }, { startWorker }] = await Promise.all([import("../prisma/database-url"), import("../src/server/platform/db"), import("../src/server/faces/worker")]).catch(fail);
+/** The database's host for a message: never the URL itself, which holds the password. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "an unparseable DATABASE_URL";
+  }
+}
 
-const url = databaseUrl();
-const started = startWorker({ connectionString: url, db }).catch((error: unknown) => fail(`${error instanceof Error ? error.message : String(error)} (database ${new URL(url).host})`));
-// Listening from the start: a signal while the worker starts stops it once it has started. Its
-// parent gone stops it too: a SIGTERM to `npm run worker` ends npm and its shell, never the worker,
-// and a worker of `npm run dev` whose launcher was killed has no one left to stop it.
+// Set once the worker is starting; a stop asked for before then just exits, nothing having started.
+let started: Promise<{ stop(): Promise<void> }> | undefined = undefined;
+let disconnect = async () => {};
 let stopping = false;
-function stop() {
-  if (stopping) return;
+function stop(exitCodeIfAskedAgain: number) {
+  if (stopping) process.exit(exitCodeIfAskedAgain);
   stopping = true;
+  if (!started) process.exit(0);
   started
     .then((worker) => worker.stop())
-    .then(() => db.$disconnect())
+    .then(() => disconnect())
     .then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`[worker] stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`[worker] stopping failed: ${describe(error)}`);
         process.exit(1);
       },
     );
 }
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, stop);
-onParentGone(stop);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(128 + os.constants.signals[signal]));
+// Under npm (`npm run worker`, or the worker of `npm run dev`), a SIGTERM to npm ends npm and the shell
+// it runs the script in, and reaches the worker only where that shell hands it on (bash does, dash
+// does not): the worker stops once its parent is gone. Watched from the first line, before the parent
+// can go; not elsewhere, as a worker started with `nohup … &` or `setsid` outlives its parent on purpose.
+if (process.env.npm_lifecycle_event) {
+  onParentGone(() => {
+    console.error("[worker] its parent process is gone (npm or the dev launcher ended): stopping");
+    stop(1);
+  });
+}
+
+// Loaded here rather than imported: the app's modules read (and check) the environment as they load.
+const [{ databaseUrl }, { db }, { startWorker }] = await Promise.all([import("../prisma/database-url"), import("../src/server/platform/db"), import("../src/server/faces/worker")]).catch((error: unknown) => fail(describe(error)));
+if (stopping) process.exit(0);
+const url = databaseUrl();
+disconnect = () => db.$disconnect();
+started = startWorker({ connectionString: url, db }).catch((error: unknown) => fail(`${describe(error)} (database ${hostOf(url)})`));

@@ -1,7 +1,8 @@
 // The job worker (pg-boss on the app's PostgreSQL): schedules run once per occurrence whatever the
 // number of workers, SIGTERM lets a job in flight finish, a killed worker's job is retried by another,
-// a job sent in a transaction lives or dies with it, /api/health tells how the workers are doing, and
-// the worker purges expired sessions. Real database, real processes, short pg-boss intervals.
+// a job sent in a transaction lives or dies with it, /api/health tells how the workers are doing, the
+// worker purges expired sessions, and `npm run worker` stops when told (or when npm that ran it is gone)
+// and says in one line why it cannot start. Real database, real processes, short pg-boss intervals.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -139,21 +140,44 @@ describe("the job worker", () => {
     expect(last).toMatchObject({ action: "plan_change", details: { from: "Developer", to: "Free" } });
   });
 
-  /** `npm run worker`'s command, or npm running it, started and ready, its output gathered. */
-  async function runWorker(how: "node" | "npm") {
+  // Each started as the leader of a process group (npm, its shell and the worker; or a parent and the
+  // worker): a test that fails with them running kills the group, so no worker outlives it.
+  const groups: { pid: number; closed: boolean }[] = [];
+  afterEach(() => {
+    for (const group of groups.splice(0).filter((group) => !group.closed)) process.kill(-group.pid, "SIGKILL");
+  });
+
+  /** `npm run worker`'s command, run as `how` says, ready; its output (both streams) gathered. */
+  async function runWorker(how: "itself" | "by npm" | "by a parent") {
     const env = { ...process.env, DATABASE_URL: url(), LOG_LEVEL: "info" };
-    const child = how === "node" ? spawn(process.execPath, workerArgs, { env, stdio: ["ignore", "pipe", "inherit"] }) : spawn("npm", ["run", "--silent", "worker"], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const [command, args]: [string, string[]] = {
+      itself: [process.execPath, workerArgs] as [string, string[]],
+      "by npm": ["npm", ["run", "--silent", "worker"]] as [string, string[]],
+      // A parent as npm is one (npm sets npm_lifecycle_event), whatever shell this machine has.
+      "by a parent": [
+        process.execPath,
+        ["-e", `require("node:child_process").spawn(process.execPath, ${JSON.stringify(workerArgs)}, { stdio: "inherit", env: { ...process.env, npm_lifecycle_event: "worker" } }); setInterval(() => {}, 60_000);`],
+      ] as [string, string[]],
+    }[how];
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const group = { pid: child.pid!, closed: false };
+    groups.push(group);
     let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    // The end of its output: every process that holds it (npm, its shell, the worker) has exited.
-    const closed = new Promise((resolve) => child.stdout.on("close", resolve));
+    for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    // The end of its output: every process that holds it (npm, its shell, a parent, the worker) has exited.
+    const closed = new Promise<void>((resolve) =>
+      child.stdout.on("close", () => {
+        group.closed = true;
+        resolve();
+      }),
+    );
     await until(async () => output, (text) => text.includes("worker ready"));
     expect(await db.workerHeartbeat.count()).toBe(1);
     return { child, closed, output: () => output };
   }
 
   it("`npm run worker` stops on SIGTERM within seconds, its heartbeat gone", async () => {
-    const { child } = await runWorker("node");
+    const { child } = await runWorker("itself");
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     const sent = Date.now();
     child.kill("SIGTERM");
@@ -162,12 +186,23 @@ describe("the job worker", () => {
     expect(await db.workerHeartbeat.count()).toBe(0);
   }, 40_000);
 
-  it("a SIGTERM to npm itself (an IDE's stop button, `timeout`), which reaches only npm and its shell, stops the worker too", async () => {
-    const { child, closed, output } = await runWorker("npm");
+  it("a SIGTERM to npm itself (an IDE's stop button, `timeout`) stops the worker too", async () => {
+    const { child, closed, output } = await runWorker("by npm");
     const sent = Date.now();
     child.kill("SIGTERM");
     await closed;
     expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(output()).toContain('"msg":"worker stopped"');
+    expect(await db.workerHeartbeat.count()).toBe(0);
+  }, 40_000);
+
+  it("stops by itself, as gently, when npm or the dev launcher that ran it ends without passing a signal on", async () => {
+    const { child, closed, output } = await runWorker("by a parent");
+    const killed = Date.now();
+    child.kill("SIGKILL");
+    await closed;
+    expect(Date.now() - killed).toBeLessThan(10_000);
+    expect(output()).toContain("[worker] its parent process is gone (npm or the dev launcher ended): stopping\n");
     expect(output()).toContain('"msg":"worker stopped"');
     expect(await db.workerHeartbeat.count()).toBe(0);
   }, 40_000);
