@@ -10,10 +10,10 @@ import process from "node:process";
 import { onParentGone } from "./local-stack.mjs";
 
 /** An error's words: a refused `localhost` (tried as ::1 and 127.0.0.1) is an AggregateError with none of its own. */
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.message) return error.message;
-  if (error instanceof AggregateError) return [...new Set(error.errors.map(describe))].join("; ");
+  if (error instanceof AggregateError) return [...new Set(error.errors.map(messageOf))].join("; ");
   return (error as NodeJS.ErrnoException).code ?? error.name;
 }
 
@@ -45,7 +45,7 @@ function stop(exitCodeIfAskedAgain: number) {
     .then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`[worker] stopping failed: ${describe(error)}`);
+        console.error(`[worker] stopping failed: ${messageOf(error)}`);
         process.exit(1);
       },
     );
@@ -63,8 +63,8 @@ if (process.env.npm_lifecycle_event) {
 }
 
 // Loaded here rather than imported: the app's modules read (and check) the environment as they load.
-const [{ databaseUrl }, { db }, { startWorker }] = await Promise.all([import("../prisma/database-url"), import("../src/server/platform/db"), import("../src/server/faces/worker")]).catch((error: unknown) => fail(describe(error)));
+const [{ databaseUrl }, { db }, { startWorker }] = await Promise.all([import("../prisma/database-url"), import("../src/server/platform/db"), import("../src/server/faces/worker")]).catch((error: unknown) => fail(messageOf(error)));
 if (stopping) process.exit(0);
 const url = databaseUrl();
 disconnect = () => db.$disconnect();
-started = startWorker({ connectionString: url, db }).catch((error: unknown) => fail(`${describe(error)} (database ${hostOf(url)})`));
+started = startWorker({ connectionString: url, db }).catch((error: unknown) => fail(`${messageOf(error)} (database ${hostOf(url)})`));

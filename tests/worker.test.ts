@@ -150,15 +150,16 @@ describe("the job worker", () => {
   /** `npm run worker`'s command, run as `how` says, ready; its output (both streams) gathered. */
   async function runWorker(how: "itself" | "by npm" | "by a parent") {
     const env = { ...process.env, DATABASE_URL: url(), LOG_LEVEL: "info" };
-    const [command, args]: [string, string[]] = {
-      itself: [process.execPath, workerArgs] as [string, string[]],
-      "by npm": ["npm", ["run", "--silent", "worker"]] as [string, string[]],
+    const commands: Record<typeof how, [string, string[]]> = {
+      itself: [process.execPath, workerArgs],
+      "by npm": ["npm", ["run", "--silent", "worker"]],
       // A parent as npm is one (npm sets npm_lifecycle_event), whatever shell this machine has.
       "by a parent": [
         process.execPath,
         ["-e", `require("node:child_process").spawn(process.execPath, ${JSON.stringify(workerArgs)}, { stdio: "inherit", env: { ...process.env, npm_lifecycle_event: "worker" } }); setInterval(() => {}, 60_000);`],
-      ] as [string, string[]],
-    }[how];
+      ],
+    };
+    const [command, args] = commands[how];
     const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const group = { pid: child.pid!, closed: false };
     groups.push(group);
