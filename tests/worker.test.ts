@@ -187,23 +187,16 @@ describe("the job worker", () => {
     expect(await db.workerHeartbeat.count()).toBe(0);
   }, 40_000);
 
-  it("a SIGTERM to npm itself (an IDE's stop button, `timeout`) stops the worker too", async () => {
-    const { child, closed, output } = await runWorker("by npm");
+  it.each([
+    ["a SIGTERM to npm (an IDE's stop button, `timeout`)", "by npm", "SIGTERM"],
+    ["npm or the dev launcher ending without passing a signal on (its parent killed outright)", "by a parent", "SIGKILL"],
+  ] as const)("%s stops the worker as gently, its heartbeat gone", async (_, how, signal) => {
+    const { child, closed, output } = await runWorker(how);
     const sent = Date.now();
-    child.kill("SIGTERM");
+    child.kill(signal);
     await closed;
     expect(Date.now() - sent).toBeLessThan(10_000);
-    expect(output()).toContain('"msg":"worker stopped"');
-    expect(await db.workerHeartbeat.count()).toBe(0);
-  }, 40_000);
-
-  it("stops by itself, as gently, when npm or the dev launcher that ran it ends without passing a signal on", async () => {
-    const { child, closed, output } = await runWorker("by a parent");
-    const killed = Date.now();
-    child.kill("SIGKILL");
-    await closed;
-    expect(Date.now() - killed).toBeLessThan(10_000);
-    expect(output()).toContain("[worker] its parent process is gone (npm or the dev launcher ended): stopping\n");
+    if (how === "by a parent") expect(output()).toContain("[worker] its parent process is gone (npm or the dev launcher ended): stopping\n");
     expect(output()).toContain('"msg":"worker stopped"');
     expect(await db.workerHeartbeat.count()).toBe(0);
   }, 40_000);
