@@ -2,21 +2,13 @@
 // episode and channel whatever the number of workers, emailed to a real SMTP server started here, with a
 // one-click unsubscribe link that needs no sign-in; nothing for what no longer fits.
 import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDueReminders, sendDueEmails } from "~/server/domain/reminders";
-import { createMailer } from "~/server/platform/mail";
 import { callerFor, db, seededApiServer, until } from "./helpers";
-import { startSmtpServer } from "./smtp";
+import { smtpForFile, startSmtpServer } from "./smtp";
 
 const api = seededApiServer();
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-let mailer: NonNullable<ReturnType<typeof createMailer>>;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  mailer = createMailer(smtp.url)!;
-});
-afterAll(() => smtp.close());
+const inbox = smtpForFile();
 
 const MINUTE = 60_000;
 
@@ -30,7 +22,7 @@ async function followedEpisode(name: string, count: number, airsAt: Date, follow
 }
 
 const notificationsOf = (episodeId: string, channel: "in_app" | "email") => db.notification.count({ where: { episodeId, channel } });
-const mailsFor = (name: string) => smtp.received.filter((mail) => mail.subject?.startsWith(`Show ${name}:`));
+const mailsFor = (name: string) => inbox.smtp.received.filter((mail) => mail.subject?.startsWith(`Show ${name}:`));
 
 describe("reminders", () => {
   it("two workers, one episode with 500 followers: exactly 500 emails at the SMTP server and 500 in the app", async () => {
@@ -38,14 +30,14 @@ describe("reminders", () => {
     const { episode } = await followedEpisode("busy", 500, airsAt);
     const now = new Date(airsAt.getTime() - 59 * MINUTE); // within the hour before: due
     await Promise.all([createDueReminders(db, now), createDueReminders(db, now), createDueReminders(db, now)]);
-    await Promise.all([sendDueEmails(db, mailer, now, { batch: 1000 }), sendDueEmails(db, mailer, now, { batch: 1000 })]);
+    await Promise.all([sendDueEmails(db, inbox.mailer, now, { batch: 1000 }), sendDueEmails(db, inbox.mailer, now, { batch: 1000 })]);
     expect(await notificationsOf(episode.id, "in_app")).toBe(500);
     expect(await notificationsOf(episode.id, "email")).toBe(500);
     expect(mailsFor("busy")).toHaveLength(500);
     expect(new Set(mailsFor("busy").map((mail) => mail.to && "text" in mail.to ? mail.to.text : "")).size).toBe(500);
     // Run again, later: nothing more for this episode (the seed's own episodes may have reminders due by then).
     await createDueReminders(db, new Date(now.getTime() + 10 * MINUTE));
-    await sendDueEmails(db, mailer, new Date(now.getTime() + 10 * MINUTE));
+    await sendDueEmails(db, inbox.mailer, new Date(now.getTime() + 10 * MINUTE));
     expect(mailsFor("busy")).toHaveLength(500);
     expect(await notificationsOf(episode.id, "email")).toBe(500);
   }, 60_000);
@@ -69,7 +61,7 @@ describe("reminders", () => {
     await exited;
     await slow.close();
 
-    await Promise.all([sendDueEmails(db, mailer, now, { batch: 1000 }), sendDueEmails(db, mailer, now, { batch: 1000 })]);
+    await Promise.all([sendDueEmails(db, inbox.mailer, now, { batch: 1000 }), sendDueEmails(db, inbox.mailer, now, { batch: 1000 })]);
     const recipients = [...slow.received.filter((mail) => mail.subject?.startsWith("Show killed:")), ...mailsFor("killed")].map((mail) => (mail.to && "text" in mail.to ? mail.to.text : ""));
     expect(recipients).toHaveLength(500);
     expect(new Set(recipients).size).toBe(500);
@@ -100,7 +92,7 @@ describe("reminders", () => {
     ]);
     // fits-u3 unfollows before the email goes: it does not go.
     await db.subscription.delete({ where: { userId_showId: { userId: "fits-u3", showId: show.id } } });
-    await sendDueEmails(db, mailer, now);
+    await sendDueEmails(db, inbox.mailer, now);
     expect(mailsFor("fits")).toHaveLength(0);
   });
 
@@ -110,7 +102,7 @@ describe("reminders", () => {
     await db.user.update({ where: { id: "unverified-u0" }, data: { emailVerified: false } });
     const now = new Date(airsAt.getTime() - 30 * MINUTE);
     await createDueReminders(db, now);
-    await sendDueEmails(db, mailer, now);
+    await sendDueEmails(db, inbox.mailer, now);
     expect(await notificationsOf(episode.id, "in_app")).toBe(1);
     expect(await notificationsOf(episode.id, "email")).toBe(0);
     expect(mailsFor("unverified")).toHaveLength(0);
@@ -121,7 +113,7 @@ describe("reminders", () => {
     const { show } = await followedEpisode("unsub", 1, airsAt);
     const now = new Date(airsAt.getTime() - 30 * MINUTE);
     await createDueReminders(db, now);
-    await sendDueEmails(db, mailer, now);
+    await sendDueEmails(db, inbox.mailer, now);
     const [mail] = mailsFor("unsub");
     const raw = (name: string) => mail!.headerLines.find((line) => line.key === name)?.line.slice(name.length + 1).trim() ?? "";
     const header = raw("list-unsubscribe");
@@ -153,7 +145,7 @@ describe("reminders", () => {
     await followedEpisode("refused", 2, airsAt);
     const now = new Date(airsAt.getTime() - 30 * MINUTE);
     await createDueReminders(db, now);
-    await sendDueEmails(db, mailer, now);
+    await sendDueEmails(db, inbox.mailer, now);
     expect(mailsFor("refused")).toHaveLength(2);
     const failed = await db.notification.findFirstOrThrow({ where: { episodeId: first.id, channel: "email" } });
     expect(failed.failedAt).not.toBeNull();
@@ -168,12 +160,12 @@ describe("reminders", () => {
     await followedEpisode("deferred", 3, airsAt);
     const now = new Date(airsAt.getTime() - 30 * MINUTE);
     await createDueReminders(db, now);
-    expect(await sendDueEmails(db, mailer, now)).toBe(3);
+    expect(await sendDueEmails(db, inbox.mailer, now)).toBe(3);
     expect(mailsFor("deferred")).toHaveLength(3);
     expect(await db.notification.findFirstOrThrow({ where: { episodeId: deferred.id, channel: "email" } })).toMatchObject({ sentAt: null, failedAt: null });
     // The server takes it now: the next run sends it.
-    smtp.later.accept();
-    expect(await sendDueEmails(db, mailer, now)).toBe(1);
+    inbox.smtp.later.accept();
+    expect(await sendDueEmails(db, inbox.mailer, now)).toBe(1);
     expect(mailsFor("deferred-first")).toHaveLength(1);
   });
 

@@ -3,28 +3,21 @@
 // with Free's cap meanwhile, retried 1, 3 and 5 days after the period's end, then Free; a new card is
 // tried at once; a downgrade to a paid plan is paid before it is had. Each outcome's email (receipt,
 // decline, move to Free) reaches a real SMTP server started here, once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createInnerContext } from "~/server/context";
 import { applyDueDowngrades } from "~/server/domain/entitlements";
 import { testPaymentProvider, type PaymentProvider } from "~/server/domain/payments";
 import { sendAccountEmails } from "~/server/domain/account-emails";
 import { renewAccount, renewDueAccounts } from "~/server/domain/renewals";
-import { createMailer } from "~/server/platform/mail";
 import { createCaller } from "~/server/routers/_app";
 import { db, sessionFor, type TestUser } from "./helpers";
-import { startSmtpServer } from "./smtp";
+import { smtpForFile } from "./smtp";
 
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-let mailer: NonNullable<ReturnType<typeof createMailer>>;
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  mailer = createMailer(smtp.url)!;
-});
-afterAll(() => smtp.close());
+const inbox = smtpForFile();
 
 /** What the SMTP server received for a test user (sessionFor's address), subject and text. */
 const mailsTo = (sub: string) =>
-  smtp.received.filter((mail) => mail.to && "text" in mail.to && mail.to.text === `${sub.replace(/\W/g, "")}@example.test`).map((mail) => ({ subject: mail.subject, text: mail.text }));
+  inbox.smtp.received.filter((mail) => mail.to && "text" in mail.to && mail.to.text === `${sub.replace(/\W/g, "")}@example.test`).map((mail) => ({ subject: mail.subject, text: mail.text }));
 
 const VISA = { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
 const DECLINES_CHARGES = { ...VISA, number: "4000 0000 0000 0341" };
@@ -69,11 +62,11 @@ describe("renewals", () => {
     await renewDueAccounts(db, provider, now);
     expect(charges).toHaveLength(1);
     // Two workers sending: one receipt.
-    await Promise.all([sendAccountEmails(db, mailer, now), sendAccountEmails(db, mailer, now)]);
+    await Promise.all([sendAccountEmails(db, inbox.mailer, now), sendAccountEmails(db, inbox.mailer, now)]);
     expect(mailsTo("test|renews")).toEqual([
       { subject: "Receipt: Developer plan, $9.00", text: expect.stringMatching(/renewed: \$9\.00 was charged[\s\S]*This payment covers/) },
     ]);
-    expect(await sendAccountEmails(db, mailer, now)).toBe(0);
+    expect(await sendAccountEmails(db, inbox.mailer, now)).toBe(0);
   });
 
   it("declined: past due with Free's cap, retried after 1, 3 and 5 days, then Free (follows kept)", async () => {
@@ -102,8 +95,8 @@ describe("renewals", () => {
     const last = await db.auditEvent.findFirstOrThrow({ where: { userId: account.userId }, orderBy: { seq: "desc" } });
     expect(last).toMatchObject({ action: "plan_change", details: { from: "Enterprise", to: "Free" } });
     // An email for each declined attempt (naming the next try, the last one saying so), then for the move to Free.
-    await sendAccountEmails(db, mailer, at(5));
-    await sendAccountEmails(db, mailer, at(5));
+    await sendAccountEmails(db, inbox.mailer, at(5));
+    await sendAccountEmails(db, inbox.mailer, at(5));
     // Sent a few at once: in any order.
     const mails = mailsTo("test|declines");
     expect(mails.map((mail) => mail.subject).sort()).toEqual([
@@ -129,7 +122,7 @@ describe("renewals", () => {
   it("emails go to verified addresses only", async () => {
     await lapsed("test|unverified", "developer", DECLINES_CHARGES, { email_verified: false });
     await renewDueAccounts(db, testPaymentProvider, new Date());
-    await sendAccountEmails(db, mailer, new Date());
+    await sendAccountEmails(db, inbox.mailer, new Date());
     expect(mailsTo("test|unverified")).toEqual([]);
     expect(await db.accountEmail.count({ where: { user: { auth0Sub: "test|unverified" }, sentAt: null } })).toBe(1);
   });

@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll } from "vitest";
+import { createMailer, type Mailer } from "~/server/platform/mail";
 
 /**
  * A real SMTP server on a loopback port that keeps every message it takes, parsed. Recipients at
@@ -38,4 +40,15 @@ export async function startSmtpServer({ takeOnly = Infinity } = {}) {
     later: { accept: () => void (acceptLater = true) },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** One SMTP server for a test file, started before its tests and closed after them, and the app's mailer on it. */
+export function smtpForFile() {
+  const file = {} as { smtp: Awaited<ReturnType<typeof startSmtpServer>>; mailer: Mailer };
+  beforeAll(async () => {
+    file.smtp = await startSmtpServer();
+    file.mailer = createMailer(file.smtp.url)!;
+  });
+  afterAll(() => file.smtp.close());
+  return file;
 }
