@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { DEFAULT_DATA_DIR, EmbeddedPostgresRefused, ensureDatabase, startEmbeddedPostgres } from "../dev/postgres";
 import { EMBEDDED_POSTGRES, embeddedDatabaseUrl } from "../prisma/database-url";
+import { messageOf } from "./messages";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -83,7 +84,7 @@ export async function openDatabase({
  */
 export function openDatabaseOrExit(name: string, options: Parameters<typeof openDatabase>[0]): Promise<LocalDatabase> {
   return openDatabase(options).catch((error: unknown) => {
-    console.error(`[${name}] ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[${name}] ${messageOf(error)}`);
     if (!(error instanceof EmbeddedPostgresRefused)) console.error(`[${name}] The database did not open: the lines above say why.`);
     process.exit(1);
   });

@@ -3,6 +3,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export declare const LOCAL_FLAG: "--local";
 
+export declare const LOOPBACK_HOSTS: ReadonlySet<string>;
+
 export declare function localProviderPort(auth0Domain: string | undefined): string | undefined;
 
 export declare function localProviderRefusal(env: Env): string | undefined;

@@ -9,7 +9,8 @@
  */
 export const LOCAL_FLAG = "--local";
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** The host names of this machine. */
+export const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** The local provider's port when AUTH0_DOMAIN names it (http://localhost:<port>), else undefined. */
 export function localProviderPort(auth0Domain) {

@@ -4,6 +4,7 @@
 // Says what it did in one line; a cause it can name (no such person, no database) is one line too,
 // with a non-zero exit, never a stack trace.
 import process from "node:process";
+import { messageOf } from "./messages";
 
 const USAGE = "Usage: npm run tokens:revoke -- <sub>  (the person's identity provider id, such as auth0|64f0c2…)";
 
@@ -14,8 +15,6 @@ function fail(message: string, code = 1): never {
   console.error(`[tokens:revoke] ${message}`);
   process.exit(code);
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 if (args.length !== 1 || !sub) fail(USAGE, 2);
 if (!process.env.DATABASE_URL) fail("DATABASE_URL is not set: run this with the app's environment, naming the database whose tokens to revoke.");

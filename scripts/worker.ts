@@ -8,14 +8,7 @@
 import os from "node:os";
 import process from "node:process";
 import { onParentGone } from "./local-stack.mjs";
-
-/** An error's words: a refused `localhost` (tried as ::1 and 127.0.0.1) is an AggregateError with none of its own. */
-function messageOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.message) return error.message;
-  if (error instanceof AggregateError) return [...new Set(error.errors.map(messageOf))].join("; ");
-  return (error as NodeJS.ErrnoException).code ?? error.name;
-}
+import { messageOf } from "./messages";
 
 function fail(why: string): never {
   console.error(`[worker] cannot start: ${why}`);

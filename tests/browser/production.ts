@@ -11,6 +11,7 @@ import { chromium, type Browser as Chromium, type BrowserContext, type Cookie, t
 import { afterAll, afterEach, beforeAll, expect, inject, vi } from "vitest";
 import { loginUrl } from "~/utils/auth-routes";
 import { freeLoopbackPort } from "../../dev/ports";
+import { LOOPBACK_HOSTS } from "../../scripts/local-stack.mjs";
 import { BROWSER_APP_CLIENT } from "./client";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -134,20 +135,20 @@ export async function stopProcess({ child }: Pick<StartedProcess, "child">): Pro
   await exited;
 }
 
-/** The hosts the browser may reach: the proxy settings below let these, and only these, go direct. */
-const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
 const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
   // Nothing leaves loopback: every request goes to a proxy that is not there (port 9, discard), but
-  // those for LOOPBACK_HOSTS, which go direct. `<-loopback>` drops Chromium's own bypass
-  // list, which would let link-local addresses (a cloud's metadata service) go direct too. Routing
-  // every request through Playwright instead would also turn Chromium's HTTP cache off.
+  // those for this machine's host names (LOOPBACK_HOSTS), which go direct. `<-loopback>` drops
+  // Chromium's own bypass list, which would let link-local addresses (a cloud's metadata service) go
+  // direct too. Routing every request through Playwright instead would also turn Chromium's HTTP
+  // cache off.
   "--proxy-server=http://127.0.0.1:9",
-  `--proxy-bypass-list=<-loopback>;${LOOPBACK_HOSTS.join(";")}`,
+  `--proxy-bypass-list=<-loopback>;${[...LOOPBACK_HOSTS].join(";")}`,
 ];
 
-const isLoopback = (url: URL) => LOOPBACK_HOSTS.includes(url.hostname);
+/** The hosts the proxy settings above let through. */
+const isLoopback = (url: URL) => LOOPBACK_HOSTS.has(url.hostname);
 let chromiumOfThisFile: Promise<Chromium> | undefined;
 
 /**
