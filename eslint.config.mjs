@@ -17,7 +17,7 @@ const config = [
       "no-restricted-imports": ["error", { paths: [{ name: "next/link", message: "Use Link from ~/components/Link: it does not prefetch every page in view." }] }],
     },
   },
-  { ignores: [".next/**", ".next-e2e/**", ".next-e2e-dev/**", ".next-soak/**", ".next-lighthouse/**", ".lighthouse-baseline/**", ".next-analyze/**", ".bench-app/**", ".data/**", "src/generated/**", "tools/studio/**", "next-env.d.ts", "tests/.tmp/**"] },
+  { ignores: [".next/**", ".next-e2e/**", ".next-e2e-dev/**", ".next-soak/**", ".next-lighthouse/**", ".lighthouse-baseline/**", ".next-analyze/**", ".size-floor/**", ".bench-app/**", ".data/**", "src/generated/**", "tools/studio/**", "next-env.d.ts", "tests/.tmp/**"] },
 ];
 
 export default config;
