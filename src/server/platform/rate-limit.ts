@@ -119,15 +119,24 @@ export function rateLimiter(): RateLimiter {
   return appLimiter;
 }
 
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR("64:ff9b::/96");
+const TEREDO = ipaddr.parseCIDR("2001::/32");
+const ipv4FromParts = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]).toString();
+
 /**
  * The budget key of a caller known by its address alone. An IPv6 address counts by its /64, the
  * block a network gives one host or household, whose holder may use each of its addresses in turn;
- * an IPv4-mapped one as the IPv4 address it is.
+ * an address that carries an IPv4 caller counts as that IPv4 address: IPv4-mapped, NAT64's
+ * well-known prefix (a gateway's whole IPv4 internet shares one /64) and Teredo (every client of
+ * one Teredo server shares a /64; the client's address is the last 32 bits, inverted).
  */
 export function addressKey(address: string): string {
   if (!ipaddr.isValid(address)) return `ip:${address}`;
   const parsed = ipaddr.process(address);
   if (parsed instanceof ipaddr.IPv4) return `ip:${parsed.toString()}`;
+  const [, , , , , , high = 0, low = 0] = parsed.parts;
+  if (parsed.match(NAT64_WELL_KNOWN)) return `ip:${ipv4FromParts(high, low)}`;
+  if (parsed.match(TEREDO)) return `ip:${ipv4FromParts(high ^ 0xffff, low ^ 0xffff)}`;
   return `ip:${new ipaddr.IPv6([...parsed.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
 }
 
