@@ -1,8 +1,10 @@
 // `npm run tokens:revoke -- <sub>`: revokes every personal access token of one person at once (someone
 // who leaves), by their identity provider id; each is recorded in their activity as a revocation, as
-// /account records one. Run it with the app's environment, as a job worker runs (docs/security.md).
+// /account records one, with who ran it (the operating system's user, the one behind sudo where
+// there is one, and the host). Run it with the app's environment, as a job worker runs (docs/security.md).
 // Says what it did in one line; a cause it can name (no such person, no database) is one line too,
 // with a non-zero exit, never a stack trace.
+import os from "node:os";
 import process from "node:process";
 import { messageOf } from "./messages";
 
@@ -24,7 +26,7 @@ const loaded = await Promise.all([import("../src/server/platform/db"), import(".
 const [{ db }, { revokeAllTokens }] = loaded;
 
 try {
-  const revoked = await revokeAllTokens(db, sub);
+  const revoked = await revokeAllTokens(db, sub, `tokens:revoke by ${process.env.SUDO_USER || os.userInfo().username}@${os.hostname()}`);
   if (revoked === null) {
     console.error(`[tokens:revoke] No one with the sub ${JSON.stringify(sub)} has used Showtrack: nothing was revoked.`);
     process.exitCode = 1;

@@ -1,6 +1,7 @@
 // Personal access tokens over real HTTP: made on the account page's procedures with a real session
 // cookie, then used as bearer credentials on the tRPC handler and the REST routes.
 import { spawnSync } from "node:child_process";
+import os from "node:os";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createContext } from "~/server/context";
 import { deleteUser } from "~/server/domain/users";
@@ -307,12 +308,17 @@ describe("npm run tokens:revoke", () => {
     expect(revokeCommand([sub])).toEqual({ status: 0, stdout: `[tokens:revoke] Revoked 2 tokens of ${sub}: "nightly", "deploy".\n`, stderr: "" });
     for (const token of tokens) expect((await call(token, "subscriptions.list")).status).toBe(401);
     expect((await call(bobs, "subscriptions.list")).status).toBe(200);
-    const events = await db.auditEvent.findMany({ where: { user: { auth0Sub: sub }, action: "token_revoked" }, select: { target: true, details: true, channel: true } });
+    const events = await db.auditEvent.findMany({ where: { user: { auth0Sub: sub }, action: "token_revoked" }, select: { target: true, details: true, channel: true, requestId: true } });
+    // Who ran it, for the operators: the system user and host (the person's activity does not show it).
+    const by = `tokens:revoke by ${process.env.SUDO_USER || os.userInfo().username}@${os.hostname()}`;
     expect(events.toSorted((a, b) => a.target.localeCompare(b.target))).toEqual(
-      ids.toSorted().map((target) => ({ target, details: { name: expect.any(String) }, channel: null })),
+      ids.toSorted().map((target) => ({ target, details: { name: expect.any(String) }, channel: null, requestId: by })),
     );
-    // What she reads on /account.
-    expect(JSON.stringify((await asPerson(sub, "me.export")).body)).toContain("token_revoked");
+    // What she reads on /account and in her export: not her doing.
+    const exported = JSON.stringify((await asPerson(sub, "me.export")).body);
+    expect(exported).toContain("Your API token 'nightly' was revoked by Showtrack's administrators");
+    expect(exported).not.toContain("You revoked");
+    expect(exported).not.toContain(by);
 
     expect(revokeCommand([sub])).toEqual({ status: 0, stdout: `[tokens:revoke] ${sub} has no tokens: nothing to revoke.\n`, stderr: "" });
   });

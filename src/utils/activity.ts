@@ -9,8 +9,11 @@ export type ActivityEvent =
   | { action: "token_created" | "token_revoked"; details: { name: string } }
   | { action: "session_signed_in" | "session_ended"; details: { browser: string; os: string } };
 
-/** What a person did, in words: /account's recent activity and the readable part of the data export. */
-export function describeActivity(event: ActivityEvent): string {
+/**
+ * What a person did, in words: /account's recent activity and the readable part of the data export.
+ * `channel` null: the app's own doing, or its operators' (a token revoked for someone who leaves).
+ */
+export function describeActivity(event: ActivityEvent & { channel: string | null }): string {
   switch (event.action) {
     case "follow":
       return `You followed ${event.details.showTitle}`;
@@ -31,7 +34,7 @@ export function describeActivity(event: ActivityEvent): string {
     case "token_created":
       return `You created the API token '${event.details.name}'`;
     case "token_revoked":
-      return `You revoked the API token '${event.details.name}'`;
+      return event.channel === null ? `Your API token '${event.details.name}' was revoked by Showtrack's administrators` : `You revoked the API token '${event.details.name}'`;
     case "session_signed_in":
       return `You signed in on ${event.details.browser} on ${event.details.os}`;
     case "session_ended":

@@ -174,10 +174,12 @@ export async function revokeToken(db: Db, actor: Actor, id: string): Promise<boo
 
 /**
  * Revokes every token of the person whose identity provider id is `sub`, at once (an operator's
- * command for someone who leaves: scripts/tokens.ts), each recorded as its revocation on /account is,
- * in no channel (not the person's doing). The names of the tokens revoked; null: no such person.
+ * command for someone who leaves: scripts/revoke-tokens.ts), each recorded as its revocation on
+ * /account is, in no channel (not the person's doing), with `by` (who ran it) as the event's request
+ * id: the operators' record, which the person's activity does not show. The names of the tokens
+ * revoked; null: no such person.
  */
-export async function revokeAllTokens(db: Db, sub: string): Promise<string[] | null> {
+export async function revokeAllTokens(db: Db, sub: string, by: string): Promise<string[] | null> {
   return db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { auth0Sub: sub }, select: { id: true } });
     if (!user) return null;
@@ -185,7 +187,7 @@ export async function revokeAllTokens(db: Db, sub: string): Promise<string[] | n
     await sqlIn(tx)(LOCK_ACCOUNT_ROW, [user.id]);
     const tokens = await tx.apiToken.findMany({ where: { userId: user.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true, name: true } });
     const revoked: string[] = [];
-    for (const token of tokens) if (await revokeIn(tx, { userId: user.id }, token)) revoked.push(token.name);
+    for (const token of tokens) if (await revokeIn(tx, { userId: user.id, requestId: by }, token)) revoked.push(token.name);
     return revoked;
   });
 }
