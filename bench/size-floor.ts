@@ -3,8 +3,10 @@
 // the project so that they resolve its node_modules), each adding one layer every Showtrack page
 // has, and prints the first-load JavaScript of their page by the size test's count
 // (tests/browser/first-load.ts), next to what each layer adds and what a ceiling leaves the app.
-// SIZE_FLOOR_CEILING (bytes, default 120000) is that ceiling.
-import { spawnSync } from "node:child_process";
+// SIZE_FLOOR_CEILING (bytes, default 120000) is that ceiling. Run by node itself (not the tsx launcher,
+// which kills its child at Ctrl-C), so that an interrupted run still removes its apps.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { firstLoadJavaScriptBytes } from "../tests/browser/first-load";
@@ -98,32 +100,44 @@ const CASES = [
   { name: "+ the data layer (React Query with hydration, tRPC's React client)", files: { "pages/_app.jsx": DATA_APP, "pages/index.jsx": DATA_PAGE } },
 ];
 
-function build(directory: string): void {
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build", directory], {
+/** Builds one app; a failed build is one line, with the end of what Next printed. */
+async function build(directory: string): Promise<void> {
+  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build", directory], {
     cwd: root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    encoding: "utf8",
   });
-  if (result.status !== 0) throw new Error(`next build ${path.relative(root, directory)} failed:\n${result.stdout}${result.stderr}`);
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const [status, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+  if (status === 0) return;
+  fail(interrupted || signal ? "interrupted: nothing measured" : `next build ${path.relative(root, directory)} failed: ${output.trim().split("\n").at(-1) ?? ""}`);
 }
+
+function fail(message: string): never {
+  fs.rmSync(work, { recursive: true, force: true });
+  console.error(`[size-floor] ${message}`);
+  process.exit(1);
+}
+
+// Ctrl-C stops the build too (one process group): the build's end then removes the apps.
+let interrupted = false;
+process.once("SIGINT", () => (interrupted = true));
 
 fs.rmSync(work, { recursive: true, force: true });
 const rows: { name: string; bytes: number }[] = [];
-try {
-  CASES.forEach(({ name, files }, index) => {
-    const directory = path.join(work, String(index));
-    for (const [file, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      fs.writeFileSync(path.join(directory, file), text);
-    }
-    build(directory);
-    const bytes = firstLoadJavaScriptBytes(path.join(directory, ".next"), "/");
-    if (bytes === undefined) throw new Error(`the build of "${name}" has no page /`);
-    rows.push({ name, bytes });
-  });
-} finally {
-  fs.rmSync(work, { recursive: true, force: true });
+for (const [index, { name, files }] of CASES.entries()) {
+  const directory = path.join(work, String(index));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
+    fs.writeFileSync(path.join(directory, file), text);
+  }
+  await build(directory);
+  const bytes = firstLoadJavaScriptBytes(path.join(directory, ".next"), "/");
+  if (bytes === undefined) fail(`the build of "${name}" has no page /`);
+  rows.push({ name, bytes });
 }
+fs.rmSync(work, { recursive: true, force: true });
 
 const kB = (bytes: number) => (bytes / 1000).toFixed(1);
 console.log(`\nFirst-load JavaScript of the page (gzip, the size test's count); ceiling ${kB(CEILING)} kB\n`);

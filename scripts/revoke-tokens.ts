@@ -1,7 +1,7 @@
 // `npm run tokens:revoke -- <sub>`: revokes every personal access token of one person at once (someone
 // who leaves), by their identity provider id; each is recorded in their activity as a revocation, as
-// /account records one, with who ran it (the operating system's user, the one behind sudo where
-// there is one, and the host). Run it with the app's environment, as a job worker runs (docs/security.md).
+// /account records one, with who ran it (the system user, the one behind sudo where there is one, and
+// the host). Run it with the app's environment, as a job worker runs (docs/security.md).
 // Says what it did in one line; a cause it can name (no such person, no database) is one line too,
 // with a non-zero exit, never a stack trace.
 import os from "node:os";
@@ -19,6 +19,22 @@ function fail(message: string, code = 1): never {
 }
 
 if (args.length !== 1 || !sub) fail(USAGE, 2);
+
+/**
+ * Who runs the command, for the events' record: the user behind sudo, else the system user; a uid
+ * without a name (a container's) as its number. Whoever holds DATABASE_URL could write any row, so
+ * this records, it does not prove.
+ */
+function operator(): string {
+  const uid = process.getuid?.();
+  if (uid === 0 && process.env.SUDO_USER) return process.env.SUDO_USER;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${uid ?? "unknown"}`;
+  }
+}
+const by = `tokens:revoke by ${operator()}@${os.hostname()}`;
 if (!process.env.DATABASE_URL) fail("DATABASE_URL is not set: run this with the app's environment, naming the database whose tokens to revoke.");
 
 // Loaded once the arguments are known good: the app's modules read (and check) the environment as they load.
@@ -26,7 +42,7 @@ const loaded = await Promise.all([import("../src/server/platform/db"), import(".
 const [{ db }, { revokeAllTokens }] = loaded;
 
 try {
-  const revoked = await revokeAllTokens(db, sub, `tokens:revoke by ${process.env.SUDO_USER || os.userInfo().username}@${os.hostname()}`);
+  const revoked = await revokeAllTokens(db, sub, by);
   if (revoked === null) {
     console.error(`[tokens:revoke] No one with the sub ${JSON.stringify(sub)} has used Showtrack: nothing was revoked.`);
     process.exitCode = 1;

@@ -1,6 +1,7 @@
 // Whose address a rate limit counts: with two trusted proxies in front, the one the outer proxy saw;
 // whatever the caller wrote before it is not believed.
 import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { describe, expect, it, vi } from "vitest";
 import { addressKey } from "~/server/platform/rate-limit";
 import { clientAddress } from "~/server/platform/request";
@@ -21,7 +22,11 @@ describe("clientAddress behind TRUST_PROXY=2", () => {
 });
 
 describe("addressKey: whose budget an anonymous caller spends", () => {
-  const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((bytes) => bytes.join("."));
+  // Public addresses: what a translator or a Teredo server passes on.
+  const ipv4 = fc
+    .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
+    .map((bytes) => bytes.join("."))
+    .filter((address) => ipaddr.parse(address).range() === "unicast");
   const hex = (value: number) => value.toString(16);
   const halves = (address: string) => {
     const [a = 0, b = 0, c = 0, d = 0] = address.split(".").map(Number);
@@ -37,7 +42,7 @@ describe("addressKey: whose budget an anonymous caller spends", () => {
   });
 
   it("counts a Teredo client as its own IPv4 address, not as its Teredo server's /64", () => {
-    expect(addressKey("2001:0:4136:e378:8000:63bf:3fff:fdd2")).toBe("ip:192.0.2.45"); // RFC 4380's example
+    expect(addressKey("2001:0:4136:e378:8000:63bf:a247:27dd")).toBe("ip:93.184.216.34"); // RFC 4380's example, with a public client address
     fc.assert(
       fc.property(ipv4, ipv4, fc.nat(0xffff), fc.nat(0xffff), (client, server, flags, port) => {
         const [serverHigh, serverLow] = halves(server);
@@ -48,10 +53,13 @@ describe("addressKey: whose budget an anonymous caller spends", () => {
     );
   });
 
-  it("counts other IPv6 addresses by their /64, and IPv4-mapped ones as IPv4", () => {
+  it("counts other IPv6 addresses by their /64, a carried address that is not public included, and IPv4-mapped ones as IPv4", () => {
     expect(addressKey("2001:db8:1:2:aaaa::1")).toBe(addressKey("2001:db8:1:2:bbbb::2"));
     expect(addressKey("2001:db8:1:3::1")).not.toBe(addressKey("2001:db8:1:2::1"));
     expect(addressKey("::ffff:203.0.113.7")).toBe("ip:203.0.113.7");
     expect(addressKey("64:ff9b:1::203.0.113.7")).toBe("ip:64:ff9b:1::/64"); // a local-use prefix: its length is the operator's, so no address is read from it
+    // A private or loopback address passed on by a misbehaving translator is no caller's own.
+    expect(addressKey("64:ff9b::10.0.0.1")).toBe("ip:64:ff9b::/64");
+    expect(addressKey("2001:0:4136:e378:8000:63bf:80ff:fffe")).toBe("ip:2001:0:4136:e378::/64"); // carries 127.0.0.1
   });
 });

@@ -115,7 +115,7 @@ const Activity = z
     channel: z
       .enum(AuditChannel)
       .nullable()
-      .describe("how it came: web (a signed-in browser), browser_app, token (a personal access token), api_client; null: done by Showtrack itself"),
+      .describe("how it came: web (a signed-in browser), browser_app, token (a personal access token), api_client; null: done by Showtrack itself or its administrators (a token revoked for someone who leaves)"),
     via: z.string().nullable().describe("which one: the browser and system of a web session, the token's name, the client's id"),
     sessionId: z.string().nullable().describe("the web session's id, as sessions.list names it"),
     ip: z.string().nullable().describe("the client's address, truncated (IPv4 /24, IPv6 /48)"),

@@ -121,22 +121,28 @@ export function rateLimiter(): RateLimiter {
 
 const NAT64_WELL_KNOWN = ipaddr.parseCIDR("64:ff9b::/96");
 const TEREDO = ipaddr.parseCIDR("2001::/32");
-const ipv4FromParts = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]).toString();
+
+/** The IPv4 address carried in two 16-bit parts, where it is a public one (a translator that passes on any other is misbehaving). */
+function carriedIpv4(high: number, low: number): string | undefined {
+  const carried = new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  return carried.range() === "unicast" ? carried.toString() : undefined;
+}
 
 /**
  * The budget key of a caller known by its address alone. An IPv6 address counts by its /64, the
  * block a network gives one host or household, whose holder may use each of its addresses in turn;
  * an address that carries an IPv4 caller counts as that IPv4 address: IPv4-mapped, NAT64's
  * well-known prefix (a gateway's whole IPv4 internet shares one /64) and Teredo (every client of
- * one Teredo server shares a /64; the client's address is the last 32 bits, inverted).
+ * one Teredo server shares a /64; the client's address is the last 32 bits, inverted), when the
+ * address carried is a public one.
  */
 export function addressKey(address: string): string {
   if (!ipaddr.isValid(address)) return `ip:${address}`;
   const parsed = ipaddr.process(address);
   if (parsed instanceof ipaddr.IPv4) return `ip:${parsed.toString()}`;
   const [, , , , , , high = 0, low = 0] = parsed.parts;
-  if (parsed.match(NAT64_WELL_KNOWN)) return `ip:${ipv4FromParts(high, low)}`;
-  if (parsed.match(TEREDO)) return `ip:${ipv4FromParts(high ^ 0xffff, low ^ 0xffff)}`;
+  const carried = parsed.match(NAT64_WELL_KNOWN) ? carriedIpv4(high, low) : parsed.match(TEREDO) ? carriedIpv4(high ^ 0xffff, low ^ 0xffff) : undefined;
+  if (carried) return `ip:${carried}`;
   return `ip:${new ipaddr.IPv6([...parsed.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
 }
 
