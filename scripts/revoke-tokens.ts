@@ -35,6 +35,7 @@ function operator(): string {
   }
 }
 const by = `tokens:revoke by ${operator()}@${os.hostname()}`;
+
 if (!process.env.DATABASE_URL) fail("DATABASE_URL is not set: run this with the app's environment, naming the database whose tokens to revoke.");
 
 // Loaded once the arguments are known good: the app's modules read (and check) the environment as they load.
