@@ -33,6 +33,11 @@ export async function startSmtpServer({ takeOnly = Infinity } = {}) {
       }, callback);
     },
   });
+  // A client gone mid-message (a worker killed on purpose) is an error event of the server's; a real
+  // server goes on, and so does this one. Any other error still fails the run.
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "ECONNRESET" && error.code !== "EPIPE") throw error;
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
