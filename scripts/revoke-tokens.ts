@@ -1,12 +1,12 @@
 // `npm run tokens:revoke -- <sub>`: revokes every personal access token of one person at once (someone
 // who leaves), by their identity provider id; each is recorded in their activity as a revocation, as
-// /account records one, with who ran it (the system user, the one behind sudo where there is one, and
-// the host). Run it with the app's environment, as a job worker runs (docs/security.md).
+// /account records one, with who ran it (scripts/operator.ts). Run it with the app's environment, as
+// a job worker runs (docs/security.md).
 // Says what it did in one line; a cause it can name (no such person, no database) is one line too,
 // with a non-zero exit, never a stack trace.
-import os from "node:os";
 import process from "node:process";
 import { messageOf } from "./messages";
+import { operatorName } from "./operator";
 
 const USAGE = "Usage: npm run tokens:revoke -- <sub>  (the person's identity provider id, such as auth0|64f0c2…)";
 
@@ -20,21 +20,7 @@ function fail(message: string, code = 1): never {
 
 if (args.length !== 1 || !sub) fail(USAGE, 2);
 
-/**
- * Who runs the command, for the events' record: the user behind sudo, else the system user; a uid
- * without a name (a container's) as its number. Whoever holds DATABASE_URL could write any row, so
- * this records, it does not prove.
- */
-function operator(): string {
-  const uid = process.getuid?.();
-  if (uid === 0 && process.env.SUDO_USER) return process.env.SUDO_USER;
-  try {
-    return os.userInfo().username;
-  } catch {
-    return `uid ${uid ?? "unknown"}`;
-  }
-}
-const by = `tokens:revoke by ${operator()}@${os.hostname()}`;
+const by = `tokens:revoke by ${operatorName()}`;
 
 if (!process.env.DATABASE_URL) fail("DATABASE_URL is not set: run this with the app's environment, naming the database whose tokens to revoke.");
 

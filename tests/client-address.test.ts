@@ -53,13 +53,17 @@ describe("addressKey: whose budget an anonymous caller spends", () => {
     );
   });
 
-  it("counts other IPv6 addresses by their /64, a carried address that is not public included, and IPv4-mapped ones as IPv4", () => {
+  it("counts other IPv6 addresses by their /64, and IPv4-mapped ones as IPv4", () => {
     expect(addressKey("2001:db8:1:2:aaaa::1")).toBe(addressKey("2001:db8:1:2:bbbb::2"));
     expect(addressKey("2001:db8:1:3::1")).not.toBe(addressKey("2001:db8:1:2::1"));
     expect(addressKey("::ffff:203.0.113.7")).toBe("ip:203.0.113.7");
     expect(addressKey("64:ff9b:1::203.0.113.7")).toBe("ip:64:ff9b:1::/64"); // a local-use prefix: its length is the operator's, so no address is read from it
-    // A private or loopback address passed on by a misbehaving translator is no caller's own.
-    expect(addressKey("64:ff9b::10.0.0.1")).toBe("ip:64:ff9b::/64");
-    expect(addressKey("2001:0:4136:e378:8000:63bf:80ff:fffe")).toBe("ip:2001:0:4136:e378::/64"); // carries 127.0.0.1
+  });
+
+  it("gives every caller whose NAT64 or Teredo address carries no public IPv4 one budget, whatever the rest of the address", () => {
+    expect(addressKey("64:ff9b::10.0.0.1")).toBe(addressKey("64:ff9b::192.168.0.1"));
+    // Teredo: carrying 127.0.0.1, through two different servers (the half a client can choose).
+    expect(addressKey("2001:0:4136:e378:8000:63bf:80ff:fffe")).toBe(addressKey("2001:0:0101:0101:0:0:80ff:fffe"));
+    expect(addressKey("2001:0:4136:e378:8000:63bf:80ff:fffe")).not.toBe(addressKey("2001:0:4136:e378:8000:63bf:a247:27dd"));
   });
 });

@@ -133,16 +133,17 @@ function carriedIpv4(high: number, low: number): string | undefined {
  * block a network gives one host or household, whose holder may use each of its addresses in turn;
  * an address that carries an IPv4 caller counts as that IPv4 address: IPv4-mapped, NAT64's
  * well-known prefix (a gateway's whole IPv4 internet shares one /64) and Teredo (every client of
- * one Teredo server shares a /64; the client's address is the last 32 bits, inverted), when the
- * address carried is a public one.
+ * one Teredo server shares a /64; the client's address is the last 32 bits, inverted). Where the
+ * address carried is not a public one (a misbehaving translator), every such caller shares one budget.
  */
 export function addressKey(address: string): string {
   if (!ipaddr.isValid(address)) return `ip:${address}`;
   const parsed = ipaddr.process(address);
   if (parsed instanceof ipaddr.IPv4) return `ip:${parsed.toString()}`;
   const [, , , , , , high = 0, low = 0] = parsed.parts;
-  const carried = parsed.match(NAT64_WELL_KNOWN) ? carriedIpv4(high, low) : parsed.match(TEREDO) ? carriedIpv4(high ^ 0xffff, low ^ 0xffff) : undefined;
-  if (carried) return `ip:${carried}`;
+  if (parsed.match(NAT64_WELL_KNOWN)) return `ip:${carriedIpv4(high, low) ?? "64:ff9b::/96"}`;
+  // The server's half of a Teredo address is the client's to choose: without a public client address, one budget for them all.
+  if (parsed.match(TEREDO)) return `ip:${carriedIpv4(high ^ 0xffff, low ^ 0xffff) ?? "2001::/32"}`;
   return `ip:${new ipaddr.IPv6([...parsed.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
 }
 
